@@ -1,0 +1,84 @@
+import type { ChatMessage } from '../providers/types.js';
+
+/** Every channel the gateway speaks. `api` is POST /webhook, `web` the WebSocket. */
+export type ChannelName = 'api' | 'web' | 'whatsapp' | 'slack' | 'telegram';
+
+/** A message from any channel, normalized by its adapter. */
+export interface InboundMessage {
+  channel: ChannelName;
+  /** Platform sender id (E.164 number, Slack user id, Telegram numeric id, principal id). */
+  senderId: string;
+  /** Conversation key: memory history and per-conversation ordering use it. */
+  conversationId: string;
+  text: string;
+  /** The platform's message id (wamid, Slack event_id, Telegram update_id, request id). */
+  messageId: string;
+  /** Channel-specific delivery address (phone number, `channel:thread_ts`, `chat_id:message_id`). */
+  replyTarget: string;
+  /** Epoch milliseconds when the gateway received it. */
+  receivedAt: number;
+}
+
+/** Who sent a request, after authentication. Scopes are fixed at authentication time. */
+export interface Principal {
+  /** Stable id used to scope idempotency keys: `paired:<hash prefix>`, `jwt:<sub>`, `channel:<name>`. */
+  id: string;
+  kind: 'paired' | 'jwt' | 'anonymous' | 'channel';
+  scopes: ReadonlySet<string>;
+  /** JWT id, for revocation. */
+  jti?: string;
+  /** Epoch ms when the credential expires. */
+  expiresAt?: number;
+}
+
+/** One agent: a provider, a model and how to prompt it. */
+export interface AgentSpec {
+  name: string;
+  provider: string;
+  model: string;
+  systemPrompt: string;
+  temperature: number;
+  maxTokens: number;
+  historyWindow: number;
+}
+
+/** Input to the core dispatch, identical for every channel. */
+export interface DispatchRequest {
+  message: InboundMessage;
+  principal: Principal;
+  /** Client-supplied idempotency key (already validated), scoped by principal. */
+  idempotencyKey?: string;
+  signal: AbortSignal;
+  /** When set, the agent turn streams and each text delta is passed here in order. */
+  onDelta?: (delta: string) => void;
+}
+
+/** Output of the core dispatch. */
+export interface DispatchResult {
+  response: string;
+  model: string;
+  /** True when the answer was replayed from an earlier request with the same idempotency key. */
+  duplicate: boolean;
+}
+
+/** The core dispatch function every channel calls. */
+export type Dispatch = (request: DispatchRequest) => Promise<DispatchResult>;
+
+/** What stages see and change while one message goes through the core. */
+export interface TurnContext {
+  readonly request: DispatchRequest;
+  agent: AgentSpec;
+  /** Prior turns of this conversation, oldest first (filled by the history stage). */
+  history: ChatMessage[];
+  /** Set by the agent step, read by outbound stages. */
+  result?: DispatchResult;
+}
+
+/** A named pipeline step. Calling `next` runs the rest of the pipeline (at most once). */
+export type Stage = (ctx: TurnContext, next: () => Promise<void>) => Promise<void>;
+
+/** A stage with the name it is configured by. */
+export interface NamedStage {
+  name: string;
+  run: Stage;
+}

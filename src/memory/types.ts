@@ -1,0 +1,41 @@
+/** What a memory entry is about. */
+export type MemoryCategory = 'conversation' | 'core' | 'daily' | 'custom';
+
+/** Who said a conversation entry. */
+export type MemoryRole = 'user' | 'assistant';
+
+/** One stored entry. */
+export interface MemoryEntry {
+  key: string;
+  content: string;
+  category: MemoryCategory;
+  sessionId: string | null;
+  role: MemoryRole | null;
+  /** RFC 3339. */
+  createdAt: string;
+}
+
+/** The Memory port: the conversation store. */
+export interface Memory {
+  readonly backend: string;
+  store(
+    key: string,
+    content: string,
+    category: MemoryCategory,
+    sessionId?: string | null,
+    role?: MemoryRole | null,
+  ): Promise<void>;
+  /** The last `limit` entries of a session, oldest first. */
+  history(sessionId: string, limit: number): Promise<MemoryEntry[]>;
+  /** Keyword search over content, best matches first. */
+  recall(query: string, limit: number): Promise<MemoryEntry[]>;
+  get(key: string): Promise<MemoryEntry | undefined>;
+  list(options?: {
+    category?: MemoryCategory;
+    sessionId?: string;
+    limit?: number;
+  }): Promise<MemoryEntry[]>;
+  forget(key: string): Promise<boolean>;
+  count(): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,33 @@
+/** Typed events that components report; an Observer fans them out to metrics and logs. */
+export type ObserverEvent =
+  | { type: 'AgentStart'; provider: string; model: string; channel: string }
+  | { type: 'LlmRequest'; provider: string; model: string; messagesCount: number }
+  | {
+      type: 'LlmResponse';
+      provider: string;
+      model: string;
+      durationMs: number;
+      success: boolean;
+      /** Already sanitized: never a key, token or upstream secret. */
+      errorMessage?: string;
+      inputTokens?: number;
+      outputTokens?: number;
+    }
+  | { type: 'AgentEnd'; provider: string; model: string; durationMs: number; tokensUsed?: number }
+  /** `message` is already sanitized. */
+  | { type: 'Error'; component: string; message: string }
+  | { type: 'RequestLatency'; route: string; method: string; status: number; durationMs: number }
+  | { type: 'HeartbeatTick' }
+  | {
+      type: 'ChannelMessage';
+      channel: string;
+      direction: 'inbound' | 'outbound' | 'dropped' | 'duplicate' | 'failed';
+    }
+  | { type: 'ActiveSessions'; count: number };
+
+export type ObserverEventType = ObserverEvent['type'];
+
+/** The Observer port: receives every event; must never throw. */
+export interface Observer {
+  record(event: ObserverEvent): void;
+}
