@@ -56,6 +56,11 @@ export const ERRORS = {
     message: 'Too many unauthenticated connections',
     retryable: true,
   },
+  WS_TOO_MANY_IN_FLIGHT: {
+    status: 429,
+    message: 'Too many messages in progress on this session; wait for one to finish',
+    retryable: true,
+  },
   NOT_FOUND: { status: 404, message: 'Not found' },
   CHANNEL_NOT_CONFIGURED: { status: 404, message: 'Channel not configured' },
   SESSION_NOT_FOUND: { status: 404, message: 'Session not found' },

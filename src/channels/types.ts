@@ -68,6 +68,12 @@ export interface ChannelAdapter {
   parse(request: ChannelRequest): ParseResult;
   /** Send a reply through the platform API, splitting it when the platform requires. */
   deliver(reply: OutboundReply, signal: AbortSignal): Promise<void>;
-  /** Optional background intake (Telegram long polling); resolves when `signal` aborts. */
-  poll?(sink: (messages: InboundMessage[]) => Promise<void>, signal: AbortSignal): Promise<void>;
+  /**
+   * Optional background intake (Telegram long polling); resolves when `signal` aborts. An adapter
+   * that polls takes no webhooks: its path answers CHANNEL_NOT_CONFIGURED.
+   */
+  poll?(
+    sink: (messages: InboundMessage[], dropped: number) => Promise<void>,
+    signal: AbortSignal,
+  ): Promise<void>;
 }

@@ -144,6 +144,18 @@ const runtimeSchema = z
   })
   .prefault({});
 
+const stageName = z.enum(['idempotency', 'memory', 'audit']);
+
+const pipelineSchema = z
+  .object({
+    inbound: z
+      .array(stageName)
+      .default(['idempotency', 'memory'])
+      .describe('Stages run before the agent, in order: "idempotency", "memory", "audit"'),
+    outbound: z.array(stageName).default([]).describe('Stages run around the agent step on the way out'),
+  })
+  .prefault({});
+
 const providerSchema = z.object({
   type: z
     .enum(['echo', 'openai', 'anthropic'])
@@ -298,6 +310,7 @@ export const configSchema = z.object({
   observability: observabilitySchema,
   runtime: runtimeSchema,
   inbox: inboxSchema,
+  pipeline: pipelineSchema,
   providers: z
     .record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lowercase name'), providerSchema)
     .default({})

@@ -34,6 +34,14 @@ export interface Inbox {
   /** On start: items left `processing` by a crash become `pending` again. */
   recover(): Promise<number>;
   counts(): Promise<InboxCounts>;
+  /** Deletes done and failed items last touched before `olderThan` (epoch ms); they were dedup markers. */
+  sweep(olderThan: number): Promise<number>;
+  /**
+   * Calls `listener` after this process durably enqueued new messages, so a worker wakes at once
+   * instead of busy polling. A local hint only: other processes' enqueues are found by polling.
+   * Returns the unsubscribe function.
+   */
+  onEnqueued(listener: () => void): () => void;
   /** Small persisted cursors, such as Telegram's getUpdates offset. */
   getCursor(name: string): Promise<string | undefined>;
   setCursor(name: string, value: string): Promise<void>;

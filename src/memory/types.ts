@@ -30,11 +30,13 @@ export interface Memory {
   /** Keyword search over content, best matches first. */
   recall(query: string, limit: number): Promise<MemoryEntry[]>;
   get(key: string): Promise<MemoryEntry | undefined>;
+  /** Entries oldest first, optionally filtered, at most `limit`. */
   list(options?: {
     category?: MemoryCategory;
     sessionId?: string;
     limit?: number;
   }): Promise<MemoryEntry[]>;
+  /** True when an entry was removed. */
   forget(key: string): Promise<boolean>;
   count(): Promise<number>;
   close(): Promise<void>;

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../core/types.js';
+import { GatewayError, isGatewayError } from '../errors.js';
+import { createAuthenticator } from './authenticate.js';
+import { createJwtService } from './jwt.js';
+
+const jwt = createJwtService({
+  secret: 's'.repeat(40),
+  issuer: 'gatehouse',
+  audience: 'gatehouse',
+  isRevoked: (jti) => jti === revokedJti,
+});
+let revokedJti = '';
+
+const PAIRED = 'gth_' + 'A'.repeat(43);
+const pairedGuard = (token: string): Principal => {
+  if (token !== PAIRED) throw new GatewayError('AUTH_INVALID_TOKEN');
+  return { id: 'paired:abcd', kind: 'paired', scopes: new Set(['channels:api', 'channels:web']) };
+};
+
+function authenticator(requirePairing = true) {
+  return createAuthenticator({ pairedGuard, jwt, requirePairing });
+}
+
+async function outcome(promise: Promise<Principal>): Promise<string> {
+  try {
+    return (await promise).kind;
+  } catch (error) {
+    if (isGatewayError(error)) return error.code;
+    throw error;
+  }
+}
+
+async function tokenWith(scopes: string[]): Promise<string> {
+  return (await jwt.createToken({ subject: 'user:a', scopes, expiresIn: 60 })).token;
+}
+
+describe('createAuthenticator', () => {
+  it('accepts a paired token for every channel scope', async () => {
+    const auth = authenticator();
+    expect(await outcome(auth(`Bearer ${PAIRED}`, 'channels:web'))).toBe('paired');
+    expect(await outcome(auth(`Bearer ${PAIRED}`, 'channels:api'))).toBe('paired');
+  });
+
+  it('refuses an unknown paired token', async () => {
+    const auth = authenticator();
+    const other = 'gth_' + 'B'.repeat(43);
+    expect(await outcome(auth(`Bearer ${other}`, 'channels:web'))).toBe('AUTH_INVALID_TOKEN');
+  });
+
+  it('accepts a JWT holding the required scope', async () => {
+    const token = await tokenWith(['channels:web']);
+    expect(await outcome(authenticator()(`Bearer ${token}`, 'channels:web'))).toBe('jwt');
+  });
+
+  it('refuses a JWT without the required scope with 403 AUTH_INSUFFICIENT_SCOPE', async () => {
+    const token = await tokenWith(['channels:api']);
+    const result = authenticator()(`Bearer ${token}`, 'channels:web');
+    await expect(result).rejects.toMatchObject({ code: 'AUTH_INSUFFICIENT_SCOPE', status: 403 });
+  });
+
+  it('refuses a revoked JWT', async () => {
+    const created = await jwt.createToken({
+      subject: 'x',
+      scopes: ['channels:web'],
+      expiresIn: 60,
+    });
+    revokedJti = created.jti;
+    expect(await outcome(authenticator()(`Bearer ${created.token}`, 'channels:web'))).toBe(
+      'AUTH_TOKEN_REVOKED',
+    );
+  });
+
+  const malformed = ['Basic abc', 'Bearer', 'Bearer a b', 'Bearer a,b', `bearer ${PAIRED} extra`];
+  for (const header of malformed) {
+    it(`refuses the malformed header ${JSON.stringify(header)}`, async () => {
+      expect(await outcome(authenticator()(header, 'channels:api'))).toBe('AUTH_INVALID_TOKEN');
+    });
+  }
+
+  it('refuses a missing header when pairing is required', async () => {
+    expect(await outcome(authenticator()(undefined, 'channels:api'))).toBe('AUTH_MISSING_TOKEN');
+  });
+
+  it('lets an anonymous caller use only channels:api when pairing is not required', async () => {
+    const auth = authenticator(false);
+    const principal = await auth(undefined, 'channels:api');
+    expect(principal.kind).toBe('anonymous');
+    expect([...principal.scopes]).toEqual(['channels:api']);
+    expect(await outcome(auth(undefined, 'channels:web'))).toBe('AUTH_MISSING_TOKEN');
+  });
+});

@@ -1,0 +1,174 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** Fixed prefix of every paired token, so secret scanners can recognise a leaked one. */
+export const PAIRED_TOKEN_PREFIX = 'gth_';
+
+/** A stored token hash: SHA-256, lower-case hex. */
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+/** Shortest hash prefix `remove` accepts, so a typo cannot revoke an unintended token. */
+export const MIN_REVOKE_PREFIX = 8;
+
+/** A new bearer token: the prefix plus 32 random bytes as hex. Shown once, never stored. */
+export function generatePairedToken(random: (size: number) => Buffer = randomBytes): string {
+  return PAIRED_TOKEN_PREFIX + random(32).toString('hex');
+}
+
+/** SHA-256 hex of a token: the only form that is stored or compared. */
+export function hashPairedToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** True when a `paired_tokens` entry is already a hash (anything else is a plaintext token). */
+export function isTokenHash(entry: string): boolean {
+  return HASH_PATTERN.test(entry);
+}
+
+/** Result of normalizing `paired_tokens` entries. */
+export interface NormalizedPairedTokens {
+  /** Unique hashes in file order. */
+  hashes: string[];
+  /** How many plaintext entries were hashed; when > 0 the caller rewrites the file. */
+  hashedPlaintext: number;
+}
+
+/**
+ * Hashes plaintext entries (a token pasted into the config by hand) so the file only ever keeps
+ * hashes once the caller rewrites it; duplicates are dropped.
+ */
+export function normalizePairedTokenEntries(entries: readonly string[]): NormalizedPairedTokens {
+  const hashes: string[] = [];
+  let hashedPlaintext = 0;
+  for (const entry of entries) {
+    let hash = entry;
+    if (!isTokenHash(entry)) {
+      hash = hashPairedToken(entry.trim());
+      hashedPlaintext += 1;
+    }
+    if (!hashes.includes(hash)) hashes.push(hash);
+  }
+  return { hashes, hashedPlaintext };
+}
+
+/** Why a revoke prefix was refused. */
+export type TokenPrefixProblem = 'invalid' | 'not-found' | 'ambiguous';
+
+/** A revoke prefix that is too short, not hex, unknown, or matches several tokens. */
+export class TokenPrefixError extends Error {
+  readonly problem: TokenPrefixProblem;
+
+  constructor(problem: TokenPrefixProblem, message: string) {
+    super(message);
+    this.name = 'TokenPrefixError';
+    this.problem = problem;
+  }
+}
+
+/** Finds the single hash that starts with `prefix` (case-insensitive hex, ≥ 8 chars). */
+export function matchHashPrefix(hashes: readonly string[], prefix: string): string {
+  const wanted = prefix.trim().toLowerCase();
+  if (wanted.length < MIN_REVOKE_PREFIX || !/^[0-9a-f]+$/.test(wanted) || wanted.length > 64) {
+    throw new TokenPrefixError(
+      'invalid',
+      `Token prefix must be ${MIN_REVOKE_PREFIX} to 64 hex characters (see \`gatehouse tokens list\`)`,
+    );
+  }
+  const matches = hashes.filter((hash) => hash.startsWith(wanted));
+  if (matches.length === 0) {
+    throw new TokenPrefixError('not-found', `No paired token matches prefix ${wanted}`);
+  }
+  if (matches.length > 1) {
+    throw new TokenPrefixError(
+      'ambiguous',
+      `Prefix ${wanted} matches ${matches.length} paired tokens; give more characters`,
+    );
+  }
+  return matches[0] as string;
+}
+
+/** The in-memory set of paired token hashes the gateway authenticates against. */
+export interface PairedTokenStore {
+  hash(token: string): string;
+  /** True when the token's hash is stored; compares against every hash in constant time. */
+  verify(token: string): boolean;
+  /** Same as `verify` for an already computed hash. */
+  verifyHash(hash: string): boolean;
+  add(hash: string): void;
+  /** Removes the one hash starting with `prefix`; returns it. Throws TokenPrefixError. */
+  remove(prefix: string): string;
+  /** Replaces the whole set (a reload of the config file). */
+  replaceAll(hashes: readonly string[]): void;
+  list(): readonly string[];
+  count(): number;
+  /**
+   * Runs `job` after every earlier job finished. Pairing (persist, then add) and reloading (read
+   * the file, then replace) both go through it, so a reload that read the file just before a
+   * pairing wrote it cannot drop the new token from memory.
+   */
+  serialize<T>(job: () => Promise<T>): Promise<T>;
+}
+
+export interface PairedTokenStoreOptions {
+  /** Stored hashes (already normalized). */
+  hashes: readonly string[];
+}
+
+/** Creates the token set. Entries that are not hashes are rejected: normalize them first. */
+export function createPairedTokenStore(options: PairedTokenStoreOptions): PairedTokenStore {
+  let entries = toEntries(options.hashes);
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const verifyHash = (hash: string): boolean => {
+    if (!isTokenHash(hash)) return false;
+    const candidate = Buffer.from(hash, 'hex');
+    // Visit every stored hash and fold with `|`: no early exit, so the timing does not reveal
+    // whether (or where) a match was found.
+    let matched = 0;
+    for (const entry of entries) matched |= timingSafeEqual(entry.bytes, candidate) ? 1 : 0;
+    return matched === 1;
+  };
+
+  return {
+    hash: hashPairedToken,
+    verify: (token) => verifyHash(hashPairedToken(token)),
+    verifyHash,
+    add(hash) {
+      if (entries.some((entry) => entry.hex === hash)) return;
+      entries = [...entries, ...toEntries([hash])];
+    },
+    remove(prefix) {
+      const hash = matchHashPrefix(
+        entries.map((entry) => entry.hex),
+        prefix,
+      );
+      entries = entries.filter((entry) => entry.hex !== hash);
+      return hash;
+    },
+    replaceAll(hashes) {
+      entries = toEntries(hashes);
+    },
+    list: () => entries.map((entry) => entry.hex),
+    count: () => entries.length,
+    serialize<T>(job: () => Promise<T>): Promise<T> {
+      const run = queue.then(job, job);
+      // A failed job (e.g. persist) is reported to its caller; it must not stall the next one.
+      queue = run.catch(() => undefined);
+      return run;
+    },
+  };
+}
+
+interface HashEntry {
+  hex: string;
+  bytes: Buffer;
+}
+
+function toEntries(hashes: readonly string[]): HashEntry[] {
+  const unique = [...new Set(hashes)];
+  for (const hash of unique) {
+    if (!isTokenHash(hash)) {
+      throw new TypeError('Paired token entries must be SHA-256 hex; normalize plaintext first');
+    }
+  }
+  return unique.map((hex) => ({ hex, bytes: Buffer.from(hex, 'hex') }));
+}

@@ -1,0 +1,45 @@
+import type { TelegramConfig } from '../../config/schema.js';
+import type { ChannelAdapter } from '../types.js';
+import { deliverTelegramReply } from './deliver.js';
+import { parseTelegramWebhook } from './parse.js';
+import { pollTelegramUpdates, type CursorStore, type PollStatusListener } from './poll.js';
+import { verifyTelegramRequest } from './verify.js';
+
+export interface TelegramAdapterOptions {
+  config: TelegramConfig;
+  fetch?: typeof fetch;
+  /** Required in polling mode: where the getUpdates offset is persisted. */
+  cursors?: CursorStore;
+  onPollStatus?: PollStatusListener;
+  pollBackoffBaseMs?: number;
+  pollBackoffMaxMs?: number;
+}
+
+/**
+ * The Telegram Bot API channel. Webhook mode takes POST /telegram; polling mode has `poll` and
+ * takes no webhooks (Telegram refuses getUpdates while a webhook is set, so it is one or the other).
+ */
+export function createTelegramAdapter(options: TelegramAdapterOptions): ChannelAdapter {
+  const { config } = options;
+  const api = { config, fetch: options.fetch ?? globalThis.fetch };
+  const adapter: ChannelAdapter = {
+    name: 'telegram',
+    path: '/telegram',
+    verify: (request) => verifyTelegramRequest(config, request),
+    parse: (request) => parseTelegramWebhook(config, request),
+    deliver: (reply, signal) => deliverTelegramReply(api, reply, signal),
+  };
+  if (config.mode === 'polling') {
+    const cursors = options.cursors;
+    if (!cursors) throw new Error('Telegram polling mode needs a cursor store for the offset');
+    const pollOptions = {
+      ...api,
+      cursors,
+      onStatus: options.onPollStatus,
+      backoffBaseMs: options.pollBackoffBaseMs,
+      backoffMaxMs: options.pollBackoffMaxMs,
+    };
+    adapter.poll = (sink, signal) => pollTelegramUpdates(pollOptions, sink, signal);
+  }
+  return adapter;
+}

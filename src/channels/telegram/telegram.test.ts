@@ -1,0 +1,109 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TelegramConfig } from '../../config/schema.js';
+import { channelRequest, telegramUpdate } from '../../test-support/channel-payloads.js';
+import {
+  startFakeTelegramApi,
+  type FakeTelegramApi,
+} from '../../test-support/fake-telegram-api.js';
+import { createTelegramAdapter } from './adapter.js';
+
+const TOKEN = '123456:SECRET-bot-token';
+const config: TelegramConfig = {
+  bot_token: TOKEN,
+  secret_token: 'tg-secret',
+  allowed_users: ['*'],
+  mode: 'webhook',
+  poll_timeout_secs: 1,
+  api_base_url: 'http://127.0.0.1:9',
+};
+
+const parse = (payload: unknown, overrides: Partial<TelegramConfig> = {}) =>
+  createTelegramAdapter({ config: { ...config, ...overrides } }).parse(
+    channelRequest({ body: JSON.stringify(payload) }),
+  );
+
+describe('Telegram parse', () => {
+  it('allowlists on the numeric from.id, never on the username', () => {
+    const impostor = telegramUpdate({ updateId: 1, fromId: 999, username: '4242', text: 'hi' });
+    const owner = telegramUpdate({ updateId: 2, fromId: 4242, username: 'someone', text: 'hi' });
+    expect(parse(impostor, { allowed_users: [4242] })).toEqual({ messages: [], dropped: 1 });
+    expect(parse(owner, { allowed_users: [4242] }).messages).toHaveLength(1);
+    expect(parse(owner, { allowed_users: [] })).toEqual({ messages: [], dropped: 1 });
+  });
+
+  it('encodes a negative group chat id in the reply target', () => {
+    const update = telegramUpdate({
+      updateId: 5,
+      fromId: 1,
+      chatId: -100200,
+      messageId: 9,
+      text: 'x',
+    });
+    expect(parse(update).messages[0]).toMatchObject({
+      replyTarget: '-100200:9',
+      conversationId: 'telegram:-100200',
+      messageId: '5',
+    });
+  });
+
+  it('ignores edited messages and messages without text', () => {
+    expect(parse({ update_id: 1, edited_message: { message_id: 1 } })).toEqual({
+      messages: [],
+      dropped: 0,
+    });
+    const sticker = telegramUpdate({ updateId: 2, fromId: 1, text: '' }) as {
+      message: Record<string, unknown>;
+    };
+    delete sticker.message.text;
+    expect(parse(sticker)).toEqual({ messages: [], dropped: 0 });
+  });
+
+  it('rejects an update without update_id as INVALID_BODY', () => {
+    expect(() => parse({ message: {} })).toThrow(expect.objectContaining({ code: 'INVALID_BODY' }));
+  });
+});
+
+describe('Telegram deliver', () => {
+  let fake: FakeTelegramApi;
+  beforeEach(async () => {
+    fake = await startFakeTelegramApi({ botToken: TOKEN });
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+  const message = {
+    channel: 'telegram' as const,
+    senderId: '4242',
+    conversationId: 'telegram:4242',
+    text: 'q',
+    messageId: '1',
+    replyTarget: '4242:77',
+    receivedAt: 0,
+  };
+
+  it('sends sendMessage replying to the original, split over 4096 characters', async () => {
+    const adapter = createTelegramAdapter({ config: { ...config, api_base_url: fake.url } });
+    await adapter.deliver({ message, text: 'z'.repeat(5000) }, AbortSignal.timeout(10_000));
+    expect(fake.requests[0]?.path).toBe(`/bot${TOKEN}/sendMessage`);
+    expect(fake.requests[0]?.body).toEqual({
+      chat_id: 4242,
+      text: 'z'.repeat(4096),
+      reply_parameters: { message_id: 77, allow_sending_without_reply: true },
+    });
+    expect(fake.sentMessages().map((sent) => sent.text.length)).toEqual([4096, 904]);
+  });
+
+  it('never puts the bot token in an error message', async () => {
+    for (const base of [fake.url, 'http://127.0.0.1:9']) {
+      const adapter = createTelegramAdapter({
+        config: { ...config, api_base_url: base, bot_token: `${TOKEN}-wrong` },
+      });
+      const error = await adapter
+        .deliver({ message, text: 'x' }, AbortSignal.timeout(10_000))
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'DeliveryError' });
+      expect((error as Error).message).not.toContain('SECRET');
+      expect(JSON.stringify(error)).not.toContain('SECRET');
+    }
+  });
+});

@@ -1,0 +1,12 @@
+export { CLOSE_CODES } from './close-codes.js';
+export { clientFrameSchema, parseClientFrame } from './frames.js';
+export type { ClientFrame, ParsedClientFrame, ServerFrame } from './frames.js';
+export { checkOrigin, normalizeOrigin, selfOriginsFor } from './origin-policy.js';
+export type { OriginCheck } from './origin-policy.js';
+export { createSessionRegistry } from './session-registry.js';
+export type { RegisteredSession, SessionInfo, SessionRegistry } from './session-registry.js';
+export { createTicketStore, TICKET_NAMESPACE, TICKET_TTL_SECS } from './tickets.js';
+export type { TicketStore, TicketStoreOptions } from './tickets.js';
+export { webChannel } from './web-channel.js';
+export type { WebChannel, WebChannelOptions, WebChannelTimings } from './web-channel.js';
+export type { AdminGuard } from './routes.js';

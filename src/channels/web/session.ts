@@ -1,0 +1,234 @@
+import type { Logger } from 'pino';
+import { WebSocket } from 'ws';
+import type { RawData } from 'ws';
+import type { Dispatch, Principal } from '../../core/types.js';
+import { ERRORS, GatewayError, isGatewayError } from '../../errors.js';
+import { CLOSE_CODES } from './close-codes.js';
+import { parseClientFrame } from './frames.js';
+import type { ClientFrame, ServerFrame } from './frames.js';
+import type { SessionRegistry } from './session-registry.js';
+
+/** Session timings in milliseconds (config seconds × 1000; tests pass short ones). */
+export interface SessionTimings {
+  heartbeatMs: number;
+  idleMs: number;
+  /** How long a closing socket may take to finish the close handshake before it is destroyed. */
+  closeGraceMs: number;
+  maxBufferedBytes: number;
+}
+
+export interface SessionOptions {
+  ws: WebSocket;
+  sessionId: string;
+  principal: Principal;
+  clientKey: string;
+  agent: string;
+  dispatch: Dispatch;
+  registry: SessionRegistry;
+  isRevoked: (jti: string) => boolean;
+  timings: SessionTimings;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Messages a session may run at once; more would let one socket fan out unbounded LLM calls. */
+export const MAX_IN_FLIGHT_PER_SESSION = 4;
+// setTimeout stores its delay in a signed 32-bit int; longer delays fire at once.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Runs one authenticated WebSocket session until its socket closes. */
+export function runSession(options: SessionOptions): void {
+  const { ws, sessionId, principal, timings, logger } = options;
+  const now = options.now ?? Date.now;
+  const inFlight = new Map<string, AbortController>();
+  let closing = false;
+  let missedPongs = 0;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let expiryTimer: NodeJS.Timeout | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+
+  const heartbeat = setInterval(() => {
+    // Two pings without a pong: the peer (or the path to it) is gone; no close handshake possible.
+    if (missedPongs >= 2) return ws.terminate();
+    missedPongs += 1;
+    ws.ping();
+  }, timings.heartbeatMs);
+
+  function send(frame: ServerFrame): void {
+    if (closing || ws.readyState !== WebSocket.OPEN) return;
+    const data = JSON.stringify(frame);
+    // Bound the send buffer: a client that does not read must not make the gateway hold an
+    // unbounded reply in memory.
+    if (ws.bufferedAmount + Buffer.byteLength(data) > timings.maxBufferedBytes) {
+      close(CLOSE_CODES.SLOW_CONSUMER, 'slow consumer');
+      return;
+    }
+    ws.send(data);
+  }
+
+  function close(code: number, reason: string): void {
+    if (closing) return;
+    closing = true;
+    stopWork();
+    ws.close(code, reason);
+    graceTimer = setTimeout(() => ws.terminate(), timings.closeGraceMs);
+  }
+
+  function stopWork(): void {
+    clearInterval(heartbeat);
+    clearTimeout(idleTimer);
+    clearTimeout(expiryTimer);
+    for (const controller of inFlight.values())
+      controller.abort(new GatewayError('MESSAGE_CANCELLED'));
+    inFlight.clear();
+  }
+
+  function armIdle(): void {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      // A long streamed reply is activity too; only a quiet session times out.
+      if (inFlight.size > 0) armIdle();
+      else close(CLOSE_CODES.IDLE_TIMEOUT, 'idle timeout');
+    }, timings.idleMs);
+  }
+
+  function armExpiry(): void {
+    if (principal.expiresAt === undefined) return;
+    const remaining = principal.expiresAt - now();
+    if (remaining <= 0) return close(CLOSE_CODES.AUTH_ENDED, 'token expired');
+    expiryTimer = setTimeout(armExpiry, Math.min(remaining, MAX_TIMER_MS));
+  }
+
+  function runMessage(frame: Extract<ClientFrame, { type: 'message' }>): void {
+    if (principal.jti !== undefined && options.isRevoked(principal.jti)) {
+      return close(CLOSE_CODES.AUTH_ENDED, 'token revoked');
+    }
+    if (inFlight.has(frame.id)) {
+      return send(
+        errorFrame(
+          frame.id,
+          new GatewayError('INVALID_BODY', { message: 'A message with this id is still running' }),
+        ),
+      );
+    }
+    if (inFlight.size >= MAX_IN_FLIGHT_PER_SESSION) {
+      return send(errorFrame(frame.id, new GatewayError('WS_TOO_MANY_IN_FLIGHT')));
+    }
+    const controller = new AbortController();
+    inFlight.set(frame.id, controller);
+    const current = (): boolean =>
+      inFlight.get(frame.id) === controller && !controller.signal.aborted;
+    options
+      .dispatch({
+        message: {
+          channel: 'web',
+          senderId: principal.id,
+          conversationId: `web:${sessionId}`,
+          text: frame.text,
+          messageId: frame.id,
+          replyTarget: sessionId,
+          receivedAt: now(),
+        },
+        principal,
+        idempotencyKey: `ws:${sessionId}:${frame.id}`,
+        signal: controller.signal,
+        onDelta: (delta) => {
+          if (current()) send({ type: 'chunk', id: frame.id, delta });
+        },
+      })
+      .then(
+        (result) => {
+          if (current())
+            send({ type: 'done', id: frame.id, response: result.response, model: result.model });
+        },
+        (error: unknown) => {
+          if (!current()) return;
+          if (!isGatewayError(error))
+            logger.warn({ err: error, sessionId }, 'web session dispatch failed');
+          send(errorFrame(frame.id, error));
+        },
+      )
+      .finally(() => {
+        if (inFlight.get(frame.id) === controller) inFlight.delete(frame.id);
+        if (!closing) armIdle();
+      });
+  }
+
+  function cancel(id: string): void {
+    const controller = inFlight.get(id);
+    // Cancelling a finished (or unknown) message is a harmless race, not an error.
+    if (controller === undefined) return;
+    inFlight.delete(id);
+    controller.abort(new GatewayError('MESSAGE_CANCELLED'));
+    send(errorFrame(id, new GatewayError('MESSAGE_CANCELLED')));
+  }
+
+  ws.on('pong', () => {
+    missedPongs = 0;
+  });
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (closing) return;
+    armIdle();
+    if (isBinary) {
+      return send(
+        errorFrame(
+          undefined,
+          new GatewayError('INVALID_BODY', { message: 'Frames must be JSON text' }),
+        ),
+      );
+    }
+    const parsed = parseClientFrame(rawToText(data));
+    if (!parsed.ok) return send(errorFrame(parsed.id, new GatewayError(parsed.code)));
+    if (parsed.frame.type === 'message') runMessage(parsed.frame);
+    else cancel(parsed.frame.id);
+  });
+  ws.on('error', (error) => {
+    // Protocol violations (oversized frame, bad UTF-8) end the socket; ws closes it itself.
+    logger.debug({ err: error, sessionId }, 'web session socket error');
+  });
+  ws.on('close', () => {
+    closing = true;
+    stopWork();
+    clearTimeout(graceTimer);
+    options.registry.remove(sessionId);
+  });
+
+  options.registry.add({
+    info: {
+      session_id: sessionId,
+      principal_id: principal.id,
+      principal_kind: principal.kind,
+      ...(principal.jti === undefined ? {} : { jti: principal.jti }),
+      channel: 'web',
+      agent: options.agent,
+      client_key: options.clientKey,
+      connected_at: new Date(now()).toISOString(),
+      ...(principal.expiresAt === undefined
+        ? {}
+        : { expires_at: new Date(principal.expiresAt).toISOString() }),
+    },
+    close,
+  });
+  armIdle();
+  armExpiry();
+  send({ type: 'ready', session_id: sessionId });
+}
+
+/** An error frame with the registry code and client-safe message (never upstream detail). */
+function errorFrame(id: string | undefined, error: unknown): ServerFrame {
+  const gatewayError = isGatewayError(error) ? error : new GatewayError('INTERNAL');
+  const message = gatewayError.code === 'INTERNAL' ? ERRORS.INTERNAL.message : gatewayError.message;
+  return {
+    type: 'error',
+    ...(id === undefined ? {} : { id }),
+    code: gatewayError.code,
+    message,
+    ...(gatewayError.retryable ? { retryable: true } : {}),
+  };
+}
+
+function rawToText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}

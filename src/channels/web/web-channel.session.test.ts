@@ -1,0 +1,225 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectOk } from '../../test-support/ws-client.js';
+import type { TestWsClient } from '../../test-support/ws-client.js';
+import { startWebGateway, TEST_PAIRED_TOKEN } from '../../test-support/web-gateway.js';
+import type { WebGateway, WebGatewayOptions } from '../../test-support/web-gateway.js';
+
+let gateway: WebGateway | undefined;
+
+async function start(options: WebGatewayOptions = {}): Promise<WebGateway> {
+  gateway = await startWebGateway(options);
+  return gateway;
+}
+
+afterEach(async () => {
+  await gateway?.close();
+  gateway = undefined;
+});
+
+async function session(
+  gw: WebGateway,
+  authorization = `Bearer ${TEST_PAIRED_TOKEN}`,
+  options: { autoPong?: boolean } = {},
+): Promise<{ client: TestWsClient; sessionId: string }> {
+  const client = await connectOk(gw.wsUrl('/ws'), { headers: { authorization }, ...options });
+  const ready = await client.next();
+  expect(ready.type).toBe('ready');
+  return { client, sessionId: String(ready.session_id) };
+}
+
+describe('web session messages', () => {
+  it('streams chunks in order, then done, through the core dispatch', async () => {
+    const gw = await start();
+    const { client, sessionId } = await session(gw);
+    client.send({ type: 'message', id: 'm1', text: 'world' });
+    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'Hel' });
+    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'lo, ' });
+    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'world' });
+    expect(await client.next()).toEqual({
+      type: 'done',
+      id: 'm1',
+      response: 'Hello, world',
+      model: 'fake-1',
+    });
+    const { request } = await gw.call(0);
+    expect(request.message).toMatchObject({
+      channel: 'web',
+      senderId: 'paired:test',
+      conversationId: `web:${sessionId}`,
+      messageId: 'm1',
+      replyTarget: sessionId,
+      text: 'world',
+    });
+    expect(request.idempotencyKey).toBe(`ws:${sessionId}:m1`);
+    client.ws.close();
+  });
+
+  it('aborts the dispatch signal on cancel and answers MESSAGE_CANCELLED', async () => {
+    const gw = await start();
+    const { client } = await session(gw);
+    client.send({ type: 'message', id: 'm1', text: 'slow' });
+    expect(await client.next()).toMatchObject({ type: 'chunk', delta: 'thinking' });
+    client.send({ type: 'cancel', id: 'm1' });
+    await (
+      await gw.call(0)
+    ).aborted;
+    expect(await client.next()).toMatchObject({
+      type: 'error',
+      id: 'm1',
+      code: 'MESSAGE_CANCELLED',
+    });
+    client.ws.close();
+  });
+
+  it('aborts the dispatch signal when the client disconnects', async () => {
+    const gw = await start();
+    const { client } = await session(gw);
+    client.send({ type: 'message', id: 'm1', text: 'slow' });
+    await client.next();
+    client.ws.terminate();
+    await (
+      await gw.call(0)
+    ).aborted;
+  });
+
+  it('answers malformed frames with error frames and keeps the session open', async () => {
+    const gw = await start();
+    const { client } = await session(gw);
+    client.send('{not json');
+    expect(await client.next()).toMatchObject({ type: 'error', code: 'INVALID_JSON' });
+    client.send({ type: 'launch', id: 'x' });
+    expect(await client.next()).toMatchObject({ type: 'error', code: 'INVALID_BODY', id: 'x' });
+    client.send({ type: 'message', id: 'm', text: 'hi', scope: 'admin' });
+    expect(await client.next()).toMatchObject({ type: 'error', code: 'INVALID_BODY', id: 'm' });
+    client.send({ type: 'message', id: '', text: 'hi' });
+    expect(await client.next()).toMatchObject({ type: 'error', code: 'INVALID_BODY' });
+    client.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    expect(await client.next()).toMatchObject({ type: 'error', code: 'INVALID_BODY' });
+    client.send({ type: 'message', id: 'ok', text: 'still here' });
+    expect(await client.next()).toMatchObject({ type: 'chunk', id: 'ok' });
+    client.ws.close();
+  });
+
+  it('sends the registry code of a failed turn and never upstream detail', async () => {
+    const gw = await start();
+    const { client } = await session(gw);
+    client.send({ type: 'message', id: 'a', text: 'fail' });
+    expect(await client.next()).toMatchObject({
+      type: 'error',
+      id: 'a',
+      code: 'LLM_REQUEST_FAILED',
+      retryable: true,
+    });
+    client.send({ type: 'message', id: 'b', text: 'crash' });
+    const crashed = await client.next();
+    expect(crashed).toMatchObject({ type: 'error', id: 'b', code: 'INTERNAL' });
+    expect(JSON.stringify(crashed)).not.toContain('sk-secret');
+    client.ws.close();
+  });
+
+  it('closes with 1009 a frame larger than max_frame_bytes', async () => {
+    const gw = await start({ web: { max_frame_bytes: 1024 } });
+    const { client } = await session(gw);
+    client.send({ type: 'message', id: 'big', text: 'x'.repeat(2048) });
+    expect((await client.closed).code).toBe(1009);
+  });
+});
+
+describe('web session lifetime', () => {
+  it('closes an idle session with 4000', async () => {
+    const gw = await start({ timings: { idleMs: 150 } });
+    const { client } = await session(gw);
+    expect(await client.closed).toMatchObject({ code: 4000 });
+  });
+
+  it('keeps a client that answers pings alive across many heartbeats', async () => {
+    const gw = await start({ timings: { heartbeatMs: 20 } });
+    const { client } = await session(gw);
+    let pings = 0;
+    client.ws.on('ping', () => {
+      pings += 1;
+    });
+    await until(() => pings >= 8);
+    expect(client.ws.readyState).toBe(client.ws.OPEN);
+    client.ws.close();
+  });
+
+  it('terminates a client that stops answering pings', async () => {
+    const gw = await start({ timings: { heartbeatMs: 20 } });
+    const { client } = await session(gw, undefined, { autoPong: false });
+    // terminate() sends no close frame, so the client sees an abnormal closure.
+    expect((await client.closed).code).toBe(1006);
+    await until(() => gw.channel.registry.count() === 0);
+  });
+
+  it('closes a live session with 4001 when its JWT is revoked by another process', async () => {
+    const gw = await start();
+    const { token, jti } = await gw.jwt.createToken({
+      subject: 'user:alice',
+      scopes: ['channels:web'],
+      expiresIn: 3600,
+    });
+    const ticket = await gw.ticketFor(`Bearer ${token}`);
+    const client = await connectOk(gw.wsUrl(`/ws?ticket=${ticket}`));
+    expect((await client.next()).type).toBe('ready');
+
+    // The CLI writes straight to the shared store; the gateway's 1 s refresh job picks it up.
+    await gw.store.set('revoked', jti, String(Date.now() + 3600_000));
+    const refresher = setInterval(() => void gw.revocations.refresh(), 100);
+    try {
+      expect(await client.closed).toEqual({ code: 4001, reason: 'token revoked' });
+    } finally {
+      clearInterval(refresher);
+    }
+    const refused = await fetch(gw.httpUrl('/ws/ticket'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(refused.status).toBe(401);
+  });
+
+  it('closes a session with 4001 when its token expires', async () => {
+    const gw = await start();
+    const { token } = await gw.jwt.createToken({
+      subject: 'u',
+      scopes: ['channels:web'],
+      expiresIn: 2,
+    });
+    const client = await connectOk(gw.wsUrl('/ws'), {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect((await client.next()).type).toBe('ready');
+    expect(await client.closed).toEqual({ code: 4001, reason: 'token expired' });
+  });
+
+  it('disconnects a slow consumer instead of buffering without bound', async () => {
+    const gw = await start({
+      web: { max_buffered_bytes: 256 * 1024 },
+      timings: { closeGraceMs: 200 },
+    });
+    const { client } = await session(gw);
+    client.ws.send(JSON.stringify({ type: 'message', id: 'flood', text: 'big:2000' }));
+    client.ws.pause();
+    await (
+      await gw.call(0)
+    ).aborted;
+    await until(() => gw.channel.registry.count() === 0);
+    client.ws.resume();
+    await client.closed;
+  });
+
+  it('reports the active session count to the observer', async () => {
+    const gw = await start();
+    const { client } = await session(gw);
+    client.ws.close();
+    await until(() => gw.channel.registry.count() === 0);
+    const counts = gw.events.flatMap((event) =>
+      event.type === 'ActiveSessions' ? [event.count] : [],
+    );
+    expect(counts).toEqual([1, 0]);
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+import { registerConfigCheckCommand } from './config-check.js';
+import { registerPairCommand } from './pair.js';
+import { createProgram, runProgram } from './program.js';
+import { registerStartCommand } from './start.js';
+import { registerTokensCommand } from './tokens.js';
+
+/*
+ * The CLI only parses argv and calls domain code. Each command lives in its own file and exports
+ * `registerXxxCommand(program)`; adding a command is one import and one call below.
+ */
+const program = createProgram();
+registerStartCommand(program);
+registerConfigCheckCommand(program);
+registerPairCommand(program);
+registerTokensCommand(program);
+
+const code = await runProgram(program, process.argv);
+// Exit explicitly: a failed start may leave timers or a log worker behind that would keep the
+// process alive. stdout/stderr writes to pipes and files are synchronous on POSIX, so none is lost.
+if (code !== undefined) process.exit(code);

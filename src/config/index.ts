@@ -1,0 +1,10 @@
+export { CONFIG_EXIT_CODE, ConfigError, isConfigError } from './config-error.js';
+export { providerKeyEnv } from './env.js';
+export { loadConfig, ensureConfigFile } from './load.js';
+export type { LoadConfigOptions, LoadedConfig } from './load.js';
+export { MASK, maskSecrets } from './mask.js';
+export { resolveConfigPath, resolveHome } from './paths.js';
+export type { Env, ResolvedConfigPath, ResolveConfigPathOptions } from './paths.js';
+export { configSchema, SECRET_ENV, SECRET_KEYS } from './schema.js';
+export type { Config } from './schema.js';
+export { renderConfigTemplate } from './template.js';

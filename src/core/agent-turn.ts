@@ -1,0 +1,119 @@
+import { GatewayError } from '../errors.js';
+import type { Observer } from '../observability/types.js';
+import type { ChatMessage, ChatRequest, ChatResult, Provider } from '../providers/types.js';
+import { ProviderError } from '../providers/types.js';
+import type { Stage, TurnContext } from './types.js';
+
+export interface AgentTurnOptions {
+  providers: ReadonlyMap<string, Provider>;
+  observer: Observer;
+  now?: () => number;
+}
+
+/**
+ * The terminal pipeline step: one call to the agent's provider, streaming when the caller asked for
+ * deltas. Upstream detail never leaves this function except as a sanitized log/metric message.
+ */
+export function agentTurn(options: AgentTurnOptions): Stage {
+  const { providers, observer } = options;
+  const now = options.now ?? Date.now;
+
+  return async function runAgentTurn(ctx) {
+    const { agent, request } = ctx;
+    const provider = providers.get(agent.provider);
+    if (provider === undefined) {
+      throw new GatewayError('LLM_REQUEST_FAILED', {
+        cause: new Error(`agent "${agent.name}" names unknown provider "${agent.provider}"`),
+      });
+    }
+    const chatRequest = buildChatRequest(ctx);
+    const started = now();
+    observer.record({ type: 'AgentStart', provider: provider.name, model: agent.model, channel: request.message.channel });
+    observer.record({
+      type: 'LlmRequest',
+      provider: provider.name,
+      model: agent.model,
+      messagesCount: chatRequest.messages.length,
+    });
+
+    let result: ChatResult;
+    try {
+      result = request.onDelta
+        ? await streamTurn(provider, chatRequest, request.signal, request.onDelta)
+        : await provider.chat(chatRequest, request.signal);
+    } catch (error) {
+      const durationMs = now() - started;
+      const message = describeFailure(error);
+      observer.record({
+        type: 'LlmResponse',
+        provider: provider.name,
+        model: agent.model,
+        durationMs,
+        success: false,
+        errorMessage: message,
+      });
+      observer.record({ type: 'Error', component: 'provider', message });
+      observer.record({ type: 'AgentEnd', provider: provider.name, model: agent.model, durationMs });
+      throw toGatewayError(error, request.signal);
+    }
+
+    const durationMs = now() - started;
+    observer.record({
+      type: 'LlmResponse',
+      provider: provider.name,
+      model: result.model,
+      durationMs,
+      success: true,
+      inputTokens: result.usage?.inputTokens,
+      outputTokens: result.usage?.outputTokens,
+    });
+    observer.record({
+      type: 'AgentEnd',
+      provider: provider.name,
+      model: result.model,
+      durationMs,
+      tokensUsed: result.usage ? result.usage.inputTokens + result.usage.outputTokens : undefined,
+    });
+    ctx.result = { response: result.text, model: result.model, duplicate: false };
+  };
+}
+
+function buildChatRequest(ctx: TurnContext): ChatRequest {
+  const { agent, history, request } = ctx;
+  const messages: ChatMessage[] = [];
+  if (agent.systemPrompt !== '') messages.push({ role: 'system', content: agent.systemPrompt });
+  messages.push(...history, { role: 'user', content: request.message.text });
+  return { model: agent.model, messages, temperature: agent.temperature, maxTokens: agent.maxTokens };
+}
+
+async function streamTurn(
+  provider: Provider,
+  chatRequest: ChatRequest,
+  signal: AbortSignal,
+  onDelta: (delta: string) => void,
+): Promise<ChatResult> {
+  let text = '';
+  for await (const delta of provider.stream(chatRequest, signal)) {
+    text += delta;
+    onDelta(delta);
+  }
+  return { text, model: chatRequest.model };
+}
+
+/** A log-safe description: provider errors are sanitized at construction; others get only their class. */
+function describeFailure(error: unknown): string {
+  if (error instanceof ProviderError) return error.message;
+  if (error instanceof GatewayError) return error.code;
+  return error instanceof Error ? `${error.name} during agent turn` : 'unknown failure during agent turn';
+}
+
+/** Aborts keep the reason the caller gave (timeout, cancel); every other failure is a plain 500. */
+function toGatewayError(error: unknown, signal: AbortSignal): GatewayError {
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof GatewayError) return reason;
+    return new GatewayError('MESSAGE_CANCELLED', { cause: error });
+  }
+  if (error instanceof GatewayError) return error;
+  return new GatewayError('LLM_REQUEST_FAILED', { cause: error });
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Memory } from '../../memory/types.js';
+import type { Observer } from '../../observability/types.js';
+import type { ChatMessage } from '../../providers/types.js';
+import type { NamedStage } from '../types.js';
+
+export interface MemoryStageOptions {
+  memory: Memory;
+  autoSave: boolean;
+  observer: Observer;
+  logger: Logger;
+}
+
+/**
+ * Gives the agent the conversation's recent history and, with auto-save, stores the inbound message
+ * before the agent call and the reply after it. A memory failure is logged and counted but does not
+ * cost the user their answer.
+ */
+export function memoryStage(options: MemoryStageOptions): NamedStage {
+  const { memory, autoSave, observer, logger } = options;
+
+  async function safely(what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      observer.record({ type: 'Error', component: 'memory', message: `${what} failed` });
+      logger.error({ err: error }, `memory ${what} failed`);
+    }
+  }
+
+  return {
+    name: 'memory',
+    run: async function rememberTurn(ctx, next) {
+      const { message } = ctx.request;
+      const window = ctx.agent.historyWindow;
+      if (window > 0) {
+        await safely('history', async () => {
+          const entries = await memory.history(message.conversationId, window);
+          ctx.history = entries.flatMap((entry): ChatMessage[] =>
+            entry.role === null ? [] : [{ role: entry.role, content: entry.content }],
+          );
+        });
+      }
+      const prefix = message.channel === 'api' ? 'webhook' : message.channel;
+      const turnId = randomUUID();
+      if (autoSave) {
+        await safely('store', () =>
+          memory.store(`${prefix}_msg_${turnId}`, message.text, 'conversation', message.conversationId, 'user'),
+        );
+      }
+      await next();
+      const result = ctx.result;
+      if (autoSave && result !== undefined && !result.duplicate) {
+        await safely('store', () =>
+          memory.store(`${prefix}_reply_${turnId}`, result.response, 'conversation', message.conversationId, 'assistant'),
+        );
+      }
+    },
+  };
+}

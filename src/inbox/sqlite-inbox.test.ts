@@ -1,0 +1,13 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runInboxContract } from '../test-support/inbox-contract.js';
+import { openSqliteInbox } from './sqlite-inbox.js';
+
+runInboxContract('sqlite', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-inbox-'));
+  return {
+    open: async () => openSqliteInbox({ path: path.join(dir, 'inbox.db') }),
+    cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+});

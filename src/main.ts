@@ -1,0 +1,174 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ConfigError } from './config/config-error.js';
+import { loadConfig } from './config/load.js';
+import type { Env } from './config/paths.js';
+import type { Config } from './config/schema.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { createObserver } from './observability/observer.js';
+import { createHealthRegistry } from './runtime/health-registry.js';
+import { startHeartbeat } from './runtime/heartbeat.js';
+import { createScheduler } from './runtime/scheduler.js';
+import { closeGracefully, createApp } from './server/app.js';
+import { checkBindPolicy } from './server/bind-policy.js';
+import type { RouteRegistrar } from './server/types.js';
+
+/*
+ * The composition root: the only place that reads configuration and the environment and wires
+ * the parts together. It is one linear function on purpose. To add a feature: create its store
+ * or worker where marked, register its cleanup with `onShutdown`, and push its routes.
+ */
+
+export interface StartGatewayOptions {
+  configPath?: string | undefined;
+  hostOverride?: string | undefined;
+  portOverride?: number | undefined;
+  strict?: boolean;
+  env: Env;
+  /** Receives the single `gatehouse listening on …` line. */
+  stdout: { write(line: string): unknown; isTTY?: boolean };
+}
+
+/** A running gateway. */
+export interface GatewayHandle {
+  app: FastifyInstance;
+  /** `http://HOST:PORT` with the port actually bound. */
+  url: string;
+  config: Config;
+  /** State directory (memory.db, inbox.db, secrets). */
+  home: string;
+  logger: Logger;
+  /** Graceful stop: drain in-flight requests (up to the shutdown timeout), then close the rest. */
+  close(): Promise<void>;
+}
+
+/**
+ * Loads the config, checks the bind policy, wires every component and listens.
+ * @throws ConfigError (exit code 2) for invalid config or a refused bind.
+ */
+export async function startGateway(options: StartGatewayOptions): Promise<GatewayHandle> {
+  const loaded = loadConfig({
+    path: options.configPath,
+    env: options.env,
+    strict: options.strict === true,
+    overrides: { host: options.hostOverride, port: options.portOverride },
+  });
+  const { config, home } = loaded;
+  const bind = checkBindPolicy({
+    host: config.gateway.host,
+    tunnelProvider: config.tunnel.provider,
+    allowPublicBind: config.gateway.allow_public_bind,
+  });
+  if (!bind.ok) throw new ConfigError(`config error: ${bind.message}`);
+
+  const logger = createLogger({
+    level: config.observability.log_level,
+    pretty: options.stdout.isTTY === true,
+  });
+  for (const warning of loaded.warnings) logger.warn(warning);
+  if (bind.warning !== undefined) logger.warn(bind.warning);
+  if (loaded.created) logger.info({ path: loaded.path }, 'wrote a commented config template');
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+
+  const shutdown = new ShutdownList();
+  try {
+    const metrics = config.observability.backend === 'prometheus' ? createMetrics() : null;
+    const observer = createObserver({ backend: config.observability.backend, logger, metrics });
+    const health = createHealthRegistry();
+    health.report('gateway', 'starting');
+
+    const scheduler = createScheduler({ health, logger });
+    shutdown.onShutdown(() => scheduler.stop());
+    const heartbeat = startHeartbeat({
+      intervalMs: config.runtime.heartbeat_interval_secs * 1000,
+      health,
+      observer,
+    });
+    shutdown.onShutdown(() => heartbeat.stop());
+
+    // Stores, channel workers and feature routes are created here, each followed by its
+    // onShutdown(...) so it closes after the HTTP server has drained.
+    const routes: RouteRegistrar[] = [];
+
+    const app = await createApp({
+      config,
+      logger,
+      observer,
+      health,
+      metrics: metrics?.exporter ?? null,
+      isPaired: () => config.gateway.paired_tokens.length > 0,
+      routes,
+    });
+    shutdown.onShutdown(() => closeGracefully(app, config.gateway.shutdown_timeout_secs * 1000));
+
+    await app.listen({ host: bind.address, port: config.gateway.port });
+    health.report('gateway', 'ok');
+    const url = listeningUrl(bind.address, app);
+    // A plain line, not JSON: scripts and the CLI test wait for exactly this.
+    options.stdout.write(`gatehouse listening on ${url}\n`);
+    logger.info({ url, config: loaded.path, home }, 'gateway started');
+
+    return { app, url, config, home, logger, close: () => shutdown.run(logger) };
+  } catch (error) {
+    await shutdown.run(logger);
+    throw error;
+  }
+}
+
+/**
+ * On the first SIGINT/SIGTERM: graceful close, then exit 0. A second signal exits at once (1),
+ * for an operator who does not want to wait for the drain deadline.
+ */
+export function exitOnSignals(handle: GatewayHandle): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    handle.logger.info({ signal }, 'shutting down');
+    handle.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`gatehouse: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/** `http://HOST:PORT` with the bound port; IPv6 hosts in brackets. */
+function listeningUrl(host: string, app: FastifyInstance): string {
+  const address = app.server.address() as AddressInfo;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${address.port}`;
+}
+
+type ShutdownStep = () => void | Promise<void>;
+
+/** Cleanup steps, run once, newest first: the server drains before the stores it uses close. */
+class ShutdownList {
+  #steps: ShutdownStep[] = [];
+  #running: Promise<void> | undefined;
+
+  onShutdown(step: ShutdownStep): void {
+    this.#steps.push(step);
+  }
+
+  run(logger: { error(object: object, message: string): void }): Promise<void> {
+    this.#running ??= (async () => {
+      for (const step of this.#steps.reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          // One failing close must not keep the others (stores holding file locks) open.
+          logger.error({ err: error }, 'shutdown step failed');
+        }
+      }
+    })();
+    return this.#running;
+  }
+}

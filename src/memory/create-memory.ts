@@ -1,0 +1,22 @@
+import { createNoneMemory } from './none-memory.js';
+import { createSqliteMemory } from './sqlite-memory.js';
+import type { Memory } from './types.js';
+
+/** Options mirroring `[memory]`, with the path already resolved against `$GATEHOUSE_HOME`. */
+export interface CreateMemoryOptions {
+  backend: 'sqlite' | 'none';
+  /** Required for `sqlite`. */
+  path?: string;
+  clock?: () => number;
+}
+
+/** Opens the configured Memory backend. */
+export function createMemory(options: CreateMemoryOptions): Memory {
+  switch (options.backend) {
+    case 'none':
+      return createNoneMemory();
+    case 'sqlite':
+      if (options.path === undefined) throw new Error('memory.backend "sqlite" needs a file path');
+      return createSqliteMemory({ path: options.path, clock: options.clock });
+  }
+}

@@ -1,0 +1,171 @@
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { openSqliteFile } from '../state/index.js';
+import {
+  ftsMatchExpression,
+  likePattern,
+  migrateMemorySchema,
+  queryTerms,
+  type RecallMode,
+} from './sqlite-memory-schema.js';
+import type { Memory, MemoryCategory, MemoryEntry, MemoryRole } from './types.js';
+
+/** Options of the SQLite memory. */
+export interface SqliteMemoryOptions {
+  /** The database file; created (mode 0600) when missing. */
+  path: string;
+  /** `like` forces the LIKE search (FTS5 is used when available otherwise). */
+  recall?: RecallMode;
+  /** Epoch-milliseconds clock for `createdAt`. */
+  clock?: () => number;
+}
+
+const COLUMNS = 'm.key, m.content, m.category, m.session_id, m.role, m.created_at';
+
+const rowSchema = z
+  .object({
+    key: z.string(),
+    content: z.string(),
+    category: z.enum(['conversation', 'core', 'daily', 'custom']),
+    session_id: z.string().nullable(),
+    role: z.enum(['user', 'assistant']).nullable(),
+    created_at: z.string(),
+  })
+  .transform((row): MemoryEntry => ({
+    key: row.key,
+    content: row.content,
+    category: row.category,
+    sessionId: row.session_id,
+    role: row.role,
+    createdAt: row.created_at,
+  }));
+
+const toEntries = (rows: unknown[]): MemoryEntry[] => rows.map((row) => rowSchema.parse(row));
+
+/** Memory on one SQLite file (WAL); every statement prepared once at open. */
+export class SqliteMemory implements Memory {
+  readonly backend = 'sqlite';
+  readonly recallMode: RecallMode;
+  readonly #db: Database.Database;
+  readonly #clock: () => number;
+  readonly #sql;
+  #closed = false;
+
+  constructor(options: SqliteMemoryOptions) {
+    this.#clock = options.clock ?? Date.now;
+    const db = openSqliteFile(options.path);
+    this.#db = db;
+    this.recallMode = migrateMemorySchema(db, options.recall ?? 'fts5');
+    this.#sql = {
+      store: db.prepare(
+        `INSERT INTO memories (key, content, category, session_id, role, created_at)
+         VALUES (@key, @content, @category, @sessionId, @role, @createdAt)
+         ON CONFLICT (key) DO UPDATE SET content = excluded.content, category = excluded.category,
+           session_id = excluded.session_id, role = excluded.role, created_at = excluded.created_at`,
+      ),
+      history: db.prepare<[string, number], unknown>(
+        `SELECT * FROM (SELECT ${COLUMNS}, m.id FROM memories m WHERE m.session_id = ?
+           ORDER BY m.id DESC LIMIT ?) ORDER BY id`,
+      ),
+      recall:
+        this.recallMode === 'fts5'
+          ? db.prepare<[string, number], unknown>(
+              `SELECT ${COLUMNS} FROM memories_fts f JOIN memories m ON m.id = f.rowid
+               WHERE memories_fts MATCH ? ORDER BY f.rank, m.id DESC LIMIT ?`,
+            )
+          : db.prepare<[string, number], unknown>(
+              `SELECT ${COLUMNS} FROM (
+                 SELECT m.*, (SELECT COUNT(*) FROM json_each(?) p
+                              WHERE m.content LIKE p.value ESCAPE '\\') AS hits
+                 FROM memories m) m
+               WHERE m.hits > 0 ORDER BY m.hits DESC, m.id DESC LIMIT ?`,
+            ),
+      get: db.prepare<[string], unknown>(`SELECT ${COLUMNS} FROM memories m WHERE m.key = ?`),
+      list: db.prepare<
+        [{ category: string | null; sessionId: string | null; limit: number }],
+        unknown
+      >(
+        `SELECT ${COLUMNS} FROM memories m
+         WHERE (@category IS NULL OR m.category = @category)
+           AND (@sessionId IS NULL OR m.session_id = @sessionId)
+         ORDER BY m.id LIMIT @limit`,
+      ),
+      forget: db.prepare<[string]>('DELETE FROM memories WHERE key = ?'),
+      count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM memories'),
+    };
+  }
+
+  async store(
+    key: string,
+    content: string,
+    category: MemoryCategory,
+    sessionId: string | null = null,
+    role: MemoryRole | null = null,
+  ): Promise<void> {
+    this.#assertOpen();
+    const createdAt = new Date(this.#clock()).toISOString();
+    this.#sql.store.run({ key, content, category, sessionId, role, createdAt });
+  }
+
+  async history(sessionId: string, limit: number): Promise<MemoryEntry[]> {
+    this.#assertOpen();
+    if (!(limit >= 1)) return [];
+    return toEntries(this.#sql.history.all(sessionId, Math.floor(limit)));
+  }
+
+  async recall(query: string, limit: number): Promise<MemoryEntry[]> {
+    this.#assertOpen();
+    const terms = queryTerms(query);
+    if (terms.length === 0 || !(limit >= 1)) return [];
+    const needle =
+      this.recallMode === 'fts5'
+        ? ftsMatchExpression(terms)
+        : JSON.stringify(terms.map((term) => likePattern(term)));
+    return toEntries(this.#sql.recall.all(needle, Math.floor(limit)));
+  }
+
+  async get(key: string): Promise<MemoryEntry | undefined> {
+    this.#assertOpen();
+    const row = this.#sql.get.get(key);
+    return row === undefined ? undefined : rowSchema.parse(row);
+  }
+
+  async list(
+    options: { category?: MemoryCategory; sessionId?: string; limit?: number } = {},
+  ): Promise<MemoryEntry[]> {
+    this.#assertOpen();
+    const limit = options.limit === undefined ? -1 : Math.max(0, Math.floor(options.limit));
+    return toEntries(
+      this.#sql.list.all({
+        category: options.category ?? null,
+        sessionId: options.sessionId ?? null,
+        limit,
+      }),
+    );
+  }
+
+  async forget(key: string): Promise<boolean> {
+    this.#assertOpen();
+    return this.#sql.forget.run(key).changes > 0;
+  }
+
+  async count(): Promise<number> {
+    this.#assertOpen();
+    return this.#sql.count.get()?.n ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('Memory is closed');
+  }
+}
+
+/** Opens the SQLite memory at `path`. */
+export function createSqliteMemory(options: SqliteMemoryOptions): SqliteMemory {
+  return new SqliteMemory(options);
+}

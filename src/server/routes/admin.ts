@@ -1,0 +1,62 @@
+import type { FastifyRequest } from 'fastify';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import type { PairingGuard } from '../../auth/pairing.js';
+import { constantTimeEqual } from '../../auth/constant-time.js';
+import { GatewayError } from '../../errors.js';
+import type { RouteRegistrar } from '../types.js';
+
+/** Header carrying the local admin secret. */
+export const ADMIN_SECRET_HEADER = 'x-admin-secret';
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * True for a TCP peer on this machine: 127.0.0.0/8, ::1, or an IPv4-mapped 127.x address (what
+ * a dual-stack socket reports for IPv4 loopback). Anything unparseable is not loopback.
+ */
+export function isLoopbackPeer(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped !== undefined) return isIPv4(mapped) && LOOPBACK.check(mapped, 'ipv4');
+  if (isIPv4(address)) return LOOPBACK.check(address, 'ipv4');
+  return isIPv6(address) && LOOPBACK.check(address, 'ipv6');
+}
+
+/**
+ * A preHandler for admin routes: the TCP peer must be loopback AND the request must carry the
+ * local admin secret. The peer is the socket's address, never X-Forwarded-For / X-Real-IP: those
+ * are set by whoever sends the request, and a local reverse proxy would otherwise turn every
+ * remote client into "loopback".
+ */
+export function requireAdmin(adminSecret: string) {
+  if (adminSecret.length === 0) throw new Error('Admin secret must not be empty');
+  return async function requireAdminPeer(request: FastifyRequest): Promise<void> {
+    const header = request.headers[ADMIN_SECRET_HEADER];
+    const presented = typeof header === 'string' ? header : '';
+    // Compare even for a remote peer so both refusals cost the same.
+    const secretOk = constantTimeEqual(presented, adminSecret);
+    if (!isLoopbackPeer(request.socket.remoteAddress) || !secretOk) {
+      throw new GatewayError('ADMIN_FORBIDDEN');
+    }
+  };
+}
+
+export interface AdminRoutesOptions {
+  guard: Pick<PairingGuard, 'newCode'>;
+  adminSecret: string;
+}
+
+/**
+ * Loopback admin endpoints. `POST /admin/pair-code` issues a fresh pairing code (replacing the
+ * previous one). Other admin routes reuse `requireAdmin` as their preHandler.
+ */
+export function adminRoutes(options: AdminRoutesOptions): RouteRegistrar {
+  const preHandler = requireAdmin(options.adminSecret);
+  return function registerAdminRoutes(app) {
+    app.post('/admin/pair-code', { preHandler }, async function issuePairCode(_request, reply) {
+      return reply.header('cache-control', 'no-store').send({ code: options.guard.newCode() });
+    });
+  };
+}

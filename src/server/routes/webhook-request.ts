@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { constantTimeEqual } from '../../auth/constant-time.js';
+import { GatewayError } from '../../errors.js';
+
+const webhookBodySchema = z.strictObject({
+  message: z.string().refine((text) => text.trim().length > 0, 'must not be empty'),
+});
+
+/** The parsed `POST /webhook` body. */
+export type WebhookBody = z.infer<typeof webhookBodySchema>;
+
+/** Parses the exact request bytes as `{"message": string}`; anything else is a 400 naming what was expected. */
+export function parseWebhookBody(rawBody: Buffer): WebhookBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody.toString('utf8'));
+  } catch (error) {
+    throw new GatewayError('INVALID_JSON', {
+      message: 'Request body is not valid JSON; expected {"message": "<text>"}',
+      cause: error,
+    });
+  }
+  const parsed = webhookBodySchema.safeParse(json);
+  if (!parsed.success) {
+    throw new GatewayError('INVALID_BODY', {
+      message: 'Expected a JSON object {"message": "<non-empty text>"} and no other fields',
+    });
+  }
+  return parsed.data;
+}
+
+const SESSION_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Validates `X-Session-Id`: absent, or 1–128 characters of `[A-Za-z0-9._-]`. */
+export function parseSessionId(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (!SESSION_ID.test(header)) {
+    throw new GatewayError('INVALID_HEADER', {
+      message: 'X-Session-Id must be 1–128 characters of A-Z, a-z, 0-9, ".", "_" or "-"',
+    });
+  }
+  return header;
+}
+
+/** SHA-256 of the configured webhook secret, computed once at start. */
+export function hashWebhookSecret(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+/**
+ * Checks `X-Webhook-Secret` when a secret is configured. Both sides are hashed, then compared in
+ * constant time, so neither content nor length of the secret leaks through timing.
+ */
+export function verifyWebhookSecret(expectedHash: Buffer | undefined, header: string | undefined): boolean {
+  if (expectedHash === undefined) return true;
+  if (header === undefined || header === '') return false;
+  return constantTimeEqual(createHash('sha256').update(header).digest(), expectedHash);
+}

@@ -1,0 +1,15 @@
+export type {
+  NamespaceOptions,
+  SlidingWindowOptions,
+  SlidingWindowResult,
+  StateEntry,
+  StateStore,
+  StateStoreBaseOptions,
+} from './types.js';
+export { DEFAULT_NAMESPACE_MAX_KEYS } from './types.js';
+export { MemoryStateStore, createMemoryStateStore } from './memory-store.js';
+export { SqliteStateStore, createSqliteStateStore } from './sqlite-store.js';
+export type { SqliteStateStoreOptions } from './sqlite-store.js';
+export { EmbeddedStateStore, createEmbeddedStateStore } from './embedded-store.js';
+export type { EmbeddedStateStoreOptions } from './embedded-store.js';
+export { openSqliteFile } from './sqlite-file.js';

@@ -1,0 +1,20 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+
+/**
+ * Opens (creating) a gateway SQLite file: owner-only permissions because these files hold
+ * replayable answers, revocations and conversations; WAL so readers never block the writer; and
+ * `synchronous = NORMAL`, which in WAL mode may lose the last commits on power loss but never
+ * corrupts the file, and spares every write an fsync.
+ */
+export function openSqliteFile(file: string): Database.Database {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // Create the file ourselves so it is never world-readable, not even for a moment.
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}

@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/*
+ * Runs the BUILT CLI (`node dist/cli/main.js`) as a user would, with a private temporary home.
+ * Every spawned process is tracked so a test's teardown can kill whatever is still running.
+ */
+
+const root = new URL('../../', import.meta.url).pathname;
+/** Path of the built CLI entry. */
+export const CLI_ENTRY = join(root, 'dist', 'cli', 'main.js');
+
+/** Builds dist/ with tsc when the CLI entry is missing or older than any source file. */
+export function buildCliIfStale(): void {
+  if (existsSync(CLI_ENTRY) && statSync(CLI_ENTRY).mtimeMs >= newestMtime(join(root, 'src'))) {
+    return;
+  }
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')],
+    { stdio: 'inherit' },
+  );
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const mtime = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    newest = Math.max(newest, mtime);
+  }
+  return newest;
+}
+
+/** A temporary home with a config file; `cleanup()` removes it. */
+export interface TempHome {
+  dir: string;
+  configPath: string;
+  env: Record<string, string>;
+  cleanup(): void;
+}
+
+/** Creates a temp GATEHOUSE_HOME holding `config.toml` with the given text. */
+export function makeTempHome(configToml: string): TempHome {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+  const configPath = join(dir, 'config.toml');
+  writeFileSync(configPath, configToml, { mode: 0o600 });
+  // Only what node needs: no inherited GATEHOUSE_* secrets, and HOME inside the temp dir.
+  const env = { PATH: process.env.PATH ?? '', HOME: dir, GATEHOUSE_HOME: dir };
+  return { dir, configPath, env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A running or finished CLI process with its collected output. */
+export interface CliProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal name) once the process has exited. */
+  exited: Promise<number | string>;
+  /** Resolves when stdout or stderr has matched `pattern`; rejects if the process exits first. */
+  waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr'): Promise<RegExpMatchArray>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Spawns `node dist/cli/main.js ...args`. */
+export function spawnCli(args: readonly string[], env: Record<string, string>): CliProcess {
+  const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env, stdio: 'pipe' });
+  running.add(child);
+  const out = { stdout: '', stderr: '' };
+  const waiters: Array<() => void> = [];
+  const notify = (): void => {
+    for (const waiter of [...waiters]) waiter();
+  };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out.stdout += chunk;
+    notify();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    out.stderr += chunk;
+    notify();
+  });
+  const exited = new Promise<number | string>((resolve) => {
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve(code ?? signal ?? 'unknown');
+      notify();
+    });
+  });
+  let done = false;
+  void exited.then(() => {
+    done = true;
+  });
+  const waitFor = (pattern: RegExp, stream: 'stdout' | 'stderr' = 'stdout') =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = (): void => {
+        const match = out[stream].match(pattern);
+        if (match !== null) {
+          waiters.splice(waiters.indexOf(check), 1);
+          resolve(match);
+        } else if (done || child.exitCode !== null) {
+          waiters.splice(waiters.indexOf(check), 1);
+          reject(new Error(`exited before ${pattern}:\n${out.stdout}\n${out.stderr}`));
+        }
+      };
+      waiters.push(check);
+      check();
+    });
+  return { child, stdout: () => out.stdout, stderr: () => out.stderr, exited, waitFor };
+}
+
+/** Runs a CLI command to completion. */
+export async function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const cli = spawnCli(args, env);
+  const code = await cli.exited;
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+/** Starts the gateway and resolves with its URL once the listening line appears. */
+export async function startCli(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<CliProcess & { url: string }> {
+  const cli = spawnCli(['start', ...args], env);
+  const match = await cli.waitFor(/^gatehouse listening on (http:\/\/\S+)$/m);
+  return { ...cli, url: match[1] ?? '' };
+}
+
+/** Kills every CLI process still running (for afterEach). */
+export async function killAllCli(): Promise<void> {
+  const children = [...running];
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('close', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
