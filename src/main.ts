@@ -75,8 +75,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
   const shutdown = new ShutdownList();
   try {
-    const metrics = config.observability.backend === 'prometheus' ? createMetrics() : null;
-    const observer = createObserver({ backend: config.observability.backend, logger, metrics });
+    const backend = config.observability.backend;
+    const metrics = backend === 'prometheus' ? createMetrics() : null;
+    const observer = createObserver({ metrics, logger, logEvents: backend === 'log' });
     const health = createHealthRegistry();
     health.report('gateway', 'starting');
 
@@ -98,7 +99,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       logger,
       observer,
       health,
-      metrics: metrics?.exporter ?? null,
+      metrics,
       isPaired: () => config.gateway.paired_tokens.length > 0,
       routes,
     });

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import * as path from 'node:path';
 import type { InboxConfig } from '../config/schema.js';
 
 /** The inbox database file: `inbox.path`, else `$GATEHOUSE_HOME/inbox.db`. */

@@ -51,7 +51,7 @@ describe('Telegram parse', () => {
       messages: [],
       dropped: 0,
     });
-    const sticker = telegramUpdate({ updateId: 2, fromId: 1, text: '' }) as {
+    const sticker = telegramUpdate({ updateId: 2, fromId: 1, text: '' }) as unknown as {
       message: Record<string, unknown>;
     };
     delete sticker.message.text;
