@@ -9,9 +9,7 @@ import type { Config } from './config/schema.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createObserver } from './observability/observer.js';
-import { createHealthRegistry } from './runtime/health-registry.js';
-import { startHeartbeat } from './runtime/heartbeat.js';
-import { createScheduler } from './runtime/scheduler.js';
+import { CORE_COMPONENTS, createHealthRegistry, createHeartbeat, createScheduler } from './runtime/index.js';
 import { closeGracefully, createApp } from './server/app.js';
 import { checkBindPolicy } from './server/bind-policy.js';
 import type { RouteRegistrar } from './server/types.js';
@@ -78,12 +76,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const backend = config.observability.backend;
     const metrics = backend === 'prometheus' ? createMetrics() : null;
     const observer = createObserver({ metrics, logger, logEvents: backend === 'log' });
-    const health = createHealthRegistry();
-    health.report('gateway', 'starting');
+    const health = createHealthRegistry({ components: CORE_COMPONENTS });
 
-    const scheduler = createScheduler({ health, logger });
+    const scheduler = createScheduler({ health, observer });
     shutdown.onShutdown(() => scheduler.stop());
-    const heartbeat = startHeartbeat({
+    const heartbeat = createHeartbeat({
       intervalMs: config.runtime.heartbeat_interval_secs * 1000,
       health,
       observer,
@@ -106,6 +103,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     shutdown.onShutdown(() => closeGracefully(app, config.gateway.shutdown_timeout_secs * 1000));
 
     await app.listen({ host: bind.address, port: config.gateway.port });
+    heartbeat.start();
+    scheduler.start();
+    // Channel workers report `channels.<name>` themselves; the group is ok when none failed.
+    health.report('channels', 'ok');
     health.report('gateway', 'ok');
     const url = listeningUrl(bind.address, app);
     // A plain line, not JSON: scripts and the CLI test wait for exactly this.
