@@ -68,6 +68,7 @@ export const ERRORS = {
   REQUEST_TIMEOUT: { status: 408, message: 'Request timed out', retryable: true },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'Request headers too large' },
   RATE_LIMITED: {
     status: 429,
     message: 'Too many requests. Try again in {retry_after}s.',

@@ -9,8 +9,13 @@ import type { Config } from './config/schema.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createObserver } from './observability/observer.js';
-import { CORE_COMPONENTS, createHealthRegistry, createHeartbeat, createScheduler } from './runtime/index.js';
-import { closeGracefully, createApp } from './server/app.js';
+import {
+  CORE_COMPONENTS,
+  createHealthRegistry,
+  createHeartbeat,
+  createScheduler,
+} from './runtime/index.js';
+import { closeGracefully, createApp } from './server/index.js';
 import { checkBindPolicy } from './server/bind-policy.js';
 import type { RouteRegistrar } from './server/types.js';
 
@@ -100,7 +105,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       isPaired: () => config.gateway.paired_tokens.length > 0,
       routes,
     });
-    shutdown.onShutdown(() => closeGracefully(app, config.gateway.shutdown_timeout_secs * 1000));
+    shutdown.onShutdown(async () => {
+      const deadlineMs = config.gateway.shutdown_timeout_secs * 1000;
+      const { forced } = await closeGracefully(app, deadlineMs);
+      if (forced) logger.warn({ deadlineMs }, 'shutdown deadline reached; open requests were cut');
+    });
 
     await app.listen({ host: bind.address, port: config.gateway.port });
     heartbeat.start();

@@ -148,6 +148,8 @@ describe('gatehouse start over HTTP', () => {
     await cli.waitFor(/shutting down/);
     expect(await listenerClosed(cli.url)).toBe(true);
 
+    // Nothing but "100 Continue" yet: the request really was still in flight at the signal.
+    expect(received).not.toMatch(/HTTP\/1\.1 [2-5]\d\d/);
     socket.write(body.slice(5));
     await closed;
     const finalStatus = received.split('\r\n').filter((line) => /^HTTP\/1\.1 \d{3}/.test(line));

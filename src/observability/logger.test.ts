@@ -65,7 +65,10 @@ describe('createLogger', () => {
   it.each(fieldCases)('redacts a field named %s at any depth up to three levels', (field) => {
     const { lines, logger } = capture();
     const value = `value-of-${field}`;
-    logger.info({ [field]: value, a: { [field]: value, b: { [field]: value, c: { [field]: value } } } });
+    logger.info({
+      [field]: value,
+      a: { [field]: value, b: { [field]: value, c: { [field]: value } } },
+    });
     expect(lines[0]).not.toContain(value);
   });
 

@@ -57,8 +57,9 @@ function buildRedactPaths(): string[] {
   for (const prefix of HEADER_PREFIXES) {
     for (const name of SECRET_HEADERS) {
       paths.push(`${prefix}["${name}"]`);
-      const capitalized = name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) =>
-        `${dash}${c.toUpperCase()}`,
+      const capitalized = name.replace(
+        /(^|-)([a-z])/g,
+        (_m, dash: string, c: string) => `${dash}${c.toUpperCase()}`,
       );
       if (capitalized !== name) paths.push(`${prefix}["${capitalized}"]`);
     }

@@ -26,7 +26,8 @@ export interface GatewayMetrics extends MetricsExporter {
 /** Builds a fresh registry with every `gatehouse_` instrument. */
 export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  if (options.defaultMetrics !== false)
+    collectDefaultMetrics({ register: registry, prefix: PREFIX });
   const registers = [registry];
 
   const httpRequests = new Counter({

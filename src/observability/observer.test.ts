@@ -3,11 +3,16 @@ import { createLogger } from './logger.js';
 import { createObserver } from './observer.js';
 import type { ObserverEvent } from './types.js';
 
-function captureLogger(): { lines: Array<Record<string, unknown>>; logger: ReturnType<typeof createLogger> } {
+function captureLogger(): {
+  lines: Array<Record<string, unknown>>;
+  logger: ReturnType<typeof createLogger>;
+} {
   const lines: Array<Record<string, unknown>> = [];
   const logger = createLogger({
     level: 'info',
-    destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    destination: {
+      write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+    },
   });
   return { lines, logger };
 }
@@ -15,7 +20,10 @@ function captureLogger(): { lines: Array<Record<string, unknown>>; logger: Retur
 describe('createObserver', () => {
   it('feeds every event to the metrics', () => {
     const seen: ObserverEvent[] = [];
-    const observer = createObserver({ metrics: { observe: (e) => void seen.push(e) }, logEvents: false });
+    const observer = createObserver({
+      metrics: { observe: (e) => void seen.push(e) },
+      logEvents: false,
+    });
     observer.record({ type: 'HeartbeatTick' });
     observer.record({ type: 'ActiveSessions', count: 1 });
     expect(seen.map((e) => e.type)).toEqual(['HeartbeatTick', 'ActiveSessions']);
@@ -34,7 +42,13 @@ describe('createObserver', () => {
     const observer = createObserver({ logger, logEvents: false });
     observer.record({ type: 'HeartbeatTick' });
     observer.record({ type: 'Error', component: 'scheduler', message: 'sweep failed' });
-    observer.record({ type: 'LlmResponse', provider: 'p', model: 'm', durationMs: 1, success: false });
+    observer.record({
+      type: 'LlmResponse',
+      provider: 'p',
+      model: 'm',
+      durationMs: 1,
+      success: false,
+    });
     expect(lines.map((l) => l.level)).toEqual([40, 40]);
     expect(lines[0]).toMatchObject({ component: 'scheduler', error: 'sweep failed' });
   });

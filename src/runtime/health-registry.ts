@@ -60,7 +60,8 @@ export function createHealthRegistry(options: HealthRegistryOptions = {}): Healt
   /** A parent shows the worst of its own status and its sub-components'. */
   function effectiveStatus(node: Node): ComponentStatus {
     let status = node.status;
-    for (const child of node.children?.values() ?? []) status = worst(status, effectiveStatus(child));
+    for (const child of node.children?.values() ?? [])
+      status = worst(status, effectiveStatus(child));
     return status;
   }
 

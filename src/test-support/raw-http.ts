@@ -1,0 +1,77 @@
+import { request as httpRequest } from 'node:http';
+import type { Agent, ClientRequest, IncomingHttpHeaders } from 'node:http';
+
+/** A request sent with node:http, so tests control Content-Length and chunking exactly. */
+export interface RawRequest {
+  port: number;
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  /** Sent with Content-Length. */
+  body?: Buffer | string;
+  /** Sent with Transfer-Encoding: chunked, one write per chunk (waiting for drain). */
+  chunks?: Buffer[];
+  agent?: Agent;
+}
+
+/** The parsed response. */
+export interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * Sends one request and resolves with the response. A server that answers early (413) and then
+ * closes may reset the socket while chunks are still being written; once a response has arrived,
+ * that reset is expected and ignored.
+ */
+export function sendRawRequest(options: RawRequest): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    let responded = false;
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: options.port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/',
+        headers: options.headers,
+        agent: options.agent ?? false,
+      },
+      (res) => {
+        responded = true;
+        const parts: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => parts.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(parts).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', (error) => {
+      if (!responded) reject(error);
+    });
+    if (options.chunks !== undefined) {
+      void writeChunks(req, options.chunks);
+    } else {
+      req.end(options.body);
+    }
+  });
+}
+
+async function writeChunks(req: ClientRequest, chunks: Buffer[]): Promise<void> {
+  for (const chunk of chunks) {
+    if (req.destroyed) return;
+    if (!req.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        req.once('drain', resolve);
+        req.once('close', resolve);
+      });
+    }
+  }
+  if (!req.destroyed) req.end();
+}
