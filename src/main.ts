@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -16,6 +17,23 @@ import {
   createScheduler,
 } from './runtime/index.js';
 import { closeGracefully, createApp } from './server/index.js';
+import { loadOrCreateAdminSecret } from './auth/admin-secret.js';
+import { createTicketStore } from './channels/web/tickets.js';
+import { selfOriginsFor } from './channels/web/origin-policy.js';
+import { webChannel } from './channels/web/web-channel.js';
+import { STATE_DB_FILE } from './cli/token.js';
+import { wireAuth } from './compose/auth.js';
+import { wireChannels } from './compose/channels.js';
+import { wireMessagePath } from './compose/message-path.js';
+import { createRateLimiter } from './limits/rate-limiter.js';
+import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/runtime-info.js';
+import { deriveClientKey } from './server/guards/client-key.js';
+import { adminRoutes, requireAdmin } from './server/routes/admin.js';
+import { pairRoutes } from './server/routes/pair.js';
+import { staticRoutes } from './server/routes/static.js';
+import { hashWebhookSecret } from './server/routes/webhook-request.js';
+import { webhookRoutes } from './server/routes/webhook.js';
+import { createEmbeddedStateStore } from './state/embedded-store.js';
 import { checkBindPolicy } from './server/bind-policy.js';
 import type { RouteRegistrar } from './server/types.js';
 
@@ -94,7 +112,61 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
     // Stores, channel workers and feature routes are created here, each followed by its
     // onShutdown(...) so it closes after the HTTP server has drained.
-    const routes: RouteRegistrar[] = [];
+    const store = createEmbeddedStateStore({ path: join(home, STATE_DB_FILE) });
+    shutdown.onShutdown(() => store.close());
+    scheduler.every('state-sweep', config.runtime.sweep_interval_secs * 1000, async () => {
+      await store.sweep();
+    });
+
+    const auth = await wireAuth({ config, configPath: loaded.path, home, store, scheduler, logger });
+    if (!config.gateway.require_pairing) {
+      logger.warn(
+        'require_pairing = false: /webhook accepts requests WITHOUT a token. Anyone who can reach this port can use the agent.',
+      );
+    }
+    const adminSecret = await loadOrCreateAdminSecret(home);
+    const limiter = (bucket: string, perMinute: number) =>
+      createRateLimiter({ store, bucket, perMinute, maxKeys: config.gateway.rate_limit_max_keys });
+
+    const path = wireMessagePath({ config, home, store, observer, logger });
+    shutdown.onShutdown(() => path.memory.close());
+
+    const channels = wireChannels({ config, home, dispatch: path.dispatch, observer, health, logger });
+    shutdown.onShutdown(() => channels.stop(config.gateway.shutdown_timeout_secs * 1000));
+
+    let boundPort = config.gateway.port;
+    const web = webChannel({
+      config,
+      dispatch: path.dispatch,
+      authenticator: auth.authenticator,
+      tickets: createTicketStore({ store }),
+      revocations: auth.revocations,
+      observer,
+      logger,
+      selfOrigins: () => selfOriginsFor(bind.address, boundPort),
+      clientKeyOf: (request) =>
+        deriveClientKey({
+          peerIp: request.socket.remoteAddress,
+          headers: request.headers,
+          trustForwarded: config.gateway.trust_forwarded_headers,
+        }),
+      adminGuard: requireAdmin(adminSecret),
+      agent: path.agent.name,
+    });
+
+    const routes: RouteRegistrar[] = [
+      pairRoutes({ guard: auth.guard, limiter: limiter('pair', config.gateway.pair_rate_limit_per_minute), logger }),
+      adminRoutes({ guard: auth.guard, adminSecret }),
+      webhookRoutes({
+        limiter: limiter('webhook', config.gateway.webhook_rate_limit_per_minute),
+        authenticate: auth.authenticateApiRequest,
+        webhookSecretHash: secretHash(config.channels_config.webhook.secret),
+        dispatch: path.dispatch,
+      }),
+      channels.routes,
+      web.routes,
+      staticRoutes(),
+    ];
 
     const app = await createApp({
       config,
@@ -102,7 +174,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       observer,
       health,
       metrics,
-      isPaired: () => config.gateway.paired_tokens.length > 0,
+      isPaired: () => auth.guard.isPaired(),
       routes,
     });
     shutdown.onShutdown(async () => {
@@ -110,8 +182,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       const { forced } = await closeGracefully(app, deadlineMs);
       if (forced) logger.warn({ deadlineMs }, 'shutdown deadline reached; open requests were cut');
     });
+    const detachWeb = web.attach(app.server);
+    // Registered after the HTTP drain, so it runs before it: live sessions would otherwise hold
+    // their sockets open until the drain deadline.
+    shutdown.onShutdown(() => {
+      web.closeAll(1001, 'gateway shutting down');
+      detachWeb();
+    });
 
     await app.listen({ host: bind.address, port: config.gateway.port });
+    boundPort = (app.server.address() as AddressInfo).port;
+    await channels.start();
     heartbeat.start();
     scheduler.start();
     // Channel workers report `channels.<name>` themselves; the group is ok when none failed.
@@ -120,6 +201,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const url = listeningUrl(bind.address, app);
     // A plain line, not JSON: scripts and the CLI test wait for exactly this.
     options.stdout.write(`gatehouse listening on ${url}\n`);
+    const code = auth.guard.currentCode();
+    // Printed once, on stdout only: never logged, never in /health.
+    if (code !== undefined) options.stdout.write(`gatehouse pairing code: ${code}\n`);
+    await writeRuntimeInfo(home, { url: localGatewayUrl(bind.address, boundPort), pid: process.pid });
+    shutdown.onShutdown(() => removeRuntimeInfo(home, process.pid));
     logger.info({ url, config: loaded.path, home }, 'gateway started');
 
     return { app, url, config, home, logger, close: () => shutdown.run(logger) };
@@ -182,4 +268,8 @@ class ShutdownList {
     })();
     return this.#running;
   }
+}
+
+function secretHash(secret: string | undefined): Buffer | undefined {
+  return secret === undefined ? undefined : hashWebhookSecret(secret);
 }

@@ -4,6 +4,9 @@ import { registerPairCommand } from './pair.js';
 import { createProgram, runProgram } from './program.js';
 import { registerStartCommand } from './start.js';
 import { registerTokensCommand } from './tokens.js';
+import { registerTokenCommand } from './token.js';
+import { registerSessionsCommand } from './sessions.js';
+import { registerInboxCommand } from './inbox.js';
 
 /*
  * The CLI only parses argv and calls domain code. Each command lives in its own file and exports
@@ -14,6 +17,9 @@ registerStartCommand(program);
 registerConfigCheckCommand(program);
 registerPairCommand(program);
 registerTokensCommand(program);
+registerTokenCommand(program);
+registerSessionsCommand(program);
+registerInboxCommand(program);
 
 const code = await runProgram(program, process.argv);
 // Exit explicitly: a failed start may leave timers or a log worker behind that would keep the

@@ -61,6 +61,24 @@ describe('request timeout', () => {
     expect(isGatewayError(observed.reason) && observed.reason.code).toBe('REQUEST_TIMEOUT');
   });
 
+  it('hands an already aborted signal to a route that reads it after the timeout', async () => {
+    let resolveReason: (reason: unknown) => void = () => undefined;
+    const reason = new Promise<unknown>((resolve) => (resolveReason = resolve));
+    const lateReader: RouteRegistrar = (app) => {
+      app.get('/late', async (request, reply) => {
+        await new Promise((resolve) => reply.raw.once('close', resolve));
+        const signal = request.workSignal;
+        resolveReason(signal.aborted ? signal.reason : 'not aborted');
+        return null;
+      });
+    };
+    const t = await startTestApp({ routes: [lateReader], requestTimeoutMs: 50 });
+    apps.push(t);
+    expect((await sendRawRequest({ port: t.port, path: '/late' })).status).toBe(408);
+    const seen = await reason;
+    expect(isGatewayError(seen) && seen.code).toBe('REQUEST_TIMEOUT');
+  });
+
   it('survives the handler finishing after the 408 and keeps serving', async () => {
     let finished: () => void = () => undefined;
     const handlerDone = new Promise<void>((resolve) => (finished = resolve));

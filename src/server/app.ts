@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clientErrorHandler, createErrorHandler, frameworkErrorHandler } from './error-handler.js';
 import { contentLengthGuard } from './guards/body-limit.js';
 import { deriveClientKey } from './guards/client-key.js';
-import { requestTimeout } from './guards/timeout.js';
+import { decorateWorkSignal, requestTimeout } from './guards/timeout.js';
 import { createNotFoundHandler } from './not-found.js';
 import { registerRawBody } from './raw-body.js';
 import { RouteTable } from './route-table.js';
@@ -47,7 +47,7 @@ export async function createApp(
   const routeTable = new RouteTable();
   app.addHook('onRoute', (route) => routeTable.add(route.method, route.url));
 
-  app.decorateRequest('workSignal', null as unknown as AbortSignal);
+  decorateWorkSignal(app);
   const trustForwarded = gateway.trust_forwarded_headers;
   app.decorateRequest('clientKey', {
     // Derived on first use: routes that never rate-limit (health, metrics) never pay for it.

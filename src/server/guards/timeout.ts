@@ -1,4 +1,9 @@
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
 import { GatewayError } from '../../errors.js';
 
 /** Options for requestTimeout. */
@@ -18,35 +23,67 @@ export type OnRequestGuard = (
  * Node 20 emits as soon as the body has been read, so they abort while the handler is still
  * working. The response's 'close' is the reliable signal: it fires once the response finished or
  * the connection went away, and `writableFinished` tells the two apart.
+ *
+ * An AbortController costs several microseconds, so it is only created when a route reads
+ * `request.workSignal`; a reason recorded earlier is applied at that moment.
  */
 
+const kController = Symbol('gatehouse.workController');
+const kAbortReason = Symbol('gatehouse.workAbortReason');
+
+type WorkState = FastifyRequest & {
+  [kController]?: AbortController;
+  [kAbortReason]?: GatewayError;
+};
+
+function abortWork(request: WorkState, reason: GatewayError): void {
+  if (request[kAbortReason] !== undefined) return;
+  request[kAbortReason] = reason;
+  request[kController]?.abort(reason);
+}
+
+/** Adds the lazily created `request.workSignal`. */
+export function decorateWorkSignal(app: FastifyInstance): void {
+  app.decorateRequest('workSignal', {
+    getter(this: FastifyRequest): AbortSignal {
+      const self = this as WorkState;
+      let controller = self[kController];
+      if (controller === undefined) {
+        controller = new AbortController();
+        self[kController] = controller;
+        if (self[kAbortReason] !== undefined) controller.abort(self[kAbortReason]);
+      }
+      return controller.signal;
+    },
+  });
+}
+
+function onTimeout(request: FastifyRequest, reply: FastifyReply): void {
+  const res = reply.raw;
+  if (res.writableEnded) return;
+  const error = new GatewayError('REQUEST_TIMEOUT');
+  abortWork(request, error);
+  // A stream that already sent its headers cannot turn into a 408; it sees the abort and ends.
+  if (reply.sent || res.headersSent) return;
+  // The client may still be sending a body; do not keep reading it on this connection.
+  reply.header('connection', 'close');
+  reply.send(error);
+}
+
 /**
- * Gives each request `workSignal`, aborted after `timeoutMs` (the client gets 408 if nothing was
- * sent yet) or when the client disconnects, so provider calls stop for a request nobody awaits.
+ * Aborts `request.workSignal` after `timeoutMs` (the client gets 408 if nothing was sent yet) or
+ * when the client disconnects, so provider calls stop for a request nobody awaits. Needs
+ * decorateWorkSignal on the same app.
  */
 export function requestTimeout(options: RequestTimeoutOptions): OnRequestGuard {
   const { timeoutMs } = options;
 
   return function requestTimeoutGuard(request, reply, done) {
-    const controller = new AbortController();
-    request.workSignal = controller.signal;
     const res = reply.raw;
-
-    const timer = setTimeout(() => {
-      if (res.writableEnded) return;
-      controller.abort(new GatewayError('REQUEST_TIMEOUT'));
-      // A stream that already sent its headers cannot turn into a 408; it sees the abort and ends.
-      if (reply.sent || res.headersSent) return;
-      // The client may still be sending a body; do not keep reading it on this connection.
-      reply.header('connection', 'close');
-      reply.send(new GatewayError('REQUEST_TIMEOUT'));
-    }, timeoutMs);
-
+    const timer = setTimeout(onTimeout, timeoutMs, request, reply);
     res.once('close', () => {
       clearTimeout(timer);
-      if (!res.writableFinished && !controller.signal.aborted) {
-        controller.abort(new GatewayError('MESSAGE_CANCELLED'));
-      }
+      if (!res.writableFinished) abortWork(request, new GatewayError('MESSAGE_CANCELLED'));
     });
     done();
   };

@@ -1,0 +1,94 @@
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { appendPairedTokenHash, configFileSignature, readPairedTokenEntries, setPairedTokenHashes } from '../config/persist.js';
+import type { Authenticate } from '../auth/authenticate.js';
+import { createAuthenticator } from '../auth/authenticate.js';
+import { rejectTokenInQuery, verifyPairedToken } from '../auth/bearer.js';
+import { createJwtService } from '../auth/jwt.js';
+import { loadJwtSecret } from '../auth/jwt-secret.js';
+import { createPairedTokenReloader, loadPairedTokens, PAIRED_TOKENS_RELOAD_INTERVAL_MS } from '../auth/paired-tokens-reload.js';
+import type { PairingGuard } from '../auth/pairing.js';
+import { createPairingGuard } from '../auth/pairing.js';
+import type { RevocationList } from '../auth/revocations.js';
+import { createRevocationList, declareRevocationNamespace, REVOCATION_REFRESH_INTERVAL_MS } from '../auth/revocations.js';
+import { declareTokenRegistryNamespace } from '../auth/token-registry.js';
+import type { Principal } from '../core/types.js';
+import type { Scheduler } from '../runtime/types.js';
+import type { StateStore } from '../state/types.js';
+
+export interface AuthWiringOptions {
+  config: Config;
+  configPath: string;
+  home: string;
+  store: StateStore;
+  scheduler: Scheduler;
+  logger: Logger;
+}
+
+/** Pairing, paired tokens, JWTs and revocations, ready for the routes that need them. */
+export interface AuthWiring {
+  guard: PairingGuard;
+  revocations: RevocationList;
+  /** Header-level authenticator: paired token or JWT, with a required scope. */
+  authenticator: Authenticate;
+  /** Request-level authentication for `/webhook` (`channels:api`); tokens in the URL are refused. */
+  authenticateApiRequest: (request: FastifyRequest) => Promise<Principal>;
+}
+
+/** Builds authentication: the paired-token set (hashing plaintext entries), pairing guard and JWTs. */
+export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> {
+  const { config, configPath, home, store, scheduler, logger } = options;
+  const rewrite = (hashes: readonly string[]): Promise<void> => setPairedTokenHashes(configPath, hashes);
+  const { tokens, hashedPlaintext } = await loadPairedTokens(config.gateway.paired_tokens, rewrite);
+  if (hashedPlaintext > 0) {
+    logger.warn({ count: hashedPlaintext }, 'hashed plaintext entries of gateway.paired_tokens in the config file');
+  }
+  const guard = createPairingGuard({
+    requirePairing: config.gateway.require_pairing,
+    tokens,
+    persist: (hash) => appendPairedTokenHash(configPath, hash),
+    state: store,
+    maxKeys: config.gateway.rate_limit_max_keys,
+  });
+  // `gatehouse tokens revoke` edits the file; the running gateway follows it within seconds.
+  const reloader = createPairedTokenReloader({
+    tokens,
+    signature: () => configFileSignature(configPath),
+    read: () => readPairedTokenEntries(configPath),
+    rewrite,
+    onError: (error) => logger.warn({ err: error }, 'could not reload gateway.paired_tokens'),
+  });
+  await reloader.check();
+  scheduler.every('paired-tokens-reload', PAIRED_TOKENS_RELOAD_INTERVAL_MS, () => reloader.check().then(() => undefined));
+
+  declareRevocationNamespace(store);
+  declareTokenRegistryNamespace(store);
+  const revocations = createRevocationList({ store });
+  await revocations.refresh();
+  scheduler.every('revocations', REVOCATION_REFRESH_INTERVAL_MS, () => revocations.refresh());
+
+  const auth = config.gateway.auth;
+  const jwt = createJwtService({
+    secret: loadJwtSecret({ configured: auth.jwt_secret, home }),
+    issuer: auth.jwt_issuer,
+    audience: auth.jwt_audience,
+    isRevoked: (jti) => revocations.isRevoked(jti),
+  });
+  const authenticator = createAuthenticator({
+    pairedGuard: (token) => verifyPairedToken(token, tokens),
+    jwt,
+    requirePairing: config.gateway.require_pairing,
+  });
+
+  return {
+    guard,
+    revocations,
+    authenticator,
+    authenticateApiRequest: async function authenticateApiRequest(request) {
+      rejectTokenInQuery(request.query);
+      const header = request.headers.authorization;
+      return authenticator(typeof header === 'string' ? header : undefined, 'channels:api');
+    },
+  };
+}
