@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load.js';
 import type { Env } from './config/paths.js';
@@ -51,6 +51,8 @@ export interface StartGatewayOptions {
   env: Env;
   /** Receives the single `gatehouse listening on …` line. */
   stdout: { write(line: string): unknown; isTTY?: boolean };
+  /** Where log lines go instead of process stdout (tests capture them here). */
+  logDestination?: DestinationStream;
 }
 
 /** A running gateway. */
@@ -88,6 +90,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const logger = createLogger({
     level: config.observability.log_level,
     pretty: options.stdout.isTTY === true,
+    destination: options.logDestination,
   });
   for (const warning of loaded.warnings) logger.warn(warning);
   if (bind.warning !== undefined) logger.warn(bind.warning);

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { InboundMessage } from '../core/types.js';
+import { openSqliteFile } from '../state/index.js';
 import { CLAIMABLE_SQL, INBOX_SCHEMA_SQL } from './sqlite-schema.js';
 import { readStoredMessage } from './stored-message.js';
 import type { Inbox, InboxCounts, InboxItem, InboxStatus } from './types.js';
@@ -32,7 +33,8 @@ class SqliteInbox implements Inbox {
   #closed = false;
 
   constructor(path: string) {
-    this.#db = new Database(path);
+    // Owner-only file (0600) like the other stores: it holds message text and replies.
+    this.#db = path === ':memory:' ? new Database(path) : openSqliteFile(path);
     this.#db.pragma('journal_mode = WAL');
     // FULL: the webhook answers 200 only after enqueue returns, so the commit must reach the
     // disk before that; NORMAL in WAL mode could lose the last commits on power failure.

@@ -104,12 +104,12 @@ describe('createApp on a real socket', () => {
   it('hands routes the exact body bytes whatever the content type', async () => {
     const t = await start({ routes: [testRoutes] });
     const bytes = Buffer.from('{"b":1,  "a":"\u00e9"}\n', 'utf8');
-    for (const contentType of ['application/json', 'text/plain', 'application/x-custom']) {
+    for (const contentType of ['application/json', 'text/plain', 'application/x-custom', '']) {
       const response = await sendRawRequest({
         port: t.port,
         method: 'POST',
         path: '/echo',
-        headers: { 'content-type': contentType },
+        headers: contentType === '' ? {} : { 'content-type': contentType },
         body: bytes,
       });
       expect(response.status).toBe(200);
@@ -191,6 +191,14 @@ describe('createApp on a real socket', () => {
       '# Prometheus backend not enabled. Set [observability] backend = "prometheus" in config.',
     );
     expect(body).toBe(METRICS_DISABLED_BODY);
+  });
+
+  it('answers a malformed URL encoding with a JSON 400 and the security headers', async () => {
+    const t = await start({ routes: [testRoutes] });
+    const response = await sendRawRequest({ port: t.port, path: '/items/%zz' });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toEqual({ error: 'Bad request', code: 'BAD_REQUEST' });
+    expect(response.headers['x-frame-options']).toBe('DENY');
   });
 
   it('answers a malformed request line with a JSON 400 and the security headers', async () => {

@@ -4,33 +4,28 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApp } from '../../test-support/app-harness.js';
+import type { TestApp } from '../../test-support/app-harness.js';
+import { API_CSP, SECURITY_HEADERS } from '../security-headers.js';
 import { DEFAULT_WEB_ROOT, WEB_ASSETS, WEB_CHAT_CSP, staticRoutes } from './static.js';
 
-const API_CSP = "default-src 'none'; frame-ancestors 'none'";
-
-const apps: FastifyInstance[] = [];
+const apps: TestApp[] = [];
+const bareApps: FastifyInstance[] = [];
 const tempDirs: string[] = [];
 
 afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
+  await Promise.all(apps.splice(0).map((t) => t.close()));
+  await Promise.all(bareApps.splice(0).map((app) => app.close()));
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** An app whose global hooks set a strict API CSP both early and late, as a security layer may. */
+/** The real app (security headers, 404 handler) with the static routes registered. */
 async function buildApp(webRoot?: string): Promise<FastifyInstance> {
-  const app = Fastify();
-  apps.push(app);
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.header('content-security-policy', API_CSP);
-    reply.header('x-frame-options', 'DENY');
+  const t = await startTestApp({
+    routes: [staticRoutes(webRoot === undefined ? {} : { webRoot })],
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('content-security-policy', API_CSP);
-    return payload;
-  });
-  await staticRoutes(webRoot === undefined ? {} : { webRoot })(app);
-  await app.ready();
-  return app;
+  apps.push(t);
+  return t.app;
 }
 
 function copyWebRoot(): string {
@@ -49,7 +44,9 @@ describe('staticRoutes', () => {
     expect(response.headers['content-security-policy']).toBe(WEB_CHAT_CSP);
     expect(response.headers['cache-control']).toBe('no-cache');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
-    expect(response.headers['x-frame-options']).toBe('DENY');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      if (name !== 'content-security-policy') expect(response.headers[name]).toBe(value);
+    }
     expect(response.body).toBe(readFileSync(join(DEFAULT_WEB_ROOT, 'index.html'), 'utf8'));
   });
 
@@ -97,6 +94,7 @@ describe('staticRoutes', () => {
     const app = await buildApp();
     const response = await app.inject({ method: 'GET', url });
     expect(response.statusCode).toBe(404);
+    expect(response.headers['content-security-policy']).toBe(API_CSP);
     expect(response.body).not.toContain('"name": "gatehouse"');
   });
 
@@ -132,7 +130,7 @@ describe('staticRoutes', () => {
     const webRoot = copyWebRoot();
     rmSync(join(webRoot, 'app.js'));
     const app = Fastify();
-    apps.push(app);
+    bareApps.push(app);
     await expect(staticRoutes({ webRoot })(app)).rejects.toThrow(
       /web chat asset missing: .*app\.js/,
     );

@@ -2,24 +2,15 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATIC_PAGE_CSP, setPageCsp } from '../security-headers.js';
 import type { RouteRegistrar } from '../types.js';
 
 /**
- * The chat page's policy: its own origin only, no inline script or style, never framed
- * (clickjacking), no <base> rewriting and no form posts anywhere, so an injected string has no
- * way to run or to exfiltrate the token.
+ * The chat page's policy (security-headers.ts): its own origin only, no inline script or style,
+ * never framed (clickjacking), no <base> rewriting and no form posts, so an injected string has
+ * no way to run or to exfiltrate the token.
  */
-export const WEB_CHAT_CSP = [
-  "default-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "style-src 'self'",
-  "script-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+export const WEB_CHAT_CSP = STATIC_PAGE_CSP;
 
 /** One servable file: the URL path, its file name inside the web root, and its content type. */
 export interface WebAsset {
@@ -81,22 +72,15 @@ export function staticRoutes(options: StaticRoutesOptions = {}): RouteRegistrar 
     WEB_ASSETS.forEach((asset, index) => {
       const file = loaded[index];
       if (file === undefined) throw new Error(`web chat asset not loaded: ${asset.file}`);
-      app.get(asset.path, {
-        // Route-level onSend runs after the app-wide hooks, so the page policy replaces the
-        // stricter API default CSP whichever hook the security headers use.
-        onSend: async function applyPageCsp(_request, reply, payload) {
-          reply.header('content-security-policy', WEB_CHAT_CSP);
-          return payload;
-        },
-        handler: async function serveWebAsset(request: FastifyRequest, reply: FastifyReply) {
-          reply
-            .header('content-type', file.contentType)
-            .header('cache-control', 'no-cache')
-            .header('x-content-type-options', 'nosniff')
-            .header('etag', file.etag);
-          if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
-          return reply.send(file.body);
-        },
+      // The app-wide onRequest hook set the strict API CSP; this page replaces it with its own.
+      app.get(asset.path, async function serveWebAsset(request, reply) {
+        setPageCsp(reply, WEB_CHAT_CSP)
+          .header('content-type', file.contentType)
+          .header('cache-control', 'no-cache')
+          .header('x-content-type-options', 'nosniff')
+          .header('etag', file.etag);
+        if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
+        return reply.send(file.body);
       });
     });
   };
