@@ -38,7 +38,13 @@ async function start(toml: string, overrides: { host?: string; port?: number } =
 describe('startGateway', () => {
   it('listens on the real port and writes exactly one listening line', async () => {
     const { handle, lines } = await start('[gateway]\nport = 0\n');
-    expect(lines).toEqual([`gatehouse listening on ${handle.url}\n`]);
+    expect(lines.filter((line) => line.startsWith('gatehouse listening on'))).toEqual([
+      `gatehouse listening on ${handle.url}\n`,
+    ]);
+    // Nothing is paired yet, so the one-time code is the only other line.
+    expect(lines.filter((line) => !line.startsWith('gatehouse listening on'))).toEqual([
+      expect.stringMatching(/^gatehouse pairing code: \d{6}\n$/),
+    ]);
     expect(handle.url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
     const response = await fetch(`${handle.url}/health`);
     expect(response.status).toBe(200);

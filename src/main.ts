@@ -201,14 +201,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     // Channel workers report `channels.<name>` themselves; the group is ok when none failed.
     health.report('channels', 'ok');
     health.report('gateway', 'ok');
+    await writeRuntimeInfo(home, { url: localGatewayUrl(bind.address, boundPort), pid: process.pid });
+    shutdown.onShutdown(() => removeRuntimeInfo(home, process.pid));
     const url = listeningUrl(bind.address, app);
-    // A plain line, not JSON: scripts and the CLI test wait for exactly this.
+    // The last step of start-up, so whoever waits for it finds everything ready. A plain line,
+    // not JSON: scripts and the CLI test wait for exactly this.
     options.stdout.write(`gatehouse listening on ${url}\n`);
     const code = auth.guard.currentCode();
     // Printed once, on stdout only: never logged, never in /health.
     if (code !== undefined) options.stdout.write(`gatehouse pairing code: ${code}\n`);
-    await writeRuntimeInfo(home, { url: localGatewayUrl(bind.address, boundPort), pid: process.pid });
-    shutdown.onShutdown(() => removeRuntimeInfo(home, process.pid));
     logger.info({ url, config: loaded.path, home }, 'gateway started');
 
     return { app, url, config, home, logger, close: () => shutdown.run(logger) };

@@ -4,15 +4,13 @@ import { decodeJwt } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TempHome } from '../test-support/gatehouse-process.js';
 import { buildCliIfStale, killAllCli, runCli } from '../test-support/gatehouse-process.js';
+import { generatedJwtSecret, signJwt, unsignedJwt } from '../test-support/hand-made-jwt.js';
 import {
-  generatedJwtSecret,
   issueToken,
   liveHome,
   parseIssuedToken,
   postWebhook,
-  signJwt,
   startLiveGateway,
-  unsignedJwt,
 } from '../test-support/live-gateway.js';
 import type { LiveGateway } from '../test-support/live-gateway.js';
 

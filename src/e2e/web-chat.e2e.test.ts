@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WEB_CHAT_CSP } from '../server/routes/static.js';
-import { launchBrowser } from '../test-support/browser.js';
+import { CHROMIUM_PATH, launchBrowser } from '../test-support/browser.js';
 import { startGatewayProcess } from '../test-support/gateway-process.js';
 import type { GatewayProcess } from '../test-support/gateway-process.js';
 
@@ -132,4 +132,49 @@ describe('web chat in headless Chromium', () => {
     expect(log.console.filter((line) => line.startsWith('error'))).toEqual([]);
     expect(log.pageErrors).toEqual([]);
   }, 120_000);
+
+  it('connects with a pasted JWT and returns to pairing with a revoked notice when it is revoked', async () => {
+    if (!browser || !gateway) throw new Error('setup failed');
+    const created = await gateway.runCli([
+      'token',
+      'create',
+      '--subject',
+      'user:e2e',
+      '--scope',
+      'channels:web',
+      '--expiry',
+      '1h',
+    ]);
+    const jwt = /^token: (\S+)$/m.exec(created)?.[1];
+    const jti = /^jti: (\S+)$/m.exec(created)?.[1];
+    if (jwt === undefined || jti === undefined) throw new Error(`unexpected output: ${created}`);
+
+    const revokedContext = await browser.newContext();
+    try {
+      const page = await revokedContext.newPage();
+      const log = recordPage(page);
+      await page.goto(`${gateway.baseUrl}/`);
+      await page.fill('[data-testid="token-input"]', jwt);
+      await page.click('[data-testid="token-submit"]');
+      await page.waitForSelector(`${STATE}[data-state="connected"]`, { timeout: 20_000 });
+
+      await gateway.runCli(['token', 'revoke', jti]);
+      // Revocations reach a running gateway within 2 s; the live socket closes with 4001.
+      await page.waitForSelector(`${STATE}[data-state="revoked"]`, { timeout: 20_000 });
+      expect(await page.textContent('#connection-text')).toBe('revoked');
+      expect(await page.isVisible('[data-testid="pair-panel"]')).toBe(true);
+      expect(await page.textContent('[data-testid="pair-notice"]')).toMatch(/revoked.*pair again/i);
+      expect(await page.evaluate(() => sessionStorage.getItem('gatehouse.token'))).toBeNull();
+      for (const url of log.urls) expect(url).not.toContain(jwt);
+      expect(log.console.filter((line) => /content security policy/i.test(line))).toEqual([]);
+    } finally {
+      await revokedContext.close();
+    }
+  }, 120_000);
+
+  it('fails with an install hint, never skips, when Chromium is missing', async () => {
+    await expect(launchBrowser({ executablePath: `${CHROMIUM_PATH}-missing` })).rejects.toThrow(
+      /Chromium not found at .*chromium-missing.*apt-get install chromium/,
+    );
+  });
 });

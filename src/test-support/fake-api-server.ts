@@ -129,6 +129,11 @@ export class FailureScript<F> {
     for (let i = 0; i < count; i += 1) this.#queue.push(failure);
   }
 
+  /** Drops every failure not yet taken (the platform recovered). */
+  clear(): void {
+    this.#queue.length = 0;
+  }
+
   /** Takes the next scripted failure, if any. */
   take(): F | undefined {
     return this.#queue.shift();

@@ -8,6 +8,8 @@ export interface FakeGraphApi extends FakeApiServer {
   /** Requests to the messages endpoint. */
   sent(): Array<{ to: string; body: string; path: string; authorization: string | undefined }>;
   failNext(count: number, failure: GraphFailure): void;
+  /** Drops the scripted failures not used yet. */
+  clearFailures(): void;
 }
 
 export interface FakeGraphApiOptions {
@@ -62,6 +64,9 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     },
     failNext(count: number, failure: GraphFailure) {
       failures.add(count, failure);
+    },
+    clearFailures() {
+      failures.clear();
     },
   });
 }

@@ -91,7 +91,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     pairingCode,
     async pair() {
       const code = pairingCode();
-      if (code === undefined) throw new Error(`no pairing code printed:\n${stdoutLines.join('\n')}`);
+      if (code === undefined)
+        throw new Error(`no pairing code printed:\n${stdoutLines.join('\n')}`);
       const reply = await send(gateway, '/pair', { headers: { 'x-pairing-code': code } });
       const token = reply.body.token;
       if (reply.status !== 200 || typeof token !== 'string') {
@@ -150,7 +151,11 @@ export async function send(
     parsed = { text };
   }
   const record = typeof parsed === 'object' && parsed !== null ? parsed : { value: parsed };
-  return { status: response.status, headers: response.headers, body: record as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: record as Record<string, unknown>,
+  };
 }
 
 /** `POST /webhook` with `{"message": text}` and an optional bearer token. */

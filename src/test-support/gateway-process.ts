@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ export interface GatewayProcess {
   readonly pairingCode: string;
   /** Everything the process printed so far, for failure messages. */
   output(): string;
+  /** Runs another CLI command (`token create …`) against the same home and config; its stdout. */
+  runCli(args: readonly string[]): Promise<string>;
   /** SIGTERM, wait for exit (SIGKILL after a grace period), remove the home directory. */
   stop(): Promise<void>;
 }
@@ -77,6 +79,17 @@ export async function startGatewayProcess(
   const output = () => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
   child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
 
+  const runCli = (args: readonly string[]): Promise<string> =>
+    new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [CLI_ENTRY, ...args, '--config', configPath],
+        { cwd: home, env, timeout: 30_000 },
+        (error, out, err) =>
+          error ? reject(new Error(`gatehouse ${args.join(' ')} failed: ${err}`)) : resolve(out),
+      );
+    });
+
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -114,7 +127,7 @@ export async function startGatewayProcess(
         });
       },
     );
-    return { baseUrl, pairingCode, output, stop };
+    return { baseUrl, pairingCode, output, runCli, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -37,7 +37,8 @@ export function generatedJwtSecret(home: TempHome): string {
 /** An unsigned `alg: none` token with otherwise valid claims. */
 export function unsignedJwt(): string {
   const nowSecs = Math.floor(Date.now() / 1000);
-  const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const encode = (value: object): string =>
+    Buffer.from(JSON.stringify(value)).toString('base64url');
   const header = encode({ alg: 'none', typ: 'JWT' });
   const payload = encode({
     sub: 'user:mallory',
@@ -50,4 +51,3 @@ export function unsignedJwt(): string {
   });
   return `${header}.${payload}.`;
 }
-

@@ -114,7 +114,10 @@ export async function issueToken(
 
 /** Pairs with the printed code and returns the paired bearer token. */
 export async function pairWithCode(url: string, code: string): Promise<string> {
-  const response = await fetch(`${url}/pair`, { method: 'POST', headers: { 'x-pairing-code': code } });
+  const response = await fetch(`${url}/pair`, {
+    method: 'POST',
+    headers: { 'x-pairing-code': code },
+  });
   const body = (await response.json()) as { token?: string };
   if (response.status !== 200 || body.token === undefined) {
     throw new Error(`pairing refused: ${response.status} ${JSON.stringify(body)}`);

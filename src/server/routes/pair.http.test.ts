@@ -9,7 +9,11 @@ function wrongCode(code: string): string {
   return String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 }
 
-function pairWith(gateway: TestGateway, code: string, headers: Record<string, string> = {}): Promise<GatewayReply> {
+function pairWith(
+  gateway: TestGateway,
+  code: string,
+  headers: Record<string, string> = {},
+): Promise<GatewayReply> {
   return send(gateway, '/pair', { headers: { ...headers, 'x-pairing-code': code } });
 }
 
@@ -58,10 +62,17 @@ describe('POST /pair rejections over real HTTP', () => {
     const gateway = await startTestGateway();
     const code = liveCode(gateway);
     for (let i = 1; i <= 3; i += 1) {
-      const reply = await pairWith(gateway, wrongCode(code), { 'x-forwarded-for': `198.51.100.${i}` });
+      const reply = await pairWith(gateway, wrongCode(code), {
+        'x-forwarded-for': `198.51.100.${i}`,
+      });
       expect(reply.status).toBe(403);
     }
-    expectLocked(await pairWith(gateway, code, { 'x-forwarded-for': '198.51.100.99', 'x-real-ip': '198.51.100.98' }));
+    expectLocked(
+      await pairWith(gateway, code, {
+        'x-forwarded-for': '198.51.100.99',
+        'x-real-ip': '198.51.100.98',
+      }),
+    );
   });
 
   it('keys lockouts by the forwarded client when trust_forwarded_headers = true', async () => {

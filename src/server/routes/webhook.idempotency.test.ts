@@ -53,7 +53,11 @@ describe('X-Idempotency-Key over real HTTP', () => {
 
     const second = await postMessage(gateway, 'order pizza', withKey(ALICE, 'order-1'));
     expect(second.status).toBe(200);
-    expect(second.body).toEqual({ ...DUPLICATE, response: 'fake openai: order pizza', model: 'gpt-4o-mini' });
+    expect(second.body).toEqual({
+      ...DUPLICATE,
+      response: 'fake openai: order pizza',
+      model: 'gpt-4o-mini',
+    });
     expect(fake.requests).toHaveLength(1);
   });
 
@@ -74,7 +78,10 @@ describe('X-Idempotency-Key over real HTTP', () => {
     const replies = await Promise.all([original, duplicate]);
 
     expect(replies.map((reply) => reply.status)).toEqual([200, 200]);
-    expect(replies.map((reply) => reply.body.response)).toEqual(['fake openai: slow one', 'fake openai: slow one']);
+    expect(replies.map((reply) => reply.body.response)).toEqual([
+      'fake openai: slow one',
+      'fake openai: slow one',
+    ]);
     expect(replies.filter((reply) => reply.body.status === 'duplicate')).toHaveLength(1);
     expect(fake.requests).toHaveLength(1);
   });
@@ -96,12 +103,18 @@ describe('X-Idempotency-Key over real HTTP', () => {
     const gateway = await openAiGateway();
     const alice = await postMessage(gateway, 'alice secret plan', withKey(ALICE, 'shared-key'));
     const bob = await postMessage(gateway, 'bob question', withKey(BOB, 'shared-key'));
-    expect(alice.body).toEqual({ response: 'fake openai: alice secret plan', model: 'gpt-4o-mini' });
+    expect(alice.body).toEqual({
+      response: 'fake openai: alice secret plan',
+      model: 'gpt-4o-mini',
+    });
     expect(bob.body).toEqual({ response: 'fake openai: bob question', model: 'gpt-4o-mini' });
     expect(fake.requests).toHaveLength(2);
     // And each principal still gets its own duplicate back.
     const bobAgain = await postMessage(gateway, 'bob question', withKey(BOB, 'shared-key'));
-    expect(bobAgain.body).toMatchObject({ status: 'duplicate', response: 'fake openai: bob question' });
+    expect(bobAgain.body).toMatchObject({
+      status: 'duplicate',
+      response: 'fake openai: bob question',
+    });
   });
 
   it('keeps completed records across a restart', async () => {
@@ -110,7 +123,11 @@ describe('X-Idempotency-Key over real HTTP', () => {
     expect(original.status).toBe(200);
     const second = await first.restart();
     const replay = await postMessage(second, 'remember me', withKey(ALICE, 'durable-1'));
-    expect(replay.body).toEqual({ ...DUPLICATE, response: 'fake openai: remember me', model: 'gpt-4o-mini' });
+    expect(replay.body).toEqual({
+      ...DUPLICATE,
+      response: 'fake openai: remember me',
+      model: 'gpt-4o-mini',
+    });
     expect(fake.requests).toHaveLength(1);
   });
 });

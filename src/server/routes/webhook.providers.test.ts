@@ -127,8 +127,12 @@ describe('metrics after a webhook turn', () => {
     const metrics = await send(gateway, '/metrics', { method: 'GET' });
     expect(metrics.status).toBe(200);
     const text = String(metrics.body.text);
-    expect(text).toContain('gatehouse_llm_requests_total{provider="echo",model="echo",success="true"} 1');
-    expect(text).toMatch(/^gatehouse_llm_request_duration_seconds_count\{provider="echo",model="echo"\} 1$/m);
+    expect(text).toContain(
+      'gatehouse_llm_requests_total{provider="echo",model="echo",success="true"} 1',
+    );
+    expect(text).toMatch(
+      /^gatehouse_llm_request_duration_seconds_count\{provider="echo",model="echo"\} 1$/m,
+    );
     expect(text).toMatch(/^gatehouse_request_latency_seconds_count\{route="\/webhook"\} 1$/m);
     expect(text).toContain('gatehouse_agent_turns_total 1');
   });

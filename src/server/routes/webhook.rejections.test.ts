@@ -11,8 +11,7 @@ import { startTestGateway } from '../../test-support/gateway-harness.js';
 afterEach(closeTestGateways);
 
 const TOKEN = handMadeToken('c0ffee');
-const pairedToml = (extra = ''): string =>
-  `[gateway]\npaired_tokens = ["${TOKEN}"]\n${extra}`;
+const pairedToml = (extra = ''): string => `[gateway]\npaired_tokens = ["${TOKEN}"]\n${extra}`;
 const bearer = { authorization: `Bearer ${TOKEN}` };
 
 async function pairedGateway(extra = '', env?: Record<string, string>): Promise<TestGateway> {
@@ -24,7 +23,10 @@ describe('POST /webhook authentication', () => {
     const gateway = await pairedGateway();
     const reply = await postMessage(gateway, 'hi');
     expect(reply.status).toBe(401);
-    expect(reply.body).toEqual({ error: expect.stringContaining('POST /pair'), code: 'AUTH_MISSING_TOKEN' });
+    expect(reply.body).toEqual({
+      error: expect.stringContaining('POST /pair'),
+      code: 'AUTH_MISSING_TOKEN',
+    });
   });
 
   it.each([
@@ -41,17 +43,28 @@ describe('POST /webhook authentication', () => {
     });
   });
 
-  it.each(['bearer', 'BEARER', 'Bearer'])('accepts the %s scheme (case-insensitive, RFC 7235)', async (scheme) => {
-    const gateway = await pairedGateway();
-    const reply = await postMessage(gateway, 'hi', { headers: { authorization: `${scheme} ${TOKEN}` } });
-    expect(reply.status).toBe(200);
-  });
+  it.each(['bearer', 'BEARER', 'Bearer'])(
+    'accepts the %s scheme (case-insensitive, RFC 7235)',
+    async (scheme) => {
+      const gateway = await pairedGateway();
+      const reply = await postMessage(gateway, 'hi', {
+        headers: { authorization: `${scheme} ${TOKEN}` },
+      });
+      expect(reply.status).toBe(200);
+    },
+  );
 
   it('refuses ?token= in the URL with 401 AUTH_TOKEN_IN_URL even with a valid header', async () => {
     const gateway = await pairedGateway();
-    const reply = await send(gateway, `/webhook?token=${TOKEN}`, { headers: bearer, body: { message: 'hi' } });
+    const reply = await send(gateway, `/webhook?token=${TOKEN}`, {
+      headers: bearer,
+      body: { message: 'hi' },
+    });
     expect(reply.status).toBe(401);
-    expect(reply.body).toEqual({ error: expect.stringContaining('URL'), code: 'AUTH_TOKEN_IN_URL' });
+    expect(reply.body).toEqual({
+      error: expect.stringContaining('URL'),
+      code: 'AUTH_TOKEN_IN_URL',
+    });
   });
 });
 
@@ -69,12 +82,17 @@ describe('POST /webhook secret', () => {
     const reply = await postMessage(gateway, 'hi', { headers });
     expect(reply.status).toBe(status);
     if (status === 401) {
-      expect(reply.body).toEqual({ error: 'Missing or invalid X-Webhook-Secret', code: 'WEBHOOK_SECRET_INVALID' });
+      expect(reply.body).toEqual({
+        error: 'Missing or invalid X-Webhook-Secret',
+        code: 'WEBHOOK_SECRET_INVALID',
+      });
     }
   });
 
   it('lets GATEHOUSE_WEBHOOK_SECRET win over the file', async () => {
-    const gateway = await pairedGateway(secretToml, { GATEHOUSE_WEBHOOK_SECRET: 'env-secret-value' });
+    const gateway = await pairedGateway(secretToml, {
+      GATEHOUSE_WEBHOOK_SECRET: 'env-secret-value',
+    });
     const fromFile = await postMessage(gateway, 'hi', {
       headers: { ...bearer, 'x-webhook-secret': 'file-secret-value' },
     });
@@ -87,7 +105,9 @@ describe('POST /webhook secret', () => {
 
   it('checks the bearer before the secret: a right secret without a token is still 401 AUTH_MISSING_TOKEN', async () => {
     const gateway = await pairedGateway(secretToml);
-    const reply = await postMessage(gateway, 'hi', { headers: { 'x-webhook-secret': 'file-secret-value' } });
+    const reply = await postMessage(gateway, 'hi', {
+      headers: { 'x-webhook-secret': 'file-secret-value' },
+    });
     expect(reply.status).toBe(401);
     expect(reply.body.code).toBe('AUTH_MISSING_TOKEN');
   });
@@ -115,24 +135,38 @@ describe('POST /webhook request validation', () => {
     ['129 characters', 'a'.repeat(129)],
   ])('refuses an X-Session-Id with %s with 400 INVALID_HEADER', async (_name, sessionId) => {
     const gateway = await pairedGateway();
-    const reply = await postMessage(gateway, 'hi', { headers: { ...bearer, 'x-session-id': sessionId } });
+    const reply = await postMessage(gateway, 'hi', {
+      headers: { ...bearer, 'x-session-id': sessionId },
+    });
     expect(reply.status).toBe(400);
-    expect(reply.body).toEqual({ error: expect.stringContaining('X-Session-Id'), code: 'INVALID_HEADER' });
+    expect(reply.body).toEqual({
+      error: expect.stringContaining('X-Session-Id'),
+      code: 'INVALID_HEADER',
+    });
   });
 
   it('accepts an X-Session-Id of 128 characters of [A-Za-z0-9._-]', async () => {
     const gateway = await pairedGateway();
     const sessionId = 'Az09._-'.repeat(19).slice(0, 128);
-    const reply = await postMessage(gateway, 'hi', { headers: { ...bearer, 'x-session-id': sessionId } });
+    const reply = await postMessage(gateway, 'hi', {
+      headers: { ...bearer, 'x-session-id': sessionId },
+    });
     expect(reply.status).toBe(200);
   });
 
   it('refuses an X-Idempotency-Key of 257 characters with 400 and accepts 256', async () => {
     const gateway = await pairedGateway();
-    const long = await postMessage(gateway, 'hi', { headers: { ...bearer, 'x-idempotency-key': 'k'.repeat(257) } });
+    const long = await postMessage(gateway, 'hi', {
+      headers: { ...bearer, 'x-idempotency-key': 'k'.repeat(257) },
+    });
     expect(long.status).toBe(400);
-    expect(long.body).toEqual({ error: expect.stringContaining('X-Idempotency-Key'), code: 'INVALID_HEADER' });
-    const max = await postMessage(gateway, 'hi', { headers: { ...bearer, 'x-idempotency-key': 'k'.repeat(256) } });
+    expect(long.body).toEqual({
+      error: expect.stringContaining('X-Idempotency-Key'),
+      code: 'INVALID_HEADER',
+    });
+    const max = await postMessage(gateway, 'hi', {
+      headers: { ...bearer, 'x-idempotency-key': 'k'.repeat(256) },
+    });
     expect(max.status).toBe(200);
   });
 
