@@ -28,17 +28,23 @@ function startBaseline() {
     });
   });
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, server }));
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${server.address().port}`, server }),
+    );
   });
 }
 
 function startGateway(home) {
   const config = join(home, 'config.toml');
   writeFileSync(config, '[gateway]\nport = 0\n\n[observability]\nlog_level = "warn"\n');
-  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'start', '--config', config], {
-    env: { ...process.env, GATEHOUSE_HOME: home },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'dist/cli/main.js'), 'start', '--config', config],
+    {
+      env: { ...process.env, GATEHOUSE_HOME: home },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let url;
     let code;
@@ -48,30 +54,43 @@ function startGateway(home) {
       code ??= /pairing code\D*(\d{6})/.exec(line)?.[1];
       if (url && code) resolve({ child, url, code });
     });
-    child.once('exit', (status) => reject(new Error(`gateway exited with ${status} before it was ready`)));
+    child.once('exit', (status) =>
+      reject(new Error(`gateway exited with ${status} before it was ready`)),
+    );
   });
 }
 
 async function pair(url, code) {
-  const response = await fetch(`${url}/pair`, { method: 'POST', headers: { 'x-pairing-code': code } });
+  const response = await fetch(`${url}/pair`, {
+    method: 'POST',
+    headers: { 'x-pairing-code': code },
+  });
   if (!response.ok) throw new Error(`pairing failed: ${response.status}`);
   return (await response.json()).token;
 }
 
 function load(options) {
   return new Promise((resolve, reject) => {
-    autocannon({ duration: DURATION_SECS, connections: CONNECTIONS, ...options }, (error, result) => {
-      if (error) reject(error);
-      else if (result.non2xx > 0 || result.errors > 0) {
-        reject(new Error(`${options.url}: ${result.non2xx} non-2xx and ${result.errors} errors`));
-      } else resolve(result);
-    });
+    autocannon(
+      { duration: DURATION_SECS, connections: CONNECTIONS, ...options },
+      (error, result) => {
+        if (error) reject(error);
+        else if (result.non2xx > 0 || result.errors > 0) {
+          reject(new Error(`${options.url}: ${result.non2xx} non-2xx and ${result.errors} errors`));
+        } else resolve(result);
+      },
+    );
   });
 }
 
 const scenarios = [
   { name: 'GET /health', path: '/health', method: 'GET' },
-  { name: 'POST /webhook', path: '/webhook', method: 'POST', body: JSON.stringify({ message: 'hello bench' }) },
+  {
+    name: 'POST /webhook',
+    path: '/webhook',
+    method: 'POST',
+    body: JSON.stringify({ message: 'hello bench' }),
+  },
 ];
 
 const home = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
@@ -82,8 +101,18 @@ try {
   const rows = [];
   for (const scenario of scenarios) {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-    const base = await load({ url: baseline.url + scenario.path, method: scenario.method, body: scenario.body, headers });
-    const gate = await load({ url: gateway.url + scenario.path, method: scenario.method, body: scenario.body, headers });
+    const base = await load({
+      url: baseline.url + scenario.path,
+      method: scenario.method,
+      body: scenario.body,
+      headers,
+    });
+    const gate = await load({
+      url: gateway.url + scenario.path,
+      method: scenario.method,
+      body: scenario.body,
+      headers,
+    });
     rows.push({
       scenario: scenario.name,
       'bare req/s': Math.round(base.requests.average),
@@ -94,7 +123,9 @@ try {
       'p99 ratio': (gate.latency.p99 / Math.max(base.latency.p99, 1)).toFixed(2),
     });
   }
-  console.log(`\n${CONNECTIONS} connections, ${DURATION_SECS} s per run, node ${process.version}\n`);
+  console.log(
+    `\n${CONNECTIONS} connections, ${DURATION_SECS} s per run, node ${process.version}\n`,
+  );
   console.table(rows);
 } finally {
   gateway.child.kill('SIGTERM');

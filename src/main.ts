@@ -121,7 +121,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       await store.sweep();
     });
 
-    const auth = await wireAuth({ config, configPath: loaded.path, home, store, scheduler, logger });
+    const auth = await wireAuth({
+      config,
+      configPath: loaded.path,
+      home,
+      store,
+      scheduler,
+      logger,
+    });
     if (!config.gateway.require_pairing) {
       logger.warn(
         'require_pairing = false: /webhook accepts requests WITHOUT a token. Anyone who can reach this port can use the agent.',
@@ -134,7 +141,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const path = wireMessagePath({ config, home, store, observer, logger });
     shutdown.onShutdown(() => path.memory.close());
 
-    const channels = wireChannels({ config, home, dispatch: path.dispatch, observer, health, logger });
+    const channels = wireChannels({
+      config,
+      home,
+      dispatch: path.dispatch,
+      observer,
+      health,
+      logger,
+    });
     shutdown.onShutdown(() => channels.stop(config.gateway.shutdown_timeout_secs * 1000));
 
     let boundPort = config.gateway.port;
@@ -158,7 +172,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     });
 
     const routes: RouteRegistrar[] = [
-      pairRoutes({ guard: auth.guard, limiter: limiter('pair', config.gateway.pair_rate_limit_per_minute), logger }),
+      pairRoutes({
+        guard: auth.guard,
+        limiter: limiter('pair', config.gateway.pair_rate_limit_per_minute),
+        logger,
+      }),
       adminRoutes({ guard: auth.guard, adminSecret }),
       webhookRoutes({
         limiter: limiter('webhook', config.gateway.webhook_rate_limit_per_minute),
@@ -201,7 +219,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     // Channel workers report `channels.<name>` themselves; the group is ok when none failed.
     health.report('channels', 'ok');
     health.report('gateway', 'ok');
-    await writeRuntimeInfo(home, { url: localGatewayUrl(bind.address, boundPort), pid: process.pid });
+    await writeRuntimeInfo(home, {
+      url: localGatewayUrl(bind.address, boundPort),
+      pid: process.pid,
+    });
     shutdown.onShutdown(() => removeRuntimeInfo(home, process.pid));
     const url = listeningUrl(bind.address, app);
     // The last step of start-up, so whoever waits for it finds everything ready. A plain line,

@@ -55,7 +55,7 @@ async function barrier(gateway: ChannelGateway, user = 'U0USER1'): Promise<void>
 }
 
 const now = () => Math.floor(Date.now() / 1000);
-const sign = (body: string, ts: string, secret = CHANNEL_SECRETS.slackSigningSecret) =>
+const sign = (body: string, ts: string, secret: string = CHANNEL_SECRETS.slackSigningSecret) =>
   createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex');
 
 describe('Slack through the gateway: signature', () => {
@@ -155,7 +155,11 @@ function signed(
 }
 
 describe('Slack through the gateway: url_verification', () => {
-  const challenge = JSON.stringify({ token: 't', challenge: 'abc123challenge', type: 'url_verification' });
+  const challenge = JSON.stringify({
+    token: 't',
+    challenge: 'abc123challenge',
+    type: 'url_verification',
+  });
 
   it('answers a signed url_verification with its challenge', async () => {
     const gateway = await gatewayWith();

@@ -78,7 +78,7 @@ describe('WhatsApp through the gateway: signature', () => {
     });
   });
 
-  const hex = (body: string, secret = CHANNEL_SECRETS.whatsappAppSecret) =>
+  const hex = (body: string, secret: string = CHANNEL_SECRETS.whatsappAppSecret) =>
     createHmac('sha256', secret).update(body).digest('hex');
   const refusals: Array<[string, (body: string) => string | undefined]> = [
     ['a missing header', () => undefined],
@@ -136,8 +136,7 @@ describe('WhatsApp through the gateway: signature', () => {
 
   it('refuses to start with an empty app secret in the config, naming the key', async () => {
     await expect(gatewayWith({ app_secret: '' })).rejects.toSatisfy(
-      (error: unknown) =>
-        error instanceof ConfigError && error.message.includes('app_secret'),
+      (error: unknown) => error instanceof ConfigError && error.message.includes('app_secret'),
     );
   });
 

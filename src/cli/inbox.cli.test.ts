@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_REPLY } from '../inbox/process-item.js';
@@ -13,7 +13,7 @@ import {
   type ChannelGateway,
 } from '../test-support/channel-gateway.js';
 import type { RecordedRequest } from '../test-support/fake-api-server.js';
-import { buildCliIfStale, runCli } from '../test-support/gatehouse-process.js';
+import { buildCliIfStale, makeTempHome, runCli } from '../test-support/gatehouse-process.js';
 
 const WAIT_MS = 15_000;
 
@@ -64,9 +64,11 @@ describe('gatehouse inbox (spawned CLI) against a running gateway', () => {
     await send(running, '15550000001', 'wamid.cli.failed');
     await fakes.graph.waitForRequests(2, repliesTo('wamid.cli.failed'), WAIT_MS);
     await fakes.graph.waitForRequests(1, repliesTo(FAILURE_REPLY.slice(0, 5)), WAIT_MS);
-    await expect.poll(() => readCounts(running.home), { timeout: WAIT_MS }).toMatchObject({
-      failed: 1,
-    });
+    await expect
+      .poll(() => readCounts(running.home), { timeout: WAIT_MS })
+      .toMatchObject({
+        failed: 1,
+      });
 
     // Throttled for an hour: stays pending.
     fakes.graph.failNext(1, { status: 429, retryAfterSecs: 3600 });
@@ -97,21 +99,21 @@ describe('gatehouse inbox (spawned CLI) against a running gateway', () => {
   });
 
   it('prints zero counts when no inbox exists yet, without creating one', async () => {
-    gateway = await startChannelGateway({ config: {} });
-    const { home, configPath } = gateway;
-    await gateway.close();
-    const other = join(home, 'elsewhere.db');
-    const env = { PATH: process.env.PATH ?? '', HOME: home, GATEHOUSE_HOME: home };
-    writeFileSync(configPath, `[inbox]\npath = ${JSON.stringify(other)}\n`);
-    const result = await runCli(['inbox', '--config', configPath, '--json'], env);
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({
-      path: other,
-      pending: 0,
-      processing: 0,
-      failed: 0,
-      done: 0,
-    });
-    expect(existsSync(other)).toBe(false);
+    const home = makeTempHome('');
+    try {
+      const result = await runCli(['inbox', '--config', home.configPath, '--json'], home.env);
+      expect(result.code).toBe(0);
+      const file = join(home.dir, 'inbox.db');
+      expect(JSON.parse(result.stdout)).toEqual({
+        path: file,
+        pending: 0,
+        processing: 0,
+        failed: 0,
+        done: 0,
+      });
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      home.cleanup();
+    }
   });
 });

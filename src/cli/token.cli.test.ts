@@ -40,7 +40,7 @@ afterEach(async () => {
   for (const created of homes.splice(0)) created.cleanup();
 });
 
-describe('gatehouse token with a running gateway', () => {
+describe('gatehouse token with a running gateway', { timeout: 60_000 }, () => {
   it('create prints a token and its jti; list shows jti, subject, scope, expiry and revoked but never the token', async () => {
     const live = await gateway();
     const created = await live.cli([

@@ -1,17 +1,30 @@
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { appendPairedTokenHash, configFileSignature, readPairedTokenEntries, setPairedTokenHashes } from '../config/persist.js';
+import {
+  appendPairedTokenHash,
+  configFileSignature,
+  readPairedTokenEntries,
+  setPairedTokenHashes,
+} from '../config/persist.js';
 import type { Authenticate } from '../auth/authenticate.js';
 import { createAuthenticator } from '../auth/authenticate.js';
 import { rejectTokenInQuery, verifyPairedToken } from '../auth/bearer.js';
 import { createJwtService } from '../auth/jwt.js';
 import { loadJwtSecret } from '../auth/jwt-secret.js';
-import { createPairedTokenReloader, loadPairedTokens, PAIRED_TOKENS_RELOAD_INTERVAL_MS } from '../auth/paired-tokens-reload.js';
+import {
+  createPairedTokenReloader,
+  loadPairedTokens,
+  PAIRED_TOKENS_RELOAD_INTERVAL_MS,
+} from '../auth/paired-tokens-reload.js';
 import type { PairingGuard } from '../auth/pairing.js';
 import { createPairingGuard } from '../auth/pairing.js';
 import type { RevocationList } from '../auth/revocations.js';
-import { createRevocationList, declareRevocationNamespace, REVOCATION_REFRESH_INTERVAL_MS } from '../auth/revocations.js';
+import {
+  createRevocationList,
+  declareRevocationNamespace,
+  REVOCATION_REFRESH_INTERVAL_MS,
+} from '../auth/revocations.js';
 import { declareTokenRegistryNamespace } from '../auth/token-registry.js';
 import type { Principal } from '../core/types.js';
 import type { Scheduler } from '../runtime/types.js';
@@ -39,10 +52,14 @@ export interface AuthWiring {
 /** Builds authentication: the paired-token set (hashing plaintext entries), pairing guard and JWTs. */
 export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> {
   const { config, configPath, home, store, scheduler, logger } = options;
-  const rewrite = (hashes: readonly string[]): Promise<void> => setPairedTokenHashes(configPath, hashes);
+  const rewrite = (hashes: readonly string[]): Promise<void> =>
+    setPairedTokenHashes(configPath, hashes);
   const { tokens, hashedPlaintext } = await loadPairedTokens(config.gateway.paired_tokens, rewrite);
   if (hashedPlaintext > 0) {
-    logger.warn({ count: hashedPlaintext }, 'hashed plaintext entries of gateway.paired_tokens in the config file');
+    logger.warn(
+      { count: hashedPlaintext },
+      'hashed plaintext entries of gateway.paired_tokens in the config file',
+    );
   }
   const guard = createPairingGuard({
     requirePairing: config.gateway.require_pairing,
@@ -60,7 +77,9 @@ export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> 
     onError: (error) => logger.warn({ err: error }, 'could not reload gateway.paired_tokens'),
   });
   await reloader.check();
-  scheduler.every('paired-tokens-reload', PAIRED_TOKENS_RELOAD_INTERVAL_MS, () => reloader.check().then(() => undefined));
+  scheduler.every('paired-tokens-reload', PAIRED_TOKENS_RELOAD_INTERVAL_MS, () =>
+    reloader.check().then(() => undefined),
+  );
 
   declareRevocationNamespace(store);
   declareTokenRegistryNamespace(store);

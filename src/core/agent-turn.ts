@@ -28,7 +28,12 @@ export function agentTurn(options: AgentTurnOptions): Stage {
     }
     const chatRequest = buildChatRequest(ctx);
     const started = now();
-    observer.record({ type: 'AgentStart', provider: provider.name, model: agent.model, channel: request.message.channel });
+    observer.record({
+      type: 'AgentStart',
+      provider: provider.name,
+      model: agent.model,
+      channel: request.message.channel,
+    });
     observer.record({
       type: 'LlmRequest',
       provider: provider.name,
@@ -53,7 +58,12 @@ export function agentTurn(options: AgentTurnOptions): Stage {
         errorMessage: message,
       });
       observer.record({ type: 'Error', component: 'provider', message });
-      observer.record({ type: 'AgentEnd', provider: provider.name, model: agent.model, durationMs });
+      observer.record({
+        type: 'AgentEnd',
+        provider: provider.name,
+        model: agent.model,
+        durationMs,
+      });
       throw toGatewayError(error, request.signal);
     }
 
@@ -83,7 +93,12 @@ function buildChatRequest(ctx: TurnContext): ChatRequest {
   const messages: ChatMessage[] = [];
   if (agent.systemPrompt !== '') messages.push({ role: 'system', content: agent.systemPrompt });
   messages.push(...history, { role: 'user', content: request.message.text });
-  return { model: agent.model, messages, temperature: agent.temperature, maxTokens: agent.maxTokens };
+  return {
+    model: agent.model,
+    messages,
+    temperature: agent.temperature,
+    maxTokens: agent.maxTokens,
+  };
 }
 
 async function streamTurn(
@@ -104,7 +119,9 @@ async function streamTurn(
 function describeFailure(error: unknown): string {
   if (error instanceof ProviderError) return error.message;
   if (error instanceof GatewayError) return error.code;
-  return error instanceof Error ? `${error.name} during agent turn` : 'unknown failure during agent turn';
+  return error instanceof Error
+    ? `${error.name} during agent turn`
+    : 'unknown failure during agent turn';
 }
 
 /** Aborts keep the reason the caller gave (timeout, cancel); every other failure is a plain 500. */

@@ -46,7 +46,10 @@ function setup(provider: Provider, inbound: NamedStage[] = [], outbound: NamedSt
     inbound,
     outbound,
     router: singleAgentRouter(agent),
-    agent: agentTurn({ providers: new Map([[provider.name, provider]]), observer: { record: (e) => events.push(e) } }),
+    agent: agentTurn({
+      providers: new Map([[provider.name, provider]]),
+      observer: { record: (e) => events.push(e) },
+    }),
   });
   return { dispatch, events };
 }
@@ -82,7 +85,11 @@ describe('createDispatch', () => {
       },
     };
     const { dispatch } = setup(provider, [history]);
-    await expect(dispatch(request())).resolves.toEqual({ response: 'hi there', model: 'm-1', duplicate: false });
+    await expect(dispatch(request())).resolves.toEqual({
+      response: 'hi there',
+      model: 'm-1',
+      duplicate: false,
+    });
     expect(provider.requests[0]).toEqual({
       model: 'm-1',
       temperature: 0.2,
@@ -99,7 +106,12 @@ describe('createDispatch', () => {
   it('emits AgentStart, LlmRequest, LlmResponse and AgentEnd around a successful turn', async () => {
     const { dispatch, events } = setup(scriptedProvider({}));
     await dispatch(request());
-    expect(events.map((event) => event.type)).toEqual(['AgentStart', 'LlmRequest', 'LlmResponse', 'AgentEnd']);
+    expect(events.map((event) => event.type)).toEqual([
+      'AgentStart',
+      'LlmRequest',
+      'LlmResponse',
+      'AgentEnd',
+    ]);
     expect(events[2]).toMatchObject({ success: true, inputTokens: 3, outputTokens: 2 });
   });
 
@@ -111,9 +123,21 @@ describe('createDispatch', () => {
     });
     const { dispatch, events } = setup(provider);
     const failure = dispatch(request());
-    await expect(failure).rejects.toMatchObject({ code: 'LLM_REQUEST_FAILED', message: 'LLM request failed' });
-    expect(events.map((event) => event.type)).toEqual(['AgentStart', 'LlmRequest', 'LlmResponse', 'Error', 'AgentEnd']);
-    expect(events[2]).toMatchObject({ success: false, errorMessage: 'openai API error 500: upstream exploded' });
+    await expect(failure).rejects.toMatchObject({
+      code: 'LLM_REQUEST_FAILED',
+      message: 'LLM request failed',
+    });
+    expect(events.map((event) => event.type)).toEqual([
+      'AgentStart',
+      'LlmRequest',
+      'LlmResponse',
+      'Error',
+      'AgentEnd',
+    ]);
+    expect(events[2]).toMatchObject({
+      success: false,
+      errorMessage: 'openai API error 500: upstream exploded',
+    });
   });
 
   it('streams deltas in order to onDelta and returns their concatenation', async () => {
@@ -129,12 +153,16 @@ describe('createDispatch', () => {
     const provider = scriptedProvider({
       chat: (_request, signal) =>
         new Promise((_resolve, reject) => {
-          signal.addEventListener('abort', () => reject(new ProviderError('aborted', { aborted: true })));
+          signal.addEventListener('abort', () =>
+            reject(new ProviderError('aborted', { aborted: true })),
+          );
           controller.abort(new GatewayError('REQUEST_TIMEOUT'));
         }),
     });
     const { dispatch } = setup(provider);
-    await expect(dispatch(request({ signal: controller.signal }))).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' });
+    await expect(dispatch(request({ signal: controller.signal }))).rejects.toMatchObject({
+      code: 'REQUEST_TIMEOUT',
+    });
   });
 
   it('refuses to start a turn for an already aborted request', async () => {
@@ -142,7 +170,9 @@ describe('createDispatch', () => {
     const { dispatch } = setup(provider);
     const controller = new AbortController();
     controller.abort(new GatewayError('REQUEST_TIMEOUT'));
-    await expect(dispatch(request({ signal: controller.signal }))).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' });
+    await expect(dispatch(request({ signal: controller.signal }))).rejects.toMatchObject({
+      code: 'REQUEST_TIMEOUT',
+    });
     expect(provider.requests).toHaveLength(0);
   });
 

@@ -25,7 +25,9 @@ export function createDispatch(options: DispatchOptions): Dispatch {
     const ctx: TurnContext = { request, agent: options.router(request.message), history: [] };
     await run(ctx);
     if (ctx.result === undefined) {
-      throw new GatewayError('INTERNAL', { cause: new Error('pipeline finished without a result') });
+      throw new GatewayError('INTERNAL', {
+        cause: new Error('pipeline finished without a result'),
+      });
     }
     return ctx.result;
   };

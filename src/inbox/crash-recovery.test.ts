@@ -1,7 +1,8 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { whatsappWebhook } from '../test-support/channel-payloads.js';
 import { CHANNEL_SECRETS, channelGatewayToml } from '../test-support/channel-gateway.js';
-import { signMeta } from '../test-support/channel-payloads.js';
+import { signMeta, whatsappWebhook } from '../test-support/channel-payloads.js';
 import type { RecordedRequest } from '../test-support/fake-api-server.js';
 import { startFakeGraphApi, type FakeGraphApi } from '../test-support/fake-graph-api.js';
 import { startFakeOpenAI, type FakeLlm, type FakeLlmRequest } from '../test-support/fake-llm.js';
@@ -112,11 +113,7 @@ describe('crash recovery with a real, SIGKILLed gateway process', () => {
     expect(graph.requests).toHaveLength(0);
 
     const second = await startGatewayProcess();
-    const [reply] = await graph.waitForRequests(
-      1,
-      repliesTo('question before the crash'),
-      WAIT_MS,
-    );
+    const [reply] = await graph.waitForRequests(1, repliesTo('question before the crash'), WAIT_MS);
     expect(reply?.body).toMatchObject({
       to: SENDER,
       text: { body: 'fake openai: question before the crash' },
@@ -134,6 +131,8 @@ describe('crash recovery with a real, SIGKILLed gateway process', () => {
       failed: 0,
       done: 2,
     });
+    // Message text at rest: owner-only, like the other stores.
+    expect(statSync(join(home.dir, 'inbox.db')).mode & 0o777).toBe(0o600);
   });
 
   it('redelivers the saved reply once, without asking the agent again, after a kill before delivery', async () => {

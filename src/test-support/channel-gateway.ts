@@ -137,7 +137,10 @@ export interface ChannelGateway {
   readonly home: string;
   readonly configPath: string;
   readonly handle: GatewayHandle;
-  request(path: string, init?: { method?: string; body?: string; headers?: Record<string, string> }): Promise<GatewayAnswer>;
+  request(
+    path: string,
+    init?: { method?: string; body?: string; headers?: Record<string, string> },
+  ): Promise<GatewayAnswer>;
   /** POSTs `body` to /whatsapp signed with `secret` (default: the configured app secret). */
   postWhatsApp(body: string, secret?: string): Promise<GatewayAnswer>;
   /** POSTs `body` to /slack/events signed at epoch seconds `ts` (default: now). */
@@ -170,8 +173,7 @@ export async function startChannelGateway(options: ChannelGatewayOptions): Promi
   const configPath = join(home, 'config.toml');
   writeFileSync(configPath, channelGatewayToml(options.config), { mode: 0o600 });
   const env: Env = { ...options.env, GATEHOUSE_HOME: home };
-  const launch = () =>
-    startGateway({ configPath, env, stdout: { write: () => true } });
+  const launch = () => startGateway({ configPath, env, stdout: { write: () => true } });
   let handle: GatewayHandle;
   try {
     handle = await launch();

@@ -21,7 +21,14 @@ export function auditStage(logger: Logger, now: () => number = Date.now): NamedS
       };
       try {
         await next();
-        audit.info({ ...record, outcome: ctx.result?.duplicate ? 'duplicate' : 'ok', duration_ms: now() - started }, 'turn');
+        audit.info(
+          {
+            ...record,
+            outcome: ctx.result?.duplicate ? 'duplicate' : 'ok',
+            duration_ms: now() - started,
+          },
+          'turn',
+        );
       } catch (error) {
         const code = error instanceof Error && 'code' in error ? String(error.code) : 'INTERNAL';
         audit.info({ ...record, outcome: 'error', code, duration_ms: now() - started }, 'turn');

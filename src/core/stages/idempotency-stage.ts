@@ -16,7 +16,11 @@ export function idempotencyStage(idempotency: Idempotency): NamedStage {
       }
       const claim = await idempotency.claim(principal.id, idempotencyKey, signal);
       if (claim.kind === 'duplicate') {
-        ctx.result = { response: claim.record.response, model: claim.record.model, duplicate: true };
+        ctx.result = {
+          response: claim.record.response,
+          model: claim.record.model,
+          duplicate: true,
+        };
         return;
       }
       try {

@@ -46,14 +46,26 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
       const turnId = randomUUID();
       if (autoSave) {
         await safely('store', () =>
-          memory.store(`${prefix}_msg_${turnId}`, message.text, 'conversation', message.conversationId, 'user'),
+          memory.store(
+            `${prefix}_msg_${turnId}`,
+            message.text,
+            'conversation',
+            message.conversationId,
+            'user',
+          ),
         );
       }
       await next();
       const result = ctx.result;
       if (autoSave && result !== undefined && !result.duplicate) {
         await safely('store', () =>
-          memory.store(`${prefix}_reply_${turnId}`, result.response, 'conversation', message.conversationId, 'assistant'),
+          memory.store(
+            `${prefix}_reply_${turnId}`,
+            result.response,
+            'conversation',
+            message.conversationId,
+            'assistant',
+          ),
         );
       }
     },

@@ -107,7 +107,14 @@ function arrayMemory(options: { failStore?: boolean } = {}) {
     backend: 'array',
     async store(key, content, category, sessionId, role) {
       if (options.failStore) throw new Error('disk full');
-      entries.push({ key, content, category, sessionId: sessionId ?? null, role: role ?? null, createdAt: '' });
+      entries.push({
+        key,
+        content,
+        category,
+        sessionId: sessionId ?? null,
+        role: role ?? null,
+        createdAt: '',
+      });
     },
     async history(sessionId, limit) {
       return entries.filter((entry) => entry.sessionId === sessionId).slice(-limit);
@@ -124,7 +131,12 @@ function arrayMemory(options: { failStore?: boolean } = {}) {
 
 function stageWith(memory: Memory, autoSave = true) {
   const events: ObserverEvent[] = [];
-  const stage = memoryStage({ memory, autoSave, observer: { record: (e) => events.push(e) }, logger: pino({ level: 'silent' }) });
+  const stage = memoryStage({
+    memory,
+    autoSave,
+    observer: { record: (e) => events.push(e) },
+    logger: pino({ level: 'silent' }),
+  });
   return { stage, events };
 }
 
@@ -154,7 +166,8 @@ describe('memoryStage', () => {
 
   it('limits history to the agent window', async () => {
     const { memory } = arrayMemory();
-    for (let i = 0; i < 6; i += 1) await memory.store(`k${i}`, `m${i}`, 'conversation', 'conv-1', 'user');
+    for (let i = 0; i < 6; i += 1)
+      await memory.store(`k${i}`, `m${i}`, 'conversation', 'conv-1', 'user');
     const ctx = context({}, 2);
     await stageWith(memory).stage.run(ctx, async () => {});
     expect(ctx.history.map((message) => message.content)).toEqual(['m4', 'm5']);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors.js';
-import { hashWebhookSecret, parseSessionId, parseWebhookBody, verifyWebhookSecret } from './webhook-request.js';
+import {
+  hashWebhookSecret,
+  parseSessionId,
+  parseWebhookBody,
+  verifyWebhookSecret,
+} from './webhook-request.js';
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -29,7 +34,9 @@ describe('parseWebhookBody', () => {
   });
 
   it('names the expected shape in the 400 message', () => {
-    expect(() => parseWebhookBody(Buffer.from('{"msg":"x"}'))).toThrow('{"message": "<non-empty text>"}');
+    expect(() => parseWebhookBody(Buffer.from('{"msg":"x"}'))).toThrow(
+      '{"message": "<non-empty text>"}',
+    );
   });
 });
 

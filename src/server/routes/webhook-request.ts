@@ -52,7 +52,10 @@ export function hashWebhookSecret(secret: string): Buffer {
  * Checks `X-Webhook-Secret` when a secret is configured. Both sides are hashed, then compared in
  * constant time, so neither content nor length of the secret leaks through timing.
  */
-export function verifyWebhookSecret(expectedHash: Buffer | undefined, header: string | undefined): boolean {
+export function verifyWebhookSecret(
+  expectedHash: Buffer | undefined,
+  header: string | undefined,
+): boolean {
   if (expectedHash === undefined) return true;
   if (header === undefined || header === '') return false;
   return constantTimeEqual(createHash('sha256').update(header).digest(), expectedHash);
