@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -93,7 +93,7 @@ describe('gatehouse token with a running gateway', { timeout: 60_000 }, () => {
     expect(refused.body.code).toBe('AUTH_INSUFFICIENT_SCOPE');
   });
 
-  it('/webhook refuses with 401 a JWT signed with another secret, one expired beyond the leeway, and alg none', async () => {
+  it('/webhook refuses with 401 a JWT signed with another secret, one expired beyond the leeway, alg none and HS512', async () => {
     const live = await gateway();
     const secret = generatedJwtSecret(live.home);
 
@@ -101,7 +101,8 @@ describe('gatehouse token with a running gateway', { timeout: 60_000 }, () => {
       expInSecs: 3600,
     });
     const expired = await signJwt(secret, { expInSecs: -120 });
-    for (const token of [foreign, expired, unsignedJwt()]) {
+    const otherAlg = await signJwt(secret, { expInSecs: 3600, alg: 'HS512' });
+    for (const token of [foreign, expired, unsignedJwt(), otherAlg]) {
       const refused = await postWebhook(live.url, token);
       expect(refused.status).toBe(401);
       expect(refused.body.code).toBe('AUTH_INVALID_TOKEN');
@@ -130,6 +131,16 @@ describe('gatehouse token with a running gateway', { timeout: 60_000 }, () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('GATEHOUSE_JWT_SECRET');
     expect(result.stdout).not.toContain('gatehouse listening on');
+  });
+
+  it('uses GATEHOUSE_JWT_SECRET when it is long enough: no jwt.secret is generated and CLI tokens verify', async () => {
+    const created = home();
+    const live = await startLiveGateway(created, {
+      GATEHOUSE_JWT_SECRET: 'env-secret-of-at-least-32-bytes-0123456789',
+    });
+    const { token } = await issueToken(live, 'channels:api');
+    expect((await postWebhook(live.url, token)).status).toBe(200);
+    expect(existsSync(join(created.dir, 'jwt.secret'))).toBe(false);
   });
 
   it('generates $GATEHOUSE_HOME/jwt.secret with mode 0600 and reuses it on restart, so earlier tokens still verify', async () => {

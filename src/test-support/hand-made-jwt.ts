@@ -13,13 +13,15 @@ export interface HandMadeClaims {
   expInSecs: number;
   scope?: string;
   jti?: string;
+  /** HMAC algorithm in the header (default HS256, the only one the gateway accepts). */
+  alg?: 'HS256' | 'HS384' | 'HS512';
 }
 
-/** Signs an HS256 token with `secret` and the default iss/aud, for tokens the CLI cannot mint. */
+/** Signs an HMAC token with `secret` and the default iss/aud, for tokens the CLI cannot mint. */
 export function signJwt(secret: string, claims: HandMadeClaims): Promise<string> {
   const nowSecs = Math.floor(Date.now() / 1000);
   return new SignJWT({ scope: claims.scope ?? 'channels:api channels:web' })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: claims.alg ?? 'HS256', typ: 'JWT' })
     .setSubject('user:mallory')
     .setIssuer('gatehouse')
     .setAudience('gatehouse')
