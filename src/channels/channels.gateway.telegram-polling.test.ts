@@ -63,6 +63,30 @@ describe('Telegram polling mode through the gateway', () => {
     expect(fakes.telegram.offsets()[0]).toBe(0);
   });
 
+  it('answers every update of a multi-update getUpdates batch, in chat order', async () => {
+    const fakes = await startChannelFakes();
+    cleanups.push(() => fakes.close());
+    // Queued before the gateway starts, so its first getUpdates returns all of them at once.
+    fakes.telegram.pushUpdate(telegramUpdate({ updateId: 20, fromId: USER, text: 'batch one' }));
+    fakes.telegram.pushUpdate(telegramUpdate({ updateId: 21, fromId: 333, text: 'batch other' }));
+    fakes.telegram.pushUpdate(telegramUpdate({ updateId: 22, fromId: USER, text: 'batch two' }));
+    const gateway = await startChannelGateway({
+      config: {
+        channels_config: {
+          telegram: telegramSection(fakes, { mode: 'polling', secret_token: null }),
+        },
+      },
+    });
+    cleanups.push(() => gateway.cleanup());
+    const sent = await fakes.telegram.waitForRequests(3, repliesTo('batch '), WAIT_MS);
+    const toUser = sent.filter((request) => (request.body as { chat_id: number }).chat_id === USER);
+    expect(toUser.map((request) => (request.body as { text: string }).text)).toEqual([
+      'echo: batch one',
+      'echo: batch two',
+    ]);
+    expect(await gateway.channelMessages('telegram', 'inbound')).toBe(3);
+  });
+
   it('takes no webhooks: POST /telegram answers 404', async () => {
     const { gateway } = await pollingGateway();
     const answer = await gateway.postTelegram(
