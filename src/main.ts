@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
@@ -21,7 +20,6 @@ import { loadOrCreateAdminSecret } from './auth/admin-secret.js';
 import { createTicketStore } from './channels/web/tickets.js';
 import { selfOriginsFor } from './channels/web/origin-policy.js';
 import { webChannel } from './channels/web/web-channel.js';
-import { STATE_DB_FILE } from './cli/token.js';
 import { wireAuth } from './compose/auth.js';
 import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
@@ -33,7 +31,7 @@ import { pairRoutes } from './server/routes/pair.js';
 import { staticRoutes } from './server/routes/static.js';
 import { hashWebhookSecret } from './server/routes/webhook-request.js';
 import { webhookRoutes } from './server/routes/webhook.js';
-import { createEmbeddedStateStore } from './state/embedded-store.js';
+import { openHomeStateStore } from './state/state-file.js';
 import { checkBindPolicy } from './server/bind-policy.js';
 import type { RouteRegistrar } from './server/types.js';
 
@@ -115,7 +113,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
     // Stores, channel workers and feature routes are created here, each followed by its
     // onShutdown(...) so it closes after the HTTP server has drained.
-    const store = createEmbeddedStateStore({ path: join(home, STATE_DB_FILE) });
+    const store = openHomeStateStore(home);
     shutdown.onShutdown(() => store.close());
     scheduler.every('state-sweep', config.runtime.sweep_interval_secs * 1000, async () => {
       await store.sweep();

@@ -157,6 +157,31 @@ describe('createPairingGuard: tryPair', () => {
     expect((await pending).code).toBe('PAIRING_PERSIST_FAILED');
     expect(guard.currentCode()).toBe(fresh);
   });
+  it('does not resurrect the old code after a failed persist when a newer code was already used', async () => {
+    let calls = 0;
+    let release!: () => void;
+    const { guard } = setup({
+      persist: () => {
+        calls += 1;
+        if (calls > 1) return Promise.resolve();
+        return new Promise<void>((_resolve, reject) => {
+          release = () => reject(new Error('disk full'));
+        });
+      },
+      random: (() => {
+        let n = 0;
+        return () => (n += 1);
+      })(),
+    });
+    const first = errorOf(guard.tryPair('000001', 'a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = guard.tryPair(guard.newCode(), 'b');
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    expect((await first).code).toBe('PAIRING_PERSIST_FAILED');
+    await expect(second).resolves.toMatch(/^gth_/);
+    expect(guard.currentCode()).toBeUndefined();
+  });
 });
 
 describe('createPairingGuard: lockout', () => {
@@ -233,5 +258,105 @@ describe('createPairingGuard: lockout', () => {
     await expect(guard.assertNotLocked('k')).resolves.toBeUndefined();
     for (let i = 0; i < 3; i += 1) await errorOf(guard.tryPair(wrong(code), 'k'));
     expect((await errorOf(guard.assertNotLocked('k'))).code).toBe('PAIRING_LOCKED');
+  });
+});
+
+describe('createPairingGuard: global failure budget per code', () => {
+  type Guess = 'wrong' | 'malformed';
+  /** `count` guesses of one kind, from one key or from a new key per guess (a rotated XFF). */
+  interface Burst {
+    count: number;
+    kind: Guess;
+    keys: 'rotating' | 'single';
+  }
+
+  it.each<{ label: string; bursts: Burst[]; rightCode: 'accepted' | 'refused' }>([
+    {
+      label: '10 wrong guesses from rotating keys burn the code',
+      bursts: [{ count: 10, kind: 'wrong', keys: 'rotating' }],
+      rightCode: 'refused',
+    },
+    {
+      label: '9 wrong guesses from rotating keys leave it usable',
+      bursts: [{ count: 9, kind: 'wrong', keys: 'rotating' }],
+      rightCode: 'accepted',
+    },
+    {
+      label: 'malformed codes are no guesses and do not count',
+      bursts: [{ count: 30, kind: 'malformed', keys: 'rotating' }],
+      rightCode: 'accepted',
+    },
+    {
+      label: 'attempts refused by a lockout do not count',
+      bursts: [{ count: 30, kind: 'wrong', keys: 'single' }],
+      rightCode: 'accepted',
+    },
+    {
+      label: 'guesses from locked-out keys and rotating keys add up',
+      bursts: [
+        { count: 3, kind: 'wrong', keys: 'single' },
+        { count: 7, kind: 'wrong', keys: 'rotating' },
+      ],
+      rightCode: 'refused',
+    },
+  ])('$label → right code $rightCode', async ({ bursts, rightCode }) => {
+    const { guard } = setup();
+    const code = guard.currentCode() as string;
+    let n = 0;
+    for (const burst of bursts) {
+      for (let i = 0; i < burst.count; i += 1) {
+        n += 1;
+        const key = burst.keys === 'single' ? 'single' : `198.51.100.${n}`;
+        await errorOf(guard.tryPair(burst.kind === 'wrong' ? wrong(code) : 'abc', key));
+      }
+    }
+    if (rightCode === 'accepted') {
+      await expect(guard.tryPair(code, 'owner')).resolves.toMatch(/^gth_/);
+    } else {
+      const error = await errorOf(guard.tryPair(code, 'owner'));
+      expect(error.code).toBe('PAIRING_CODE_INVALID');
+      expect(error.status).toBe(403);
+      expect(guard.currentCode()).toBeUndefined();
+    }
+  });
+
+  it('warns once when the code is burnt, naming no code', async () => {
+    const warnings: unknown[][] = [];
+    const { guard } = setup({ logger: { warn: (...args: unknown[]) => warnings.push(args) } });
+    const code = guard.currentCode() as string;
+    for (let i = 0; i < 15; i += 1) await errorOf(guard.tryPair(wrong(code), `10.0.0.${i}`));
+    const burnt = warnings.filter((args) => String(args[1]).includes('invalidated'));
+    expect(burnt).toHaveLength(1);
+    expect(JSON.stringify(warnings)).not.toContain(code);
+    expect(JSON.stringify(warnings)).not.toContain(wrong(code));
+  });
+
+  it('burns the code after exactly 10 guesses of a concurrent burst from 50 keys', async () => {
+    const { guard } = setup();
+    const code = guard.currentCode() as string;
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => errorOf(guard.tryPair(wrong(code), `k${i}`))),
+    );
+    expect(guard.currentCode()).toBeUndefined();
+    expect((await errorOf(guard.tryPair(code, 'owner'))).code).toBe('PAIRING_CODE_INVALID');
+  });
+
+  it('newCode() issues a usable code with a fresh budget', async () => {
+    const values = [1, 2, 3];
+    const { guard } = setup({ random: () => values.shift() ?? 9 });
+    for (let i = 0; i < 10; i += 1) await errorOf(guard.tryPair('999999', `a${i}`));
+    expect(guard.currentCode()).toBeUndefined();
+    expect(guard.newCode()).toBe('000002');
+    // 9 more would exceed a budget that was not reset (19 ≥ 10).
+    for (let i = 0; i < 9; i += 1) await errorOf(guard.tryPair('999999', `b${i}`));
+    await expect(guard.tryPair('000002', 'owner')).resolves.toMatch(/^gth_/);
+  });
+
+  it('warns once per lockout with the client key, not on the attempts refused during it', async () => {
+    const warnings: unknown[][] = [];
+    const { guard } = setup({ logger: { warn: (...args: unknown[]) => warnings.push(args) } });
+    const code = guard.currentCode() as string;
+    for (let i = 0; i < 8; i += 1) await errorOf(guard.tryPair(wrong(code), 'k'));
+    expect(warnings).toEqual([[{ clientKey: 'k', lockoutSecs: 300 }, expect.any(String)]]);
   });
 });

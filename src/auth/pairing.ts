@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
 import type { StateStore } from '../state/types.js';
 import { constantTimeEqual } from './constant-time.js';
@@ -10,6 +11,13 @@ import type { PairedTokenStore } from './paired-tokens.js';
 export const MAX_PAIRING_FAILURES = 3;
 /** How long a locked-out client key must wait. */
 export const PAIRING_LOCKOUT_MS = 300_000;
+
+/**
+ * Wrong guesses allowed against one live code, summed over every client key. Per-key lockouts
+ * alone do not bound guessing when the client key comes from a header the client chooses
+ * (`trust_forwarded_headers`): ten guesses give an attacker a 1-in-100,000 chance per code.
+ */
+export const MAX_CODE_FAILURES = 10;
 
 /** StateStore namespaces: failure counters and lockouts, keyed by client key. */
 export const PAIRING_FAILURES_NS = 'pairing.failures';
@@ -32,6 +40,8 @@ export interface PairingGuardOptions {
   random?: RandomIntSource;
   /** Most client keys tracked per namespace (least recently used evicted). */
   maxKeys?: number;
+  /** Receives the lockout and code-invalidated warnings (never the code). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** One-time pairing codes, lockouts, and the paired token set. */
@@ -40,7 +50,7 @@ export interface PairingGuard {
   readonly tokens: PairedTokenStore;
   /** The live code, if any. Only for the start-up line and the admin endpoint; never logged. */
   currentCode(): string | undefined;
-  /** Replaces the live code with a fresh one (admin endpoint) and returns it. */
+  /** Replaces the live code with a fresh one and a fresh failure budget (admin endpoint). */
   newCode(): string;
   /** Exchanges a code for a new token; throws PAIRING_LOCKED / PAIRING_CODE_INVALID / PAIRING_PERSIST_FAILED. */
   tryPair(code: string | undefined, clientKey: string): Promise<string>;
@@ -64,6 +74,23 @@ export function createPairingGuard(options: PairingGuardOptions): PairingGuard {
     options.requirePairing && tokens.count() === 0
       ? generatePairingCode(options.random)
       : undefined;
+  // Wrong guesses against the live code from all clients; reset only with a new code.
+  let codeFailures = 0;
+  // Bumped whenever the live code is replaced or burnt, so a failed persist gives a code back
+  // only if it is still the one that should be live.
+  let generation = 0;
+
+  /** Counts one wrong guess against the live code and burns the code when the budget is spent. */
+  const countCodeFailure = (): void => {
+    codeFailures += 1;
+    if (codeFailures < MAX_CODE_FAILURES) return;
+    code = undefined;
+    generation += 1;
+    options.logger?.warn(
+      { failures: codeFailures },
+      'pairing code invalidated after too many wrong guesses; run `gatehouse pair` for a new one',
+    );
+  };
 
   const lockedError = (until: number): GatewayError =>
     new GatewayError('PAIRING_LOCKED', {
@@ -87,6 +114,8 @@ export function createPairingGuard(options: PairingGuardOptions): PairingGuard {
     currentCode: () => code,
     newCode() {
       code = generatePairingCode(options.random);
+      codeFailures = 0;
+      generation += 1;
       return code;
     },
     assertNotLocked,
@@ -106,12 +135,19 @@ export function createPairingGuard(options: PairingGuardOptions): PairingGuard {
       // Always run the comparison so a missing code and a wrong code take the same path.
       const matches = constantTimeEqual(presented ?? '', expected ?? '');
       if (!wellFormed || expected === undefined || !matches) {
+        // Synchronous with the comparison, so concurrent guesses cannot overrun the budget. A
+        // malformed code cannot match and so is no guess at the code space: it is not counted.
+        if (wellFormed && expected !== undefined) countCodeFailure();
         if (attempt >= MAX_PAIRING_FAILURES) {
           await state.set(
             PAIRING_LOCKOUTS_NS,
             clientKey,
             String(now() + PAIRING_LOCKOUT_MS),
             PAIRING_LOCKOUT_MS,
+          );
+          options.logger?.warn(
+            { clientKey, lockoutSecs: PAIRING_LOCKOUT_MS / 1000 },
+            'pairing client locked out after repeated wrong codes',
           );
         }
         throw new GatewayError('PAIRING_CODE_INVALID');
@@ -120,6 +156,7 @@ export function createPairingGuard(options: PairingGuardOptions): PairingGuard {
       // Claim the code before the first await so two requests with the right code cannot both
       // get a token; it is given back below if saving fails.
       code = undefined;
+      const claimedGeneration = generation;
       const token = generatePairedToken();
       const hash = tokens.hash(token);
       try {
@@ -129,8 +166,8 @@ export function createPairingGuard(options: PairingGuardOptions): PairingGuard {
           tokens.add(hash);
         });
       } catch (error) {
-        // Give the code back unless the admin issued a newer one meanwhile.
-        if (code === undefined) code = expected;
+        // Give the code back unless a newer code was issued (or this one burnt) meanwhile.
+        if (code === undefined && generation === claimedGeneration) code = expected;
         throw new GatewayError('PAIRING_PERSIST_FAILED', { cause: error });
       }
       await state.delete(PAIRING_FAILURES_NS, clientKey);

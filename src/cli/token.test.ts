@@ -8,7 +8,8 @@ import { createRevocationList, declareRevocationNamespace } from '../auth/revoca
 import { isGatewayError } from '../errors.js';
 import { createEmbeddedStateStore } from '../state/index.js';
 import { createProgram, runProgram } from './program.js';
-import { parseExpiry, registerTokenCommand, STATE_DB_FILE } from './token.js';
+import { parseExpiry, registerTokenCommand } from './token.js';
+import { STATE_DB_FILE } from '../state/state-file.js';
 
 let home: string;
 let config: string;

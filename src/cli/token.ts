@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { loadJwtSecret } from '../auth/jwt-secret.js';
@@ -9,11 +8,10 @@ import { createTokenRegistry, declareTokenRegistryNamespace } from '../auth/toke
 import { loadConfig } from '../config/load.js';
 import type { Env } from '../config/paths.js';
 import type { Config } from '../config/schema.js';
-import { createEmbeddedStateStore } from '../state/index.js';
+import { openHomeStateStore } from '../state/state-file.js';
 import type { StateStore } from '../state/types.js';
 
 /** The SQLite file under $GATEHOUSE_HOME that the gateway and the CLI share. */
-export const STATE_DB_FILE = 'state.db';
 
 /** What the commands read and write; tests pass their own. */
 export interface TokenCommandIo {
@@ -74,9 +72,7 @@ interface CreateFlags {
 
 /** `gatehouse token create|revoke|list`: scoped JWTs, revocable on a running gateway. */
 export function registerTokenCommand(program: Command, io: TokenCommandIo = defaultIo): void {
-  const openStore =
-    io.openStore ??
-    ((home: string) => createEmbeddedStateStore({ path: join(home, STATE_DB_FILE) }));
+  const openStore = io.openStore ?? openHomeStateStore;
 
   async function withStore<T>(
     configFlag: string | undefined,

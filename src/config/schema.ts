@@ -152,7 +152,10 @@ const pipelineSchema = z
       .array(stageName)
       .default(['idempotency', 'memory'])
       .describe('Stages run before the agent, in order: "idempotency", "memory", "audit"'),
-    outbound: z.array(stageName).default([]).describe('Stages run around the agent step on the way out'),
+    outbound: z
+      .array(stageName)
+      .default([])
+      .describe('Stages run around the agent step on the way out'),
   })
   .prefault({});
 

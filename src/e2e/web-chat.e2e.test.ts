@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WEB_CHAT_CSP } from '../server/routes/static.js';
 import { CHROMIUM_PATH, launchBrowser } from '../test-support/browser.js';
-import { startGatewayProcess } from '../test-support/gateway-process.js';
-import type { GatewayProcess } from '../test-support/gateway-process.js';
+import { buildCliIfStale, killAllCli } from '../test-support/gatehouse-process.js';
+import { liveHome, startLiveGateway } from '../test-support/live-gateway.js';
 
 /*
  * The real thing end to end: the built gateway as a child process, Debian's Chromium, the page
@@ -11,6 +11,36 @@ import type { GatewayProcess } from '../test-support/gateway-process.js';
  */
 
 const STATE = '[data-testid="connection-state"]';
+
+/** The built gateway in its own home, with the CLI bound to the same home. */
+interface GatewayProcess {
+  baseUrl: string;
+  pairingCode: string;
+  /** Runs `gatehouse <args>` against the same home; its stdout. */
+  runCli(args: readonly string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function startGatewayProcess(): Promise<GatewayProcess> {
+  buildCliIfStale();
+  const home = liveHome();
+  const live = await startLiveGateway(home);
+  return {
+    baseUrl: live.url,
+    pairingCode: await live.pairingCode(),
+    runCli: async (args) => {
+      const result = await live.cli(args);
+      if (result.code !== 0)
+        throw new Error(`gatehouse ${args.join(' ')} failed: ${result.stderr}`);
+      return result.stdout;
+    },
+    stop: async () => {
+      await live.stop();
+      await killAllCli();
+      home.cleanup();
+    },
+  };
+}
 const DONE_REPLY = '[data-testid="message-assistant"][data-status="done"] [data-testid="bubble"]';
 
 /** Records everything observable that could reveal a CSP violation, an error or a token leak. */

@@ -26,12 +26,16 @@ export function buildCliIfStale(): void {
   );
 }
 
+/** Newest mtime of the sources the build compiles (tests and test support are not built). */
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    const mtime = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
-    newest = Math.max(newest, mtime);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'test-support') newest = Math.max(newest, newestMtime(path));
+    } else if (!entry.name.endsWith('.test.ts')) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+    }
   }
   return newest;
 }
