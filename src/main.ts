@@ -92,6 +92,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   });
   for (const warning of loaded.warnings) logger.warn(warning);
   if (bind.warning !== undefined) logger.warn(bind.warning);
+  if (config.tunnel.provider !== 'none') {
+    // The bind policy trusts the operator's statement that a tunnel fronts this port; gatehouse
+    // does not start or supervise the tunnel process itself.
+    logger.warn(
+      { provider: config.tunnel.provider },
+      'tunnel.provider is set: make sure that tunnel is running, gatehouse does not start it',
+    );
+  }
   if (loaded.created) logger.info({ path: loaded.path }, 'wrote a commented config template');
   mkdirSync(home, { recursive: true, mode: 0o700 });
 
@@ -169,10 +177,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       agent: path.agent.name,
     });
 
+    // One Origin policy for /pair, /webhook and the WebSocket upgrade.
+    const browserOrigins = {
+      allowedOrigins: config.channels_config.web.allowed_origins,
+      selfOrigins: () => selfOriginsFor(bind.address, boundPort),
+    };
     const routes: RouteRegistrar[] = [
       pairRoutes({
         guard: auth.guard,
         limiter: limiter('pair', config.gateway.pair_rate_limit_per_minute),
+        origins: browserOrigins,
         logger,
       }),
       adminRoutes({ guard: auth.guard, adminSecret }),
@@ -181,6 +195,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         authenticate: auth.authenticateApiRequest,
         webhookSecretHash: secretHash(config.channels_config.webhook.secret),
         dispatch: path.dispatch,
+        origins: browserOrigins,
       }),
       channels.routes,
       web.routes,

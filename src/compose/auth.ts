@@ -67,6 +67,7 @@ export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> 
     persist: (hash) => appendPairedTokenHash(configPath, hash),
     state: store,
     maxKeys: config.gateway.rate_limit_max_keys,
+    logger,
   });
   // `gatehouse tokens revoke` edits the file; the running gateway follows it within seconds.
   const reloader = createPairedTokenReloader({
@@ -107,7 +108,14 @@ export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> 
     authenticateApiRequest: async function authenticateApiRequest(request) {
       rejectTokenInQuery(request.query);
       const header = request.headers.authorization;
-      return authenticator(typeof header === 'string' ? header : undefined, 'channels:api');
+      const principal = await authenticator(
+        typeof header === 'string' ? header : undefined,
+        'channels:api',
+      );
+      // One shared anonymous id would let every caller replay another's idempotency keys and
+      // read another's X-Session-Id conversation; the client key keeps them apart.
+      if (principal.kind !== 'nobody') return principal;
+      return { ...principal, id: `anonymous:${request.clientKey}` };
     },
   };
 }

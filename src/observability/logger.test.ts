@@ -3,7 +3,7 @@ import { createLogger, serializeError } from './logger.js';
 import { REDACTED } from './redact.js';
 
 const OPENAI = 'sk-proj-Q2x8Lm4Np7Rs1Tv5Wy9Zb3Cd6Fg0Hj';
-const PAIRED = `gh_${'0123456789abcdef'.repeat(4)}`;
+const PAIRED = `gth_${'0123456789abcdef'.repeat(4)}`;
 const BOT = '7123456789:AAHk3vZ_q9XyT0pLmN4bR8sWcE1dF2gH3jK';
 
 function capture(): { lines: string[]; logger: ReturnType<typeof createLogger> } {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { describeError, REDACTED, redactSecrets } from './redact.js';
 
-const PAIRED = `gh_${'9f3a2c'.repeat(10)}abcd`;
+const PAIRED = `gth_${'9f3a2c'.repeat(10)}abcd`;
 const TELEGRAM = '7123456789:AAHk3vZ_q9XyT0pLmN4bR8sWcE1dF2gH3jK';
 const OPENAI = 'sk-proj-Q2x8Lm4Np7Rs1Tv5Wy9Zb3Cd6Fg0Hj';
 const ANTHROPIC = 'sk-ant-api03-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe';
@@ -15,7 +15,7 @@ const BASE64 = 'Zm9vYmFyQmF6UXV4MTIzNDU2Nzg5MEFCQ0RFRkdISUpL';
 describe('redactSecrets', () => {
   const secretCases: Array<[string, string, string]> = [
     ['a bearer token', `Authorization: Bearer ${PAIRED}`, PAIRED],
-    ['a paired gh_ token on its own', `token ${PAIRED} rejected`, PAIRED],
+    ['a paired gth_ token on its own', `token ${PAIRED} rejected`, PAIRED],
     ['an OpenAI key', `401 from upstream: invalid key ${OPENAI}`, OPENAI],
     ['an Anthropic key', `x-api-key ${ANTHROPIC} is invalid`, ANTHROPIC],
     ['a Slack bot token', `chat.postMessage with ${SLACK_BOT} failed`, SLACK_BOT],

@@ -15,6 +15,7 @@ interface LogLine {
 }
 
 const apps: FastifyInstance[] = [];
+const SELF_ORIGIN = 'http://127.0.0.1:3000';
 
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
@@ -26,6 +27,7 @@ async function buildApp(
 ) {
   const logs: LogLine[] = [];
   const logger = {
+    debug: (...args: unknown[]) => logs.push({ level: 'debug', args }),
     info: (...args: unknown[]) => logs.push({ level: 'info', args }),
     warn: (...args: unknown[]) => logs.push({ level: 'warn', args }),
   };
@@ -36,6 +38,7 @@ async function buildApp(
     persist: options.persist ?? (async () => undefined),
     state: createMemoryStateStore(),
     random: () => 123_456,
+    logger,
   });
   const app = Fastify();
   apps.push(app);
@@ -53,13 +56,19 @@ async function buildApp(
   await pairRoutes({
     guard,
     limiter: options.limiter ?? { hit: async () => ({ allowed: true }) },
+    origins: { allowedOrigins: [], selfOrigins: () => [SELF_ORIGIN] },
     logger,
   })(app);
   return { app, guard, tokens, logs };
 }
 
-function pair(app: FastifyInstance, code: string | undefined, client = '10.0.0.1') {
-  const headers: Record<string, string> = { 'x-test-client': client };
+function pair(
+  app: FastifyInstance,
+  code: string | undefined,
+  client = '10.0.0.1',
+  extra: Record<string, string> = {},
+) {
+  const headers: Record<string, string> = { ...extra, 'x-test-client': client };
   if (code !== undefined) headers['x-pairing-code'] = code;
   return app.inject({ method: 'POST', url: '/pair', headers });
 }
@@ -159,5 +168,38 @@ describe('POST /pair', () => {
     expect(logged).not.toContain('000000');
     expect(logged).not.toContain(token);
     expect(logged).not.toContain(token.slice(4, 20));
+  });
+
+  it('logs a wrong code at info with the client key only, and a lockout once at warn', async () => {
+    const { app, logs } = await buildApp();
+    for (let i = 0; i < 6; i += 1) await pair(app, '000000', '10.0.0.5');
+    expect(logs.filter((l) => l.level === 'info')).toEqual(
+      Array.from({ length: 3 }, () => ({
+        level: 'info',
+        args: [{ clientKey: '10.0.0.5' }, 'pairing code refused'],
+      })),
+    );
+    expect(logs.filter((l) => l.level === 'warn')).toEqual([
+      { level: 'warn', args: [{ clientKey: '10.0.0.5', lockoutSecs: 300 }, expect.any(String)] },
+    ]);
+    expect(logs.filter((l) => l.level === 'debug')).toHaveLength(3);
+  });
+
+  it.each([
+    { label: 'a foreign Origin', headers: { origin: 'https://evil.example' }, status: 403 },
+    { label: 'a rebinding Origin', headers: { origin: 'http://evil.example:3000' }, status: 403 },
+    { label: 'the gateway origin', headers: { origin: SELF_ORIGIN }, status: 200 },
+    { label: 'no Origin', headers: {}, status: 200 },
+  ])('answers $status for $label, before counting a failure', async ({ headers, status }) => {
+    const { app, guard } = await buildApp();
+    const response = await pair(app, '123456', '127.0.0.1', headers);
+    expect(response.statusCode).toBe(status);
+    if (status === 403) {
+      expect(response.json()).toEqual({ error: 'Origin not allowed', code: 'ORIGIN_FORBIDDEN' });
+      // A refused cross-site request neither consumes the code nor counts toward a lockout.
+      for (let i = 0; i < 3; i += 1) await pair(app, '000000', '127.0.0.1', headers);
+      expect(guard.currentCode()).toBe('123456');
+      expect((await pair(app, '123456', '127.0.0.1')).statusCode).toBe(200);
+    }
   });
 });

@@ -4,6 +4,8 @@ import type { Dispatch, Principal } from '../../core/types.js';
 import { GatewayError } from '../../errors.js';
 import { parseIdempotencyKey } from '../../limits/idempotency.js';
 import type { RateLimiter } from '../../limits/types.js';
+import { requireAllowedOrigin } from '../guards/request-origin.js';
+import type { AllowedOriginOptions } from '../guards/request-origin.js';
 import type { RouteRegistrar } from '../types.js';
 import { parseSessionId, parseWebhookBody, verifyWebhookSecret } from './webhook-request.js';
 
@@ -14,16 +16,22 @@ export interface WebhookRouteOptions {
   /** SHA-256 of `[channels_config.webhook].secret`, when set. */
   webhookSecretHash: Buffer | undefined;
   dispatch: Dispatch;
+  /** Browser origins allowed to post (the gateway's own and `allowed_origins`). */
+  origins: AllowedOriginOptions;
 }
 
 const DUPLICATE_MESSAGE = 'Request already processed for this idempotency key';
 
-/** `POST /webhook`: checks in the reference order, then one turn through the core dispatch. */
+/**
+ * `POST /webhook`: a foreign browser origin is refused first, then the checks in the reference
+ * order, then one turn through the core dispatch.
+ */
 export function webhookRoutes(options: WebhookRouteOptions): RouteRegistrar {
   const { limiter, authenticate, webhookSecretHash, dispatch } = options;
+  const preHandler = requireAllowedOrigin(options.origins);
 
   return function registerWebhookRoutes(app: FastifyInstance) {
-    app.post('/webhook', async function handleWebhook(request, reply) {
+    app.post('/webhook', { preHandler }, async function handleWebhook(request, reply) {
       const decision = await limiter.hit(request.clientKey);
       if (!decision.allowed) {
         throw new GatewayError('RATE_LIMITED', { extra: { retry_after: decision.retryAfterSecs } });
