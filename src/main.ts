@@ -163,7 +163,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       dispatch: path.dispatch,
       authenticator: auth.authenticator,
       tickets: createTicketStore({ store }),
-      revocations: auth.revocations,
+      revocations: auth.credentials,
       observer,
       logger,
       selfOrigins: () => selfOriginsFor(bind.address, boundPort),

@@ -71,12 +71,38 @@ describe('createAuthenticator', () => {
     );
   });
 
-  const malformed = ['Basic abc', 'Bearer', 'Bearer a b', 'Bearer a,b', `bearer ${PAIRED} extra`];
-  for (const header of malformed) {
-    it(`refuses the malformed header ${JSON.stringify(header)}`, async () => {
-      expect(await outcome(authenticator()(header, 'channels:api'))).toBe('AUTH_INVALID_TOKEN');
-    });
-  }
+  // RFC 7235 §2.1 / RFC 6750 §2.1: scheme case-insensitive, exactly one token68 credential.
+  it.each([
+    { header: `Bearer ${PAIRED}`, outcome: 'paired' },
+    { header: `bearer ${PAIRED}`, outcome: 'paired' },
+    { header: `BEARER ${PAIRED}`, outcome: 'paired' },
+    { header: `Bearer   ${PAIRED}`, outcome: 'paired' },
+    { header: `Bearer ${PAIRED} `, outcome: 'paired' },
+    { header: 'Bearer abc.def-ghi_jkl~mno+pqr/stu==', outcome: 'AUTH_INVALID_TOKEN' },
+    { header: 'Basic dXNlcjpwYXNz', outcome: 'AUTH_INVALID_TOKEN' },
+    { header: 'Bearer', outcome: 'AUTH_INVALID_TOKEN' },
+    { header: 'Bearer ', outcome: 'AUTH_INVALID_TOKEN' },
+    { header: `Bearer ${PAIRED} ${PAIRED}`, outcome: 'AUTH_INVALID_TOKEN' },
+    { header: `Bearer ${PAIRED},${PAIRED}`, outcome: 'AUTH_INVALID_TOKEN' },
+    { header: 'Bearer a,b', outcome: 'AUTH_INVALID_TOKEN' },
+    { header: `Bearer\t${PAIRED}`, outcome: 'AUTH_INVALID_TOKEN' },
+    { header: `Bearer: ${PAIRED}`, outcome: 'AUTH_INVALID_TOKEN' },
+    { header: `Bearerx ${PAIRED}`, outcome: 'AUTH_INVALID_TOKEN' },
+    { header: PAIRED, outcome: 'AUTH_INVALID_TOKEN' },
+    { header: 'Bearer =abc', outcome: 'AUTH_INVALID_TOKEN' },
+    { header: 'Bearer ab=c', outcome: 'AUTH_INVALID_TOKEN' },
+    { header: 'Bearer tök', outcome: 'AUTH_INVALID_TOKEN' },
+    { header: `Bearer ${PAIRED}${'A'.repeat(5000)}`, outcome: 'AUTH_INVALID_TOKEN' },
+    { header: '', outcome: 'AUTH_MISSING_TOKEN' },
+    { header: '   ', outcome: 'AUTH_MISSING_TOKEN' },
+  ])('Authorization $header → $outcome', async ({ header, outcome: expected }) => {
+    expect(await outcome(authenticator()(header, 'channels:api'))).toBe(expected);
+  });
+
+  it('parses the JWT credential out of a lower-case scheme', async () => {
+    const token = await tokenWith(['channels:api']);
+    expect(await outcome(authenticator()(`bearer ${token}`, 'channels:api'))).toBe('jwt');
+  });
 
   it('refuses a missing header when pairing is required', async () => {
     expect(await outcome(authenticator()(undefined, 'channels:api'))).toBe('AUTH_MISSING_TOKEN');

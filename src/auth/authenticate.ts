@@ -29,8 +29,11 @@ export type Authenticate = (
   requiredScope: string,
 ) => Promise<Principal>;
 
-// RFC 6750 §2.1 b64token; anything else (two tokens, a comma list) is refused outright.
+// RFC 7235 §2.1: credentials = auth-scheme 1*SP token68, the scheme case-insensitive; RFC 6750
+// §2.1 b64token. Exactly one credential: two tokens, a comma list or a tab are refused outright.
 const BEARER_PATTERN = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+/** Longest Authorization header considered; real tokens are well under 1 KiB. */
+const MAX_AUTHORIZATION_LENGTH = 4096;
 
 /** Builds the combined authenticator: a paired (`gth_…`) token or a JWT, then the scope check. */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticate {
@@ -44,6 +47,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     if (authorization === undefined || authorization.trim() === '') {
       if (!options.requirePairing && hasScope(anonymous, requiredScope)) return anonymous;
       throw new GatewayError('AUTH_MISSING_TOKEN');
+    }
+    // Bounded before the regex runs, so a huge header costs nothing to refuse.
+    if (authorization.length > MAX_AUTHORIZATION_LENGTH) {
+      throw new GatewayError('AUTH_INVALID_TOKEN');
     }
     const match = BEARER_PATTERN.exec(authorization);
     const token = match?.[1];

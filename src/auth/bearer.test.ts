@@ -1,41 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.js';
-import {
-  authenticatePaired,
-  parseBearer,
-  rejectTokenInQuery,
-  verifyPairedToken,
-} from './bearer.js';
+import { hasTokenParam, rejectTokenInQuery, verifyPairedToken } from './bearer.js';
 import { createPairedTokenStore, hashPairedToken } from './paired-tokens.js';
 
 const TOKEN = `gth_${'a1'.repeat(32)}`;
-
-describe('parseBearer', () => {
-  it.each([
-    { header: `Bearer ${TOKEN}`, expected: TOKEN },
-    { header: `bearer ${TOKEN}`, expected: TOKEN },
-    { header: `BEARER ${TOKEN}`, expected: TOKEN },
-    { header: `Bearer   ${TOKEN}`, expected: TOKEN },
-    { header: 'Bearer abc.def-ghi_jkl~mno+pqr/stu==', expected: 'abc.def-ghi_jkl~mno+pqr/stu==' },
-    { header: 'Bearer', expected: undefined },
-    { header: 'Bearer ', expected: undefined },
-    { header: `Bearer ${TOKEN} extra`, expected: undefined },
-    { header: `Bearer ${TOKEN},other`, expected: undefined },
-    { header: `Bearer\t${TOKEN}`, expected: undefined },
-    { header: `Bearer: ${TOKEN}`, expected: undefined },
-    { header: `Basic ${TOKEN}`, expected: undefined },
-    { header: `Bearerx ${TOKEN}`, expected: undefined },
-    { header: `${TOKEN}`, expected: undefined },
-    { header: 'Bearer =abc', expected: undefined },
-    { header: 'Bearer ab=c', expected: undefined },
-    { header: 'Bearer tök', expected: undefined },
-    { header: `Bearer ${'a'.repeat(5000)}`, expected: undefined },
-    { header: undefined, expected: undefined },
-    { header: [`Bearer ${TOKEN}`], expected: undefined },
-  ])('parses $header → $expected', ({ header, expected }) => {
-    expect(parseBearer(header)).toBe(expected);
-  });
-});
 
 describe('rejectTokenInQuery', () => {
   it.each([
@@ -72,93 +40,37 @@ describe('rejectTokenInQuery', () => {
   });
 });
 
-describe('authenticatePaired', () => {
-  const tokens = createPairedTokenStore({ hashes: [hashPairedToken(TOKEN)] });
-  const guard = { requirePairing: true, tokens };
-
+describe('hasTokenParam', () => {
   it.each([
-    { label: 'valid token', headers: { authorization: `Bearer ${TOKEN}` }, code: undefined },
-    { label: 'lower-case scheme', headers: { authorization: `bearer ${TOKEN}` }, code: undefined },
-    { label: 'no header', headers: {}, code: 'AUTH_MISSING_TOKEN' },
-    { label: 'empty header', headers: { authorization: '' }, code: 'AUTH_MISSING_TOKEN' },
-    {
-      label: 'Basic scheme',
-      headers: { authorization: 'Basic dXNlcjpwYXNz' },
-      code: 'AUTH_MISSING_TOKEN',
-    },
-    { label: 'bare scheme', headers: { authorization: 'Bearer' }, code: 'AUTH_INVALID_TOKEN' },
-    {
-      label: 'unknown token',
-      headers: { authorization: `Bearer gth_${'0'.repeat(64)}` },
-      code: 'AUTH_INVALID_TOKEN',
-    },
-    {
-      label: 'the stored hash itself',
-      headers: { authorization: `Bearer ${hashPairedToken(TOKEN)}` },
-      code: 'AUTH_INVALID_TOKEN',
-    },
-    {
-      label: 'two credentials',
-      headers: { authorization: `Bearer ${TOKEN} ${TOKEN}` },
-      code: 'AUTH_INVALID_TOKEN',
-    },
-  ])('$label → $code', ({ headers, code }) => {
-    if (code === undefined) {
-      const principal = authenticatePaired({ headers }, { guard });
-      expect(principal).toEqual({
-        id: `paired:${hashPairedToken(TOKEN).slice(0, 12)}`,
-        kind: 'paired',
-        scopes: new Set(['channels:api', 'channels:web']),
-      });
-    } else {
-      expect(() => authenticatePaired({ headers }, { guard })).toThrow(
-        expect.objectContaining({ code, status: 401 }) as unknown as Error,
-      );
-    }
-  });
-
-  it('says how to pair in the 401 message', () => {
-    try {
-      authenticatePaired({ headers: {} }, { guard });
-      expect.unreachable();
-    } catch (error) {
-      expect((error as GatewayError).message).toMatch(/POST \/pair/);
-    }
-  });
-
-  it('refuses a token in the URL even alongside a valid header', () => {
-    expect(() =>
-      authenticatePaired(
-        { headers: { authorization: `Bearer ${TOKEN}` }, query: { token: TOKEN } },
-        { guard },
-      ),
-    ).toThrow(expect.objectContaining({ code: 'AUTH_TOKEN_IN_URL' }) as unknown as Error);
-  });
-
-  it('returns the anonymous principal when pairing is not required', () => {
-    const principal = authenticatePaired(
-      { headers: {} },
-      { guard: { requirePairing: false, tokens } },
-    );
-    expect(principal.kind).toBe('anonymous');
-  });
-
-  it('still refuses a token in the URL when pairing is not required', () => {
-    expect(() =>
-      authenticatePaired(
-        { headers: {}, query: { access_token: 'x' } },
-        { guard: { requirePairing: false, tokens } },
-      ),
-    ).toThrow(expect.objectContaining({ code: 'AUTH_TOKEN_IN_URL' }) as unknown as Error);
+    { names: ['token'], found: true },
+    { names: ['Token'], found: true },
+    { names: ['API_KEY'], found: true },
+    { names: ['ticket', 'auth'], found: true },
+    { names: ['ticket'], found: false },
+    { names: ['tokens', 'apikey'], found: false },
+    { names: [], found: false },
+  ])('$names → $found', ({ names, found }) => {
+    expect(hasTokenParam(names)).toBe(found);
+    expect(hasTokenParam(new URLSearchParams(names.map((name) => [name, 'x'])).keys())).toBe(found);
   });
 });
 
 describe('verifyPairedToken', () => {
   const tokens = createPairedTokenStore({ hashes: [hashPairedToken(TOKEN)] });
 
-  it('returns the paired principal for a stored token', () => {
-    expect(verifyPairedToken(TOKEN, tokens).id).toBe(
-      `paired:${hashPairedToken(TOKEN).slice(0, 12)}`,
+  it('returns the paired principal, all channel scopes and its revocation handle, for a stored token', () => {
+    const hash = hashPairedToken(TOKEN);
+    expect(verifyPairedToken(TOKEN, tokens)).toEqual({
+      id: `paired:${hash.slice(0, 12)}`,
+      kind: 'paired',
+      scopes: new Set(['channels:api', 'channels:web']),
+      jti: `paired:${hash}`,
+    });
+  });
+
+  it('refuses the stored hash itself as a token', () => {
+    expect(() => verifyPairedToken(hashPairedToken(TOKEN), tokens)).toThrow(
+      expect.objectContaining({ code: 'AUTH_INVALID_TOKEN' }) as unknown as Error,
     );
   });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,6 +37,31 @@ describe('loadJwtSecret', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(loadJwtSecret({ configured: undefined, home })).toBe(first);
     expect(readFileSync(path, 'utf8').trim()).toBe(first);
+  });
+
+  it('leaves nothing but jwt.secret behind after creating it', () => {
+    loadJwtSecret({ configured: undefined, home });
+    expect(readdirSync(home)).toEqual([JWT_SECRET_FILE]);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['blank', '\n'],
+  ])('replaces an %s secret file left by a crash during creation', (_name, content) => {
+    const path = join(home, JWT_SECRET_FILE);
+    writeFileSync(path, content, { mode: 0o600 });
+    const secret = loadJwtSecret({ configured: undefined, home });
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(path, 'utf8').trim()).toBe(secret);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(home)).toEqual([JWT_SECRET_FILE]);
+    expect(loadJwtSecret({ configured: undefined, home })).toBe(secret);
+  });
+
+  it('keeps a secret another process already published', () => {
+    const existing = 'e'.repeat(64);
+    writeFileSync(join(home, JWT_SECRET_FILE), `${existing}\n`, { mode: 0o600 });
+    expect(loadJwtSecret({ configured: undefined, home })).toBe(existing);
   });
 
   it('refuses a generated secret file that was truncated', () => {

@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { isCode } from '../config/atomic-write.js';
 import { ConfigError } from '../config/config-error.js';
 
 /** HS256 needs at least as many secret bytes as the hash output (RFC 7518 §3.2). */
@@ -26,19 +37,64 @@ export function loadJwtSecret(options: LoadJwtSecretOptions): string {
     return options.configured;
   }
   const path = join(options.home, JWT_SECRET_FILE);
-  const generated = randomBytes(MIN_JWT_SECRET_BYTES).toString('hex');
   mkdirSync(options.home, { recursive: true, mode: 0o700 });
-  try {
-    // `wx` fails when the file exists, so two processes starting together never overwrite
-    // each other's secret (which would invalidate every token the other one issued).
-    writeFileSync(path, generated + '\n', { mode: 0o600, flag: 'wx' });
-    return generated;
-  } catch (error) {
-    if (!isFileExists(error)) throw error;
+  let stored = readStoredSecret(path);
+  if (stored === undefined) {
+    publishSecret(path, false);
+    stored = readStoredSecret(path);
+  } else if (stored === '') {
+    // An empty file is what the old create-then-write left behind after a crash between the two:
+    // no token was ever signed with it, so replacing it loses nothing. (Two processes replacing
+    // the same empty file at once could disagree; that needs a crash and a double start.)
+    publishSecret(path, true);
+    stored = readStoredSecret(path);
   }
-  const stored = readFileSync(path, 'utf8').trim();
+  if (stored === undefined) throw new Error(`JWT secret ${path} vanished while creating it`);
   assertSecretLength(stored, `gateway.auth.jwt_secret (generated file ${path})`);
   return stored;
+}
+
+/** The trimmed file content, or undefined when the file does not exist. */
+function readStoredSecret(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Writes a new secret under a temporary name (0600, fsynced), then publishes it whole: link(2)
+ * fails if the name exists, so two processes starting together agree on one secret (the loser
+ * reads the winner's) and a crash can never leave a half-written jwt.secret behind. `replace`
+ * renames over an existing (empty) file instead.
+ */
+function publishSecret(path: string, replace: boolean): void {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(temp, 'wx', 0o600);
+  let published = false;
+  try {
+    try {
+      writeSync(fd, `${randomBytes(MIN_JWT_SECRET_BYTES).toString('hex')}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (replace) {
+      renameSync(temp, path);
+      published = true;
+      return;
+    }
+    try {
+      linkSync(temp, path);
+    } catch (error) {
+      // EEXIST: another process published its secret first; that one wins and is read next.
+      if (!isCode(error, 'EEXIST')) throw error;
+    }
+  } finally {
+    if (!published) unlinkSync(temp);
+  }
 }
 
 function assertSecretLength(secret: string, source: string): void {
@@ -48,8 +104,4 @@ function assertSecretLength(secret: string, source: string): void {
       `${source}: secret is ${bytes} bytes; at least ${MIN_JWT_SECRET_BYTES} bytes are required (e.g. \`openssl rand -hex 32\`)`,
     );
   }
-}
-
-function isFileExists(error: unknown): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === 'EEXIST';
 }

@@ -53,6 +53,19 @@ describe('createPairedTokenReloader', () => {
     expect(tokens.verify(TOKEN_B)).toBe(true);
   });
 
+  it('reports the tokens a reload dropped to onRemoved listeners (live sessions end on it)', async () => {
+    writeFileSync(path, `[gateway]\npaired_tokens = ["${HASH_A}", "${HASH_B}"]\n`);
+    const tokens = createPairedTokenStore({ hashes: [HASH_A, HASH_B] });
+    const removed: string[] = [];
+    tokens.onRemoved((hash) => removed.push(hash));
+    const { reloader } = reloaderFor(tokens);
+    await reloader.check();
+    expect(removed).toEqual([]);
+    await setPairedTokenHashes(path, [HASH_B]);
+    await reloader.check();
+    expect(removed).toEqual([HASH_A]);
+  });
+
   it('hashes a plaintext entry and rewrites the file with the hash only', async () => {
     writeFileSync(path, `# keep me\n[gateway]\npaired_tokens = ["${TOKEN_A}"]\n`);
     const tokens = createPairedTokenStore({ hashes: [] });

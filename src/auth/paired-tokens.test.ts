@@ -121,6 +121,40 @@ describe('createPairedTokenStore', () => {
     expect(store.verify(TOKEN_B)).toBe(true);
   });
 
+  it('tells onRemoved listeners which hashes a reload dropped, and only those', () => {
+    const HASH_C = hashPairedToken(`gth_${'3'.repeat(64)}`);
+    const store = createPairedTokenStore({ hashes: [HASH_A, HASH_B] });
+    const removed: string[] = [];
+    store.onRemoved((hash) => removed.push(hash));
+    store.replaceAll([HASH_B, HASH_C]);
+    expect(removed).toEqual([HASH_A]);
+    store.replaceAll([HASH_B, HASH_C]);
+    expect(removed).toEqual([HASH_A]);
+    store.replaceAll([]);
+    expect(removed).toEqual([HASH_A, HASH_B, HASH_C]);
+  });
+
+  it('tells onRemoved listeners about a removal by prefix, after the token stopped verifying', () => {
+    const store = createPairedTokenStore({ hashes: [HASH_A, HASH_B] });
+    const seen: Array<{ hash: string; stillValid: boolean }> = [];
+    store.onRemoved((hash) => seen.push({ hash, stillValid: store.verifyHash(hash) }));
+    store.remove(HASH_A.slice(0, 10));
+    expect(seen).toEqual([{ hash: HASH_A, stillValid: false }]);
+  });
+
+  it('keeps notifying the other listeners when one throws, and stops after unsubscribe', () => {
+    const store = createPairedTokenStore({ hashes: [HASH_A, HASH_B] });
+    const removed: string[] = [];
+    store.onRemoved(() => {
+      throw new Error('socket already gone');
+    });
+    const off = store.onRemoved((hash) => removed.push(hash));
+    store.replaceAll([HASH_B]);
+    off();
+    store.replaceAll([]);
+    expect(removed).toEqual([HASH_A]);
+  });
+
   it('runs serialized jobs one after another even when one fails', async () => {
     const store = createPairedTokenStore({ hashes: [] });
     const order: string[] = [];

@@ -9,6 +9,14 @@ const HASH_PATTERN = /^[0-9a-f]{64}$/;
 /** Shortest hash prefix `remove` accepts, so a typo cannot revoke an unintended token. */
 export const MIN_REVOKE_PREFIX = 8;
 
+/** Prefix of a paired token's revocation handle (`Principal.jti`), `paired:<hash>`. */
+export const PAIRED_CREDENTIAL_PREFIX = 'paired:';
+
+/** The revocation handle of the paired token with this hash. */
+export function pairedCredentialId(hash: string): string {
+  return PAIRED_CREDENTIAL_PREFIX + hash;
+}
+
 /** A new bearer token: the prefix plus 32 random bytes as hex. Shown once, never stored. */
 export function generatePairedToken(random: (size: number) => Buffer = randomBytes): string {
   return PAIRED_TOKEN_PREFIX + random(32).toString('hex');
@@ -101,6 +109,11 @@ export interface PairedTokenStore {
   list(): readonly string[];
   count(): number;
   /**
+   * Called with each hash that `remove` or `replaceAll` took out of the set, so holders of
+   * long-lived sessions can end them; returns an unsubscribe function.
+   */
+  onRemoved(listener: (hash: string) => void): () => void;
+  /**
    * Runs `job` after every earlier job finished. Pairing (persist, then add) and reloading (read
    * the file, then replace) both go through it, so a reload that read the file just before a
    * pairing wrote it cannot drop the new token from memory.
@@ -117,6 +130,19 @@ export interface PairedTokenStoreOptions {
 export function createPairedTokenStore(options: PairedTokenStoreOptions): PairedTokenStore {
   let entries = toEntries(options.hashes);
   let queue: Promise<unknown> = Promise.resolve();
+  const listeners = new Set<(hash: string) => void>();
+
+  const notifyRemoved = (hashes: readonly string[]): void => {
+    for (const hash of hashes) {
+      for (const listener of listeners) {
+        try {
+          listener(hash);
+        } catch {
+          // A failing listener (a socket already gone) must not keep the others from ending theirs.
+        }
+      }
+    }
+  };
 
   const verifyHash = (hash: string): boolean => {
     if (!isTokenHash(hash)) return false;
@@ -142,13 +168,23 @@ export function createPairedTokenStore(options: PairedTokenStoreOptions): Paired
         prefix,
       );
       entries = entries.filter((entry) => entry.hex !== hash);
+      notifyRemoved([hash]);
       return hash;
     },
     replaceAll(hashes) {
-      entries = toEntries(hashes);
+      const next = toEntries(hashes);
+      const kept = new Set(next.map((entry) => entry.hex));
+      const removed = entries.filter((entry) => !kept.has(entry.hex)).map((entry) => entry.hex);
+      entries = next;
+      // Listeners run after the swap, so anything they re-check already sees the token gone.
+      notifyRemoved(removed);
     },
     list: () => entries.map((entry) => entry.hex),
     count: () => entries.length,
+    onRemoved(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     serialize<T>(job: () => Promise<T>): Promise<T> {
       const run = queue.then(job, job);
       // A failed job (e.g. persist) is reported to its caller; it must not stall the next one.

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../observability/index.js';
 import { DeliveryError } from './types.js';
 
 /** Longest a single platform API call may take before it counts as a retryable failure. */
@@ -19,15 +20,6 @@ export interface JsonResponse {
   status: number;
   headers: Headers;
   body: unknown;
-}
-
-/** Replaces every occurrence of each secret in `text`. */
-export function redactSecrets(text: string, secrets: ReadonlyArray<string>): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length > 0) out = out.split(secret).join('[REDACTED]');
-  }
-  return out;
 }
 
 /**
@@ -83,7 +75,12 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-/** Whether an HTTP status is worth retrying: rate limited or a server-side failure. */
-export function isRetryableStatus(status: number): boolean {
+/**
+ * Whether a platform API (Graph API, Slack Web API, Telegram Bot API) status is worth retrying:
+ * rate limited, timed out or a server-side failure. Unlike isRetryableLlmStatus in
+ * providers/http-call.ts, 409 is final here: Telegram answers 409 when a webhook and getUpdates
+ * conflict, which no retry of the same call resolves.
+ */
+export function isRetryablePlatformStatus(status: number): boolean {
   return status === 429 || status === 408 || status >= 500;
 }

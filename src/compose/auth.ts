@@ -10,6 +10,8 @@ import {
 import type { Authenticate } from '../auth/authenticate.js';
 import { createAuthenticator } from '../auth/authenticate.js';
 import { rejectTokenInQuery, verifyPairedToken } from '../auth/bearer.js';
+import type { CredentialRevocations } from '../auth/credential-revocations.js';
+import { createCredentialRevocations } from '../auth/credential-revocations.js';
 import { createJwtService } from '../auth/jwt.js';
 import { loadJwtSecret } from '../auth/jwt-secret.js';
 import {
@@ -43,6 +45,8 @@ export interface AuthWiringOptions {
 export interface AuthWiring {
   guard: PairingGuard;
   revocations: RevocationList;
+  /** JWT revocations and paired-token removals together, for live WebSocket sessions. */
+  credentials: CredentialRevocations;
   /** Header-level authenticator: paired token or JWT, with a required scope. */
   authenticator: Authenticate;
   /** Request-level authentication for `/webhook` (`channels:api`); tokens in the URL are refused. */
@@ -104,6 +108,7 @@ export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> 
   return {
     guard,
     revocations,
+    credentials: createCredentialRevocations({ jwt: revocations, paired: tokens }),
     authenticator,
     authenticateApiRequest: async function authenticateApiRequest(request) {
       rejectTokenInQuery(request.query);
@@ -114,7 +119,7 @@ export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> 
       );
       // One shared anonymous id would let every caller replay another's idempotency keys and
       // read another's X-Session-Id conversation; the client key keeps them apart.
-      if (principal.kind !== 'nobody') return principal;
+      if (principal.kind !== 'anonymous') return principal;
       return { ...principal, id: `anonymous:${request.clientKey}` };
     },
   };

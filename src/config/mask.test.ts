@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskSecrets } from './mask.js';
+import { maskSecrets, maskUrlPasswords } from './mask.js';
 import { configSchema } from './schema.js';
 
 describe('maskSecrets', () => {
@@ -24,5 +24,50 @@ describe('maskSecrets', () => {
     expect(masked.gateway.port).toBe(3000);
     expect(JSON.stringify(masked)).not.toMatch(/sk-live|"hook"|xoxb|aaaa/);
     expect(config.providers.openai?.api_key).toBe('sk-live');
+  });
+});
+
+describe('maskSecrets on URLs with userinfo', () => {
+  it('masks the password of providers.*.base_url and api_base_url and keeps the rest', () => {
+    const config = configSchema.parse({
+      providers: {
+        openai: { api_key: 'sk-live', base_url: 'https://user:hunter2@llm.example/v1' },
+      },
+      channels_config: {
+        telegram: {
+          bot_token: '1:t',
+          allowed_users: ['*'],
+          api_base_url: 'https://bot:s3cret@tg.example',
+        },
+      },
+    });
+    const masked = maskSecrets(config);
+    expect(masked.providers.openai?.base_url).toBe('https://user:****@llm.example/v1');
+    expect(masked.channels_config.telegram?.api_base_url).toBe('https://bot:****@tg.example');
+    expect(JSON.stringify(masked)).not.toMatch(/hunter2|s3cret/);
+  });
+});
+
+describe('maskUrlPasswords', () => {
+  it.each([
+    ['https://user:hunter2@host/v1', 'https://user:****@host/v1'],
+    ['http://:only-pass@host', 'http://:****@host'],
+    ['https://user:p@ss@host/x?y=1', 'https://user:****@host/x?y=1'],
+    [
+      'run cloudflared --url http://a:b@127.0.0.1:3000',
+      'run cloudflared --url http://a:****@127.0.0.1:3000',
+    ],
+  ])('masks the password in %s', (input, expected) => {
+    expect(maskUrlPasswords(input)).toBe(expected);
+  });
+
+  it.each([
+    'https://llm.example/v1',
+    'https://user@llm.example/v1',
+    'http://127.0.0.1:3000/path',
+    'https://host/a:b@c',
+    'not a url: really',
+  ])('leaves %s unchanged', (input) => {
+    expect(maskUrlPasswords(input)).toBe(input);
   });
 });

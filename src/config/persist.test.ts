@@ -1,6 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { rename } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderConfigTemplate } from './template.js';
@@ -204,5 +213,49 @@ describe('persistence failures', () => {
     ).rejects.toThrow();
     await appendPairedTokenHash(path, HASH_B, { fs: { rename } });
     expect(await readPairedTokenEntries(path)).toEqual([HASH_B]);
+  });
+});
+
+describe('the config lock file', () => {
+  const lockOf = (file: string) => `${file}.lock`;
+
+  it('breaks a lock left by a crashed process and keeps the change', async () => {
+    writeFileSync(path, TEMPLATE);
+    writeFileSync(lockOf(path), `999999 ${hostname()} ab12\n`);
+    await appendPairedTokenHash(path, HASH_A, { lock: { isAlive: () => false } });
+    expect(await readPairedTokenEntries(path)).toEqual([HASH_A]);
+    expect(existsSync(lockOf(path))).toBe(false);
+  });
+
+  it('breaks a lock older than the stale age even when its owner looks alive', async () => {
+    writeFileSync(path, TEMPLATE);
+    writeFileSync(lockOf(path), `999999 ${hostname()} ab12\n`);
+    const old = (Date.now() - 120_000) / 1000;
+    utimesSync(lockOf(path), old, old);
+    await appendPairedTokenHash(path, HASH_A, { lock: { isAlive: () => true } });
+    expect(await readPairedTokenEntries(path)).toEqual([HASH_A]);
+  });
+
+  it('fails without touching the file while a live process holds the lock', async () => {
+    writeFileSync(path, TEMPLATE);
+    writeFileSync(lockOf(path), `999999 ${hostname()} ab12\n`);
+    await expect(
+      appendPairedTokenHash(path, HASH_A, { lock: { isAlive: () => true, timeoutMs: 100 } }),
+    ).rejects.toThrow(/held by another gatehouse process \(pid 999999\)/);
+    expect(readFileSync(path, 'utf8')).toBe(TEMPLATE);
+  });
+
+  it('leaves no lock file behind after a failed write', async () => {
+    writeFileSync(path, TEMPLATE);
+    await expect(
+      appendPairedTokenHash(path, HASH_A, {
+        fs: {
+          rename: async () => {
+            throw new Error('EIO');
+          },
+        },
+      }),
+    ).rejects.toThrow('EIO');
+    expect(existsSync(lockOf(path))).toBe(false);
   });
 });

@@ -4,11 +4,15 @@ import { parse, patch } from '@decimalturn/toml-patch';
 import { isCode, writeFileAtomic } from './atomic-write.js';
 import type { AtomicWriteFs } from './atomic-write.js';
 import { uncommentTemplateKey } from './commented-key.js';
+import { withFileLock } from './file-lock.js';
+import type { FileLockOptions } from './file-lock.js';
 
 /*
  * Programmatic edits of the operator's config file. toml-patch rewrites only the values that
  * changed, so every comment, blank line and the formatting of every other key survive; the write
- * is atomic (see atomic-write.ts) so a crash never leaves a half-written config.
+ * is atomic (see atomic-write.ts) so a crash never leaves a half-written config. Each edit holds
+ * `<config>.lock` (see file-lock.ts) from read to rename, so the gateway and the CLI editing at
+ * the same moment cannot lose each other's change.
  */
 
 /** A parsed TOML document as toml-patch returns it. */
@@ -17,6 +21,13 @@ export type TomlTable = Record<string, unknown>;
 export interface PersistOptions {
   /** Injected file-system calls (tests make one fail). */
   fs?: Partial<AtomicWriteFs>;
+  /** Cross-process lock tuning (tests shorten the waits). */
+  lock?: FileLockOptions;
+}
+
+/** The lock file guarding edits of the config at `path`. */
+export function configLockPath(path: string): string {
+  return `${path}.lock`;
 }
 
 /** In-process queue per file, so two concurrent pairings cannot both read the old list. */
@@ -57,16 +68,23 @@ export async function updateConfigFile(
   options: PersistOptions = {},
 ): Promise<void> {
   const target = await resolveTarget(path);
+  // The in-process queue first, so callers in this process wait without polling the lock file.
   await serialize(target, async () => {
-    const original = await readConfigText(target);
-    const before = withTemplateKeyActive(original);
-    const doc = parseTable(before, target);
-    mutate(doc);
-    let after = patch(before, doc);
-    if (original === '' && !after.endsWith('\n')) after += '\n';
-    if (after === original) return;
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(target, after, { mode: 0o600, fs: options.fs });
+    await withFileLock(
+      configLockPath(target),
+      async () => {
+        const original = await readConfigText(target);
+        const before = withTemplateKeyActive(original);
+        const doc = parseTable(before, target);
+        mutate(doc);
+        let after = patch(before, doc);
+        if (original === '' && !after.endsWith('\n')) after += '\n';
+        if (after === original) return;
+        await writeFileAtomic(target, after, { mode: 0o600, fs: options.fs });
+      },
+      options.lock,
+    );
   });
 }
 

@@ -4,10 +4,15 @@ import type { ChatMessage, ChatRequest, ChatResult, Provider } from '../provider
 import { ProviderError } from '../providers/types.js';
 import type { Stage, TurnContext } from './types.js';
 
+/** Longest streamed reply (UTF-16 code units, ~1 MiB of text) before the turn is stopped. */
+export const MAX_STREAMED_REPLY_CHARS = 1024 * 1024;
+
 export interface AgentTurnOptions {
   providers: ReadonlyMap<string, Provider>;
   observer: Observer;
   now?: () => number;
+  /** Overrides MAX_STREAMED_REPLY_CHARS (tests). */
+  maxReplyChars?: number;
 }
 
 /**
@@ -17,6 +22,7 @@ export interface AgentTurnOptions {
 export function agentTurn(options: AgentTurnOptions): Stage {
   const { providers, observer } = options;
   const now = options.now ?? Date.now;
+  const maxReplyChars = options.maxReplyChars ?? MAX_STREAMED_REPLY_CHARS;
 
   return async function runAgentTurn(ctx) {
     const { agent, request } = ctx;
@@ -44,7 +50,13 @@ export function agentTurn(options: AgentTurnOptions): Stage {
     let result: ChatResult;
     try {
       result = request.onDelta
-        ? await streamTurn(provider, chatRequest, request.signal, request.onDelta)
+        ? await streamTurn({
+            provider,
+            chatRequest,
+            signal: request.signal,
+            onDelta: request.onDelta,
+            maxReplyChars,
+          })
         : await provider.chat(chatRequest, request.signal);
     } catch (error) {
       const durationMs = now() - started;
@@ -101,14 +113,32 @@ function buildChatRequest(ctx: TurnContext): ChatRequest {
   };
 }
 
-async function streamTurn(
-  provider: Provider,
-  chatRequest: ChatRequest,
-  signal: AbortSignal,
-  onDelta: (delta: string) => void,
-): Promise<ChatResult> {
+interface StreamTurnOptions {
+  provider: Provider;
+  chatRequest: ChatRequest;
+  signal: AbortSignal;
+  onDelta: (delta: string) => void;
+  maxReplyChars: number;
+}
+
+/**
+ * Collects the streamed reply. A runaway upstream (or a hostile base_url) could otherwise grow it
+ * without bound in memory; past the cap the upstream call is aborted and the turn fails.
+ */
+async function streamTurn(options: StreamTurnOptions): Promise<ChatResult> {
+  const { provider, chatRequest, onDelta, maxReplyChars } = options;
+  // Our own controller, so the cap can stop the upstream call without touching the caller's
+  // signal (whose abort means "cancelled by the client", a different outcome).
+  const stop = new AbortController();
+  const signal = AbortSignal.any([options.signal, stop.signal]);
   let text = '';
   for await (const delta of provider.stream(chatRequest, signal)) {
+    if (text.length + delta.length > maxReplyChars) {
+      stop.abort();
+      throw new ProviderError(
+        `${provider.name} streamed reply exceeds ${maxReplyChars} characters; call aborted`,
+      );
+    }
     text += delta;
     onDelta(delta);
   }

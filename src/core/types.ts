@@ -25,7 +25,7 @@ export interface Principal {
   id: string;
   kind: 'paired' | 'jwt' | 'anonymous' | 'channel';
   scopes: ReadonlySet<string>;
-  /** JWT id, for revocation. */
+  /** Revocation handle: the JWT id, or `paired:<token hash>` for a paired token. */
   jti?: string;
   /** Epoch ms when the credential expires. */
   expiresAt?: number;

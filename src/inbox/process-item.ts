@@ -2,10 +2,15 @@ import type { Logger } from 'pino';
 import { DeliveryError, type ChannelAdapter } from '../channels/types.js';
 import type { Dispatch, Principal } from '../core/types.js';
 import { isGatewayError } from '../errors.js';
+import { describeError } from '../observability/index.js';
 import type { Observer } from '../observability/types.js';
+import { ProviderError } from '../providers/types.js';
 import type { HealthRegistry } from '../runtime/types.js';
 import { computeRetryDelay } from './retry-delay.js';
 import type { Inbox, InboxItem } from './types.js';
+
+/** Longest failure reason kept in the inbox and logs. */
+const MAX_REASON_LENGTH = 500;
 
 /** Sent (best effort) when a message finally fails, so the sender is not left waiting. */
 export const FAILURE_REPLY = 'Sorry — I couldn\u2019t process that message.';
@@ -72,7 +77,7 @@ export async function processItem(
     });
     ctx.health.report(`channels.${message.channel}`, 'ok');
   } catch (error) {
-    const reason = describeError(error);
+    const reason = describeError(error, MAX_REASON_LENGTH);
     if (signal.aborted) {
       // Shutdown, not a failure: hand it back untouched for the next start.
       await ctx.inbox.retry(item.id, ctx.now(), `interrupted: ${reason}`);
@@ -121,19 +126,29 @@ async function finalFailure(
     );
   } catch (error) {
     // Expected when the platform itself is what failed; the failure is already recorded.
-    ctx.logger.warn({ channel, item: item.id, reason: describeError(error) }, 'error reply failed');
+    ctx.logger.warn(
+      { channel, item: item.id, reason: describeError(error, MAX_REASON_LENGTH) },
+      'error reply failed',
+    );
   }
 }
 
-/** Delivery errors say so themselves; gateway errors by their code; anything else may pass. */
-function isRetryable(error: unknown): boolean {
+/**
+ * Delivery errors say so themselves. A provider failure reaches us wrapped in LLM_REQUEST_FAILED,
+ * which the registry calls retryable for a client; the wrapped ProviderError knows better (a 401
+ * bad key or a 400 fails on every attempt, a 429, 5xx, timeout or aborted call may pass later).
+ * Other gateway errors go by their code; anything else may pass.
+ */
+export function isRetryable(error: unknown): boolean {
   if (error instanceof DeliveryError) return error.retryable;
-  if (isGatewayError(error)) return error.retryable;
+  if (error instanceof ProviderError) return isRetryableProviderError(error);
+  if (isGatewayError(error)) {
+    if (error.cause instanceof ProviderError) return isRetryableProviderError(error.cause);
+    return error.retryable;
+  }
   return true;
 }
 
-/** A short, already-sanitized reason (adapters and providers redact their own messages). */
-function describeError(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+function isRetryableProviderError(error: ProviderError): boolean {
+  return error.retryable || error.aborted;
 }

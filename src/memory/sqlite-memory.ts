@@ -8,6 +8,7 @@ import {
   queryTerms,
   type RecallMode,
 } from './sqlite-memory-schema.js';
+import { GroupCommit } from './group-commit.js';
 import type { Memory, MemoryCategory, MemoryEntry, MemoryRole } from './types.js';
 
 /** Options of the SQLite memory. */
@@ -42,13 +43,32 @@ const rowSchema = z
 
 const toEntries = (rows: unknown[]): MemoryEntry[] => rows.map((row) => rowSchema.parse(row));
 
-/** Memory on one SQLite file (WAL); every statement prepared once at open. */
+type StoreParams = [string, string, MemoryCategory, string | null, MemoryRole | null, string];
+
+/** A `store` waiting for its group commit. */
+interface PendingRow {
+  readonly params: StoreParams;
+  readonly sessionId: string | null;
+  /**
+   * Session of the row this one will overwrite (null: none), looked up at most once while
+   * pending. This process changes the file only by a commit or `forget`, and both empty the
+   * queue first, so the answer holds while the row waits.
+   */
+  replacedSession?: string | null;
+}
+
+/**
+ * Memory on one SQLite file (WAL); every statement prepared once at open. Stores are group
+ * committed: those made in one event-loop turn share one transaction (see GroupCommit), and a read
+ * first commits whatever it could observe, so reads always see earlier stores.
+ */
 export class SqliteMemory implements Memory {
   readonly backend = 'sqlite';
   readonly recallMode: RecallMode;
   readonly #db: Database.Database;
   readonly #clock: () => number;
   readonly #sql;
+  readonly #writes: GroupCommit<PendingRow>;
   #closed = false;
 
   constructor(options: SqliteMemoryOptions) {
@@ -57,9 +77,9 @@ export class SqliteMemory implements Memory {
     this.#db = db;
     this.recallMode = migrateMemorySchema(db, options.recall ?? 'fts5');
     this.#sql = {
-      store: db.prepare(
+      store: db.prepare<StoreParams>(
         `INSERT INTO memories (key, content, category, session_id, role, created_at)
-         VALUES (@key, @content, @category, @sessionId, @role, @createdAt)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET content = excluded.content, category = excluded.category,
            session_id = excluded.session_id, role = excluded.role, created_at = excluded.created_at`,
       ),
@@ -92,9 +112,17 @@ export class SqliteMemory implements Memory {
       ),
       forget: db.prepare<[string]>('DELETE FROM memories WHERE key = ?'),
       count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM memories'),
+      sessionOfKey: db
+        .prepare<[string], string | null>('SELECT session_id FROM memories WHERE key = ?')
+        .pluck(),
     };
+    const storeBatch = db.transaction((rows: readonly PendingRow[]) => {
+      for (const row of rows) this.#sql.store.run(...row.params);
+    });
+    this.#writes = new GroupCommit({ commit: (rows) => storeBatch(rows) });
   }
 
+  /** Resolves once the store is committed; rejects with its batch's error if that commit failed. */
   async store(
     key: string,
     content: string,
@@ -104,19 +132,36 @@ export class SqliteMemory implements Memory {
   ): Promise<void> {
     this.#assertOpen();
     const createdAt = new Date(this.#clock()).toISOString();
-    this.#sql.store.run({ key, content, category, sessionId, role, createdAt });
+    return this.#writes.enqueue({
+      params: [key, content, category, sessionId, role, createdAt],
+      sessionId,
+    });
   }
 
+  /**
+   * Commits queued stores first only when one of them could change this session's history: one
+   * written into the session, or one overwriting a key of it. Every turn reads its history while
+   * other turns' stores wait, so flushing on each read would shrink every batch to a row or two.
+   */
   async history(sessionId: string, limit: number): Promise<MemoryEntry[]> {
     this.#assertOpen();
     if (!(limit >= 1)) return [];
-    return toEntries(this.#sql.history.all(sessionId, Math.floor(limit)));
+    const pending = this.#writes.pending;
+    if (pending.some((row) => row.sessionId === sessionId)) this.#writes.flush();
+    let rows = this.#sql.history.all(sessionId, Math.floor(limit));
+    // No stored row of the session means no queued overwrite can move one out of it.
+    if (rows.length > 0 && this.#writes.pending.some((row) => this.#replaces(row, sessionId))) {
+      this.#writes.flush();
+      rows = this.#sql.history.all(sessionId, Math.floor(limit));
+    }
+    return toEntries(rows);
   }
 
   async recall(query: string, limit: number): Promise<MemoryEntry[]> {
     this.#assertOpen();
     const terms = queryTerms(query);
     if (terms.length === 0 || !(limit >= 1)) return [];
+    this.#writes.flush();
     const needle =
       this.recallMode === 'fts5'
         ? ftsMatchExpression(terms)
@@ -126,6 +171,7 @@ export class SqliteMemory implements Memory {
 
   async get(key: string): Promise<MemoryEntry | undefined> {
     this.#assertOpen();
+    this.#writes.flush();
     const row = this.#sql.get.get(key);
     return row === undefined ? undefined : rowSchema.parse(row);
   }
@@ -134,6 +180,7 @@ export class SqliteMemory implements Memory {
     options: { category?: MemoryCategory; sessionId?: string; limit?: number } = {},
   ): Promise<MemoryEntry[]> {
     this.#assertOpen();
+    this.#writes.flush();
     const limit = options.limit === undefined ? -1 : Math.max(0, Math.floor(options.limit));
     return toEntries(
       this.#sql.list.all({
@@ -146,18 +193,29 @@ export class SqliteMemory implements Memory {
 
   async forget(key: string): Promise<boolean> {
     this.#assertOpen();
+    this.#writes.flush();
     return this.#sql.forget.run(key).changes > 0;
   }
 
   async count(): Promise<number> {
     this.#assertOpen();
+    this.#writes.flush();
     return this.#sql.count.get()?.n ?? 0;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#writes.flush();
     this.#closed = true;
     this.#db.close();
+  }
+
+  /** True when committing `row` would overwrite a row of `sessionId` (moving it elsewhere). */
+  #replaces(row: PendingRow, sessionId: string): boolean {
+    if (row.replacedSession === undefined) {
+      row.replacedSession = this.#sql.sessionOfKey.get(row.params[0]) ?? null;
+    }
+    return row.replacedSession === sessionId;
   }
 
   #assertOpen(): void {

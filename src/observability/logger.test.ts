@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { generatePairedToken } from '../auth/paired-tokens.js';
 import { createLogger, serializeError } from './logger.js';
 import { REDACTED } from './redact.js';
 
@@ -32,6 +33,7 @@ describe('createLogger', () => {
     ['x-slack-signature', `v0=${'cd'.repeat(32)}`],
     ['x-telegram-bot-api-secret-token', 'telegram-secret-value-1'],
     ['cookie', 'session=abcdef'],
+    ['x-admin-secret', 'c0ffee'.repeat(10)],
   ];
 
   it.each(headerCases)('redacts the %s header under req.headers', (name, value) => {
@@ -94,6 +96,13 @@ describe('createLogger', () => {
       expect(line).not.toContain(BOT);
       expect(line).toContain('"cause"');
     }
+  });
+
+  it('scrubs a paired token from a message string', () => {
+    const { lines, logger } = capture();
+    logger.info(`token was ${generatePairedToken()}`);
+    expect(lines[0]).not.toMatch(/gth_[0-9a-f]/);
+    expect(lines[0]).toContain(`token was ${REDACTED}`);
   });
 
   it('drops enumerable error properties that could carry credentials', () => {

@@ -21,6 +21,7 @@ const SECRET_HEADERS = [
   'x-slack-signature',
   'x-telegram-bot-api-secret-token',
   'x-api-key',
+  'x-admin-secret',
   'cookie',
   'set-cookie',
 ];

@@ -26,6 +26,9 @@ const MAX_TOKEN_BACKOFF = 1024;
 
 type Rule = readonly [pattern: RegExp, replacement: string | ((match: string) => string)];
 
+/** Stops the key=value rule from matching a value an earlier rule already replaced. */
+const NOT_REDACTED = String.raw`(?!\[REDACTED\])`;
+
 const SECRET_FIELD = String.raw`[A-Za-z_-]{0,32}(?:key|token|secret|password|passwd|signature|sig)`;
 
 const RULES: readonly Rule[] = [
@@ -50,10 +53,16 @@ const RULES: readonly Rule[] = [
   // Telegram bot tokens also appear inside URLs as `/bot<id>:<secret>/`, so no word boundary.
   [/(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}/g, REDACTED],
   // "api_key": "a value with spaces" echoed back in a JSON body: the whole quoted value goes.
-  [new RegExp(String.raw`("${SECRET_FIELD}"\s{0,8}:\s{0,8}")[^"]{1,2048}"`, 'gi'), `$1${REDACTED}"`],
+  [
+    new RegExp(String.raw`("${SECRET_FIELD}"\s{0,8}:\s{0,8}")[^"]{1,2048}"`, 'gi'),
+    `$1${REDACTED}"`,
+  ],
   // key=value, "key": "value", x-api-key: value and ?token=... in URLs and serialized bodies.
   [
-    new RegExp(String.raw`(${SECRET_FIELD})(["']?\s{0,8}[:=]\s{0,8}["']?)([^\s"'&,;)}\]]+)`, 'gi'),
+    new RegExp(
+      String.raw`(${SECRET_FIELD})(["']?\s{0,8}[:=]\s{0,8}["']?)${NOT_REDACTED}([^\s"'&,;)}\]]+)`,
+      'gi',
+    ),
     `$1$2${REDACTED}`,
   ],
   [/\b[0-9a-fA-F]{32,}\b/g, REDACTED],
@@ -81,15 +90,14 @@ function longestPart(text: string, separator: RegExp): number {
 /** Characters that end a token; a cut that falls between two other characters splits a token. */
 const TOKEN_END = /[\s"'<>,;&?()[\]{}]/;
 
-/** Cuts `text` to MAX_REDACT_INPUT, backing off to the start of a token the cut would split. */
-function truncateForRedaction(text: string): string {
-  if (text.length <= MAX_REDACT_INPUT) return text;
+/** Where to cut `text` to MAX_REDACT_INPUT, backing off to the start of a token the cut would split. */
+function cutIndex(text: string): number {
   let end = MAX_REDACT_INPUT;
   if (!TOKEN_END.test(text.charAt(end))) {
     const floor = end - MAX_TOKEN_BACKOFF;
     while (end > floor && !TOKEN_END.test(text.charAt(end - 1))) end--;
   }
-  return `${text.slice(0, end)}${TRUNCATED_MARKER}`;
+  return end;
 }
 
 /**
@@ -105,14 +113,16 @@ export function redactSecrets(text: string, knownSecrets: readonly string[] = []
   for (const secret of known.sort((a, b) => b.length - a.length)) {
     out = out.split(secret).join(REDACTED);
   }
-  out = truncateForRedaction(out);
+  const truncated = out.length > MAX_REDACT_INPUT;
+  if (truncated) out = out.slice(0, cutIndex(out));
   for (const [pattern, replacement] of RULES) {
     out =
       typeof replacement === 'string'
         ? out.replace(pattern, replacement)
         : out.replace(pattern, replacement);
   }
-  return out;
+  // The marker goes on after the patterns ran, so a label left at the cut cannot swallow it.
+  return truncated ? `${out}${TRUNCATED_MARKER}` : out;
 }
 
 /** A short, sanitized, single-line description of any thrown value (for /health, events, inbox). */

@@ -43,6 +43,9 @@ export interface HttpCall {
  */
 export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
+  // undici refuses a URL with userinfo and quotes the whole URL in its error; a base_url such as
+  // https://user:pass@host must not put that password into a log line.
+  const secrets = [...options.secrets, ...urlCredentials(options.url)];
   // Lets the stream consumer close the connection early (break out of for-await) without abort.
   const releaser = new AbortController();
   const combined = AbortSignal.any([options.signal, timeout, releaser.signal]);
@@ -66,7 +69,7 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
     const message = `${options.provider} request failed: ${describeNetworkError(error)}`;
     // The raw error is deliberately not attached as `cause`: undici puts header values (the key)
     // into some of its messages, and loggers serialize causes.
-    return new ProviderError(sanitizeProviderError(message, options.secrets), { retryable: true });
+    return new ProviderError(sanitizeProviderError(message, secrets), { retryable: true });
   };
   const release = (): void => releaser.abort();
 
@@ -99,9 +102,9 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
     }
     release();
     const message = formatHttpError(options.provider, response.status, describeErrorBody(text));
-    throw new ProviderError(sanitizeProviderError(message, options.secrets), {
+    throw new ProviderError(sanitizeProviderError(message, secrets), {
       status: response.status,
-      retryable: isRetryableStatus(response.status),
+      retryable: isRetryableLlmStatus(response.status),
     });
   }
 
@@ -132,8 +135,13 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
   };
 }
 
-/** 408, 409 (Anthropic conflicts), 429 and every 5xx (incl. Anthropic 529 overloaded) may pass later. */
-export function isRetryableStatus(status: number): boolean {
+/**
+ * Whether an LLM API answer may pass on a later attempt: 408, 409, 429 and every 5xx (incl.
+ * Anthropic 529 overloaded). 409 is here on purpose: Anthropic and OpenAI answer a transient
+ * conflict with it and their own SDKs retry it. Platform APIs decide differently, see
+ * isRetryablePlatformStatus in channels/post-json.ts: there 409 means a lasting conflict.
+ */
+export function isRetryableLlmStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
@@ -155,6 +163,28 @@ async function readBoundedText(response: Response, limit: number): Promise<strin
     }
   }
   return text + decoder.decode();
+}
+
+/** The user name and password in `url` (raw and decoded), which no error message may show. */
+function urlCredentials(url: string): string[] {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // An unparseable URL has no userinfo we could find; fetch reports it without one either.
+    return [];
+  }
+  const parts = [parsed.username, parsed.password].filter((part) => part !== '');
+  return parts.flatMap((part) => [part, safeDecode(part)]);
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    // A malformed percent escape: the raw form is all that can appear in a message.
+    return part;
+  }
 }
 
 /** "fetch failed: connect ECONNREFUSED 127.0.0.1:1" — the message plus its cause's. */

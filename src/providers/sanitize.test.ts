@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { generatePairedToken } from '../auth/paired-tokens.js';
 import { MAX_SANITIZED_LENGTH, REDACTED, sanitizeProviderError } from './sanitize.js';
 
 // Real-looking but fake credentials, in the formats each vendor issues.
@@ -8,7 +9,7 @@ const OPENAI_PROJECT =
 const ANTHROPIC =
   'sk-ant-api03-Qw8Er4Ty7Ui1Op5As9Df3Gh6Jk2Lz0Xc8Vb4Nm7Qa1Ws5Ed9Rf3Tg6Yh2Uj0Ik-Lo8Pa4AA';
 const OPENROUTER = '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';
-const PAIRED = `gth_${"a3f9c2e1b7d4".repeat(5)}0b1c2d3e`;
+const PAIRED = generatePairedToken();
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQyIiwiZXhwIjoxOTAwMDAwMDAwfQ.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const HEX_SECRET = '4f9a2c7e1b8d3f6a0c5e9b2d7f1a4c8e6b3d0f5a';
@@ -84,6 +85,13 @@ const redactionCases: Case[] = [
     input: `token ${PAIRED} rejected`,
     secrets: [PAIRED],
     keeps: ['token', 'rejected'],
+  },
+  {
+    name: 'the password of a base_url with userinfo, as undici quotes it',
+    input:
+      'openai request failed: Request cannot be constructed from a URL that includes credentials: https://user:hunter2@llm.example/v1/chat/completions',
+    secrets: ['hunter2'],
+    keeps: ['openai request failed', 'https://user:', '@llm.example/v1/chat/completions'],
   },
   {
     name: 'a JWT',

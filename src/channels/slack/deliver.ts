@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SlackConfig } from '../../config/schema.js';
-import { isRetryableStatus, postJson } from '../post-json.js';
+import { isRetryablePlatformStatus, postJson } from '../post-json.js';
 import { parseRetryAfter } from '../retry-after.js';
 import { splitText } from '../split-text.js';
 import { DeliveryError, type OutboundReply } from '../types.js';
@@ -59,7 +59,7 @@ export async function deliverSlackReply(
       `Slack chat.postMessage failed with HTTP ${response.status}${error ? ` (${error})` : ''}`,
       {
         retryable:
-          isRetryableStatus(response.status) ||
+          isRetryablePlatformStatus(response.status) ||
           (error !== undefined && RETRYABLE_ERRORS.has(error)),
         retryAfterMs,
         status: response.status,

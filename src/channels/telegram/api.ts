@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TelegramConfig } from '../../config/schema.js';
-import { isRetryableStatus, postJson } from '../post-json.js';
+import { isRetryablePlatformStatus, postJson } from '../post-json.js';
 import { parseRetryAfter } from '../retry-after.js';
 import { DeliveryError } from '../types.js';
 
@@ -51,7 +51,7 @@ export async function callTelegramApi(
       '[REDACTED]',
     ),
     {
-      retryable: isRetryableStatus(code) || isRetryableStatus(response.status),
+      retryable: isRetryablePlatformStatus(code) || isRetryablePlatformStatus(response.status),
       retryAfterMs:
         retryAfterSecs !== undefined
           ? retryAfterSecs * 1000

@@ -1,6 +1,7 @@
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import { z } from 'zod';
 import type { Authenticate } from '../../auth/authenticate.js';
+import { rejectTokenInQuery } from '../../auth/bearer.js';
 import { SCOPE_WEB } from '../../auth/scopes.js';
 import { GatewayError } from '../../errors.js';
 import type { RouteRegistrar } from '../../server/types.js';
@@ -25,10 +26,7 @@ const sessionParamsSchema = z.strictObject({ id: z.uuid() });
 export function webRoutes(options: WebRoutesOptions): RouteRegistrar {
   return function registerWebRoutes(app: FastifyInstance) {
     app.post('/ws/ticket', async (request, reply) => {
-      const query = request.query as Record<string, unknown> | undefined;
-      if (query !== undefined && ('token' in query || 'access_token' in query)) {
-        throw new GatewayError('AUTH_TOKEN_IN_URL');
-      }
+      rejectTokenInQuery(request.query);
       const principal = await options.authenticator(request.headers.authorization, SCOPE_WEB);
       const { ticket, expiresIn } = await options.tickets.issue(principal);
       void reply.header('cache-control', 'no-store');

@@ -4,6 +4,7 @@ import type { RawData } from 'ws';
 import type { Dispatch, Principal } from '../../core/types.js';
 import { ERRORS, GatewayError, isGatewayError } from '../../errors.js';
 import { CLOSE_CODES } from './close-codes.js';
+import { credentialEnded, CREDENTIAL_END_REASONS } from './credential-check.js';
 import { parseClientFrame } from './frames.js';
 import type { ClientFrame, ServerFrame } from './frames.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -25,6 +26,7 @@ export interface SessionOptions {
   agent: string;
   dispatch: Dispatch;
   registry: SessionRegistry;
+  /** Revocation by `principal.jti`: a JWT id or a paired token's `paired:<hash>`. */
   isRevoked: (jti: string) => boolean;
   timings: SessionTimings;
   logger: Logger;
@@ -99,10 +101,16 @@ export function runSession(options: SessionOptions): void {
     expiryTimer = setTimeout(armExpiry, Math.min(remaining, MAX_TIMER_MS));
   }
 
+  /** Closes with 4001 when the credential was revoked or expired; true when it did. */
+  function endIfCredentialEnded(): boolean {
+    const ended = credentialEnded(principal, options.isRevoked, now());
+    if (ended === undefined) return false;
+    close(CLOSE_CODES.AUTH_ENDED, CREDENTIAL_END_REASONS[ended]);
+    return true;
+  }
+
   function runMessage(frame: Extract<ClientFrame, { type: 'message' }>): void {
-    if (principal.jti !== undefined && options.isRevoked(principal.jti)) {
-      return close(CLOSE_CODES.AUTH_ENDED, 'token revoked');
-    }
+    if (endIfCredentialEnded()) return;
     if (inFlight.has(frame.id)) {
       return send(
         errorFrame(
@@ -209,6 +217,8 @@ export function runSession(options: SessionOptions): void {
     },
     close,
   });
+  // A revocation notified between the upgrade's check and `add` above found no session to close.
+  if (endIfCredentialEnded()) return;
   armIdle();
   armExpiry();
   send({ type: 'ready', session_id: sessionId });

@@ -1,10 +1,11 @@
-import type { IncomingMessage, Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { hasTokenParam } from '../../auth/bearer.js';
 import type { Principal } from '../../core/types.js';
 import { isGatewayError } from '../../errors.js';
+import { createHandshakeGuard } from './handshake-guard.js';
 import { checkOrigin } from './origin-policy.js';
 import type { PendingUpgrades } from './pending-upgrades.js';
 import { rejectUpgrade } from './upgrade-response.js';
@@ -16,9 +17,13 @@ export interface UpgradeHandlerOptions {
   wss: WebSocketServer;
   allowedOrigins: readonly string[];
   selfOrigins: () => readonly string[];
+  /** Sockets per peer that have not sent a complete request or finished authenticating. */
   pending: PendingUpgrades;
-  /** From TCP accept until the 101 (or the first plain HTTP request) is complete. */
+  /** From TCP accept (or the end of the previous response) until a complete request or the 101. */
   handshakeTimeoutMs: number;
+  /** The pending cap's key for a socket (its peer IP). */
+  peerKeyOf: (socket: Duplex) => string;
+  /** The session's client key (forwarded headers when trusted). */
   clientKeyOf: (request: IncomingMessage) => string;
   /** Ticket or Authorization header → principal with `channels:web`; throws GatewayError. */
   authenticate: (request: IncomingMessage, url: URL) => Promise<Principal>;
@@ -28,25 +33,20 @@ export interface UpgradeHandlerOptions {
 
 /**
  * Wires the upgrade path onto an HTTP server. Every check runs before the 101: path, secrets in
- * the URL, Origin, the per-client pending cap, then authentication. Returns a detach function.
+ * the URL, Origin, the per-peer pending cap, then authentication. Every socket of the server gets
+ * the handshake deadline and the pending cap (see `createHandshakeGuard`). Returns a detach
+ * function.
  */
 export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOptions): () => void {
-  const deadlines = new WeakMap<Duplex, NodeJS.Timeout>();
+  const guard = createHandshakeGuard({
+    pending: options.pending,
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
+    peerKeyOf: options.peerKeyOf,
+  });
 
-  const clearDeadline = (socket: Duplex): void => {
-    clearTimeout(deadlines.get(socket));
-    deadlines.delete(socket);
-  };
-
-  // Slowloris defence: a socket that never finishes its request (or its upgrade's authentication)
-  // is destroyed, so unauthenticated sockets cannot pile up waiting.
-  const onConnection = (socket: Socket): void => {
-    const timer = setTimeout(() => socket.destroy(), options.handshakeTimeoutMs);
-    timer.unref();
-    deadlines.set(socket, timer);
-    socket.once('close', () => clearDeadline(socket));
-  };
-  const onRequest = (request: IncomingMessage): void => clearDeadline(request.socket);
+  const onConnection = (socket: Duplex): void => guard.accept(socket);
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void =>
+    guard.requestStarted(request, response);
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', (error) => {
@@ -66,9 +66,7 @@ export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOpti
   ): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
     if (url.pathname !== WS_PATH) return rejectUpgrade(socket, 'NOT_FOUND');
-    if (url.searchParams.has('token') || url.searchParams.has('access_token')) {
-      return rejectUpgrade(socket, 'AUTH_TOKEN_IN_URL');
-    }
+    if (hasTokenParam(url.searchParams.keys())) return rejectUpgrade(socket, 'AUTH_TOKEN_IN_URL');
     const origin = request.headers.origin;
     const allowed = checkOrigin({
       origin,
@@ -77,21 +75,18 @@ export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOpti
     });
     if (!allowed) return rejectUpgrade(socket, 'ORIGIN_FORBIDDEN');
 
-    const clientKey = options.clientKeyOf(request);
-    const release = options.pending.tryAcquire(clientKey);
-    if (release === undefined) return rejectUpgrade(socket, 'WS_TOO_MANY_PENDING');
+    if (!guard.holdForUpgrade(socket)) return rejectUpgrade(socket, 'WS_TOO_MANY_PENDING');
     let principal: Principal;
     try {
       principal = await options.authenticate(request, url);
     } catch (error) {
-      release();
       if (!isGatewayError(error)) throw error;
-      return rejectUpgrade(socket, error.code);
+      return rejectUpgrade(socket, error);
     }
-    release();
     // The deadline may have destroyed the socket while authentication was running.
     if (socket.destroyed) return;
-    clearDeadline(socket);
+    guard.upgraded(socket);
+    const clientKey = options.clientKeyOf(request);
     options.wss.handleUpgrade(request, socket, head, (ws) => {
       options.onSession(ws, principal, clientKey);
     });
@@ -99,6 +94,12 @@ export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOpti
 
   // Behind TLS the request's socket is the TLSSocket, so time that one, not the raw TCP socket.
   const connectionEvent = 'setSecureContext' in server ? 'secureConnection' : 'connection';
+  // An idle keep-alive socket is closed at the handshake deadline; advertising no longer an idle
+  // time (`Keep-Alive: timeout=`) lets clients retire it first instead of racing the close.
+  const keepAliveTimeout = server.keepAliveTimeout;
+  if (keepAliveTimeout === 0 || keepAliveTimeout > options.handshakeTimeoutMs) {
+    server.keepAliveTimeout = options.handshakeTimeoutMs;
+  }
   server.on(connectionEvent, onConnection);
   server.on('request', onRequest);
   server.on('upgrade', onUpgrade);
@@ -106,5 +107,6 @@ export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOpti
     server.off(connectionEvent, onConnection);
     server.off('request', onRequest);
     server.off('upgrade', onUpgrade);
+    server.keepAliveTimeout = keepAliveTimeout;
   };
 }

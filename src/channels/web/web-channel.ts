@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Authenticate } from '../../auth/authenticate.js';
-import type { RevocationList } from '../../auth/revocations.js';
+import type { CredentialRevocations } from '../../auth/credential-revocations.js';
 import { hasScope, SCOPE_WEB } from '../../auth/scopes.js';
 import type { Config } from '../../config/schema.js';
 import type { Dispatch, Principal } from '../../core/types.js';
 import { GatewayError } from '../../errors.js';
 import type { Observer } from '../../observability/types.js';
+import { normalizeIp, UNKNOWN_CLIENT } from '../../server/guards/client-key.js';
 import type { RouteRegistrar } from '../../server/types.js';
 import { CLOSE_CODES } from './close-codes.js';
+import { credentialEnded } from './credential-check.js';
 import { createPendingUpgrades } from './pending-upgrades.js';
 import { webRoutes } from './routes.js';
 import type { AdminGuard } from './routes.js';
@@ -31,12 +35,16 @@ export interface WebChannelOptions {
   dispatch: Dispatch;
   authenticator: Authenticate;
   tickets: TicketStore;
-  revocations: Pick<RevocationList, 'isRevoked' | 'onRevoked'>;
+  /**
+   * Revocation by `principal.jti` (`createCredentialRevocations`: revoked JWTs and removed paired
+   * tokens); a notified handle closes its live sessions with 4001.
+   */
+  revocations: CredentialRevocations;
   observer: Observer;
   logger: Logger;
   /** The gateway's own origins (see `selfOriginsFor`); a function when the port is known late. */
   selfOrigins: readonly string[] | (() => readonly string[]);
-  /** Client key for the pending cap (the shared `deriveClientKey`); defaults to the peer IP. */
+  /** A session's client key (the shared `deriveClientKey`); defaults to the peer IP. */
   clientKeyOf?: (request: IncomingMessage) => string;
   /** Loopback + admin-secret preHandler (`requireAdmin`); admin routes are omitted without it. */
   adminGuard?: AdminGuard;
@@ -94,10 +102,11 @@ export function webChannel(options: WebChannelOptions): WebChannel {
       ticket !== null
         ? await options.tickets.consume(ticket)
         : await options.authenticator(request.headers.authorization, SCOPE_WEB);
-    // A ticket outlives the checks made when it was issued: re-check scope and revocation. An expiry
-    // in between is left to the session's expiry timer, which closes with 4001 "token expired".
+    // A ticket outlives the checks made when it was issued (a JWT revoked or a paired token removed
+    // since): re-check scope and credential. An expiry in between is left to the session, which
+    // closes at once with 4001 "token expired" so the client learns why.
     if (!hasScope(principal, SCOPE_WEB)) throw new GatewayError('AUTH_INSUFFICIENT_SCOPE');
-    if (principal.jti !== undefined && options.revocations.isRevoked(principal.jti)) {
+    if (credentialEnded(principal, options.revocations.isRevoked, Date.now()) === 'revoked') {
       throw new GatewayError('AUTH_TOKEN_REVOKED');
     }
     return principal;
@@ -117,6 +126,7 @@ export function webChannel(options: WebChannelOptions): WebChannel {
         selfOrigins,
         pending: createPendingUpgrades(web.max_pending_per_client),
         handshakeTimeoutMs: timings.handshakeTimeoutMs,
+        peerKeyOf,
         clientKeyOf,
         authenticate: authenticateUpgrade,
         onSession(ws, principal, clientKey) {
@@ -141,4 +151,10 @@ export function webChannel(options: WebChannelOptions): WebChannel {
     },
     registry,
   };
+}
+
+/** The TCP peer's IP: all that is known of a socket before its request arrives. */
+function peerKeyOf(socket: Duplex): string {
+  const address = (socket as Partial<Socket>).remoteAddress;
+  return address === undefined ? UNKNOWN_CLIENT : (normalizeIp(address) ?? UNKNOWN_CLIENT);
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hashPairedToken } from '../../auth/paired-tokens.js';
 import type { TempHome } from '../../test-support/gatehouse-process.js';
 import { buildCliIfStale, killAllCli } from '../../test-support/gatehouse-process.js';
 import {
@@ -6,6 +7,7 @@ import {
   eventually,
   issueToken,
   liveHome,
+  pairWithCode,
   postWebhook,
   requestTicket,
   startLiveGateway,
@@ -81,6 +83,42 @@ describe('web sessions on the built gateway', { timeout: 60_000 }, () => {
     expect(upgrade).toMatchObject({ ok: false, status: 401 });
 
     // Only the revoked token's sessions end.
+    expect((await ask(kept.client, 'k1', 'still here')).done.response).toBe('echo: still here');
+  });
+
+  // `tokens revoke` edits gateway.paired_tokens; the gateway re-reads the file every 2 s.
+  it('`tokens revoke` of a paired token closes its live session with 4001 and spends a ticket issued before it for nothing', async () => {
+    const live = await gateway();
+    const paired = await pairWithCode(live.url, await live.pairingCode());
+    const other = await issueToken(live, 'channels:web');
+    const doomed = await openSession(
+      `${live.wsUrl}/ws?ticket=${await ticketFor(live.url, paired)}`,
+    );
+    const kept = await openSession(
+      `${live.wsUrl}/ws?ticket=${await ticketFor(live.url, other.token)}`,
+    );
+    const earlyTicket = await ticketFor(live.url, paired);
+    expect((await ask(doomed.client, 'p1', 'before')).done.response).toBe('echo: before');
+
+    const revoke = await live.cli(['tokens', 'revoke', hashPairedToken(paired).slice(0, 12)]);
+    expect(revoke.code).toBe(0);
+    expect(await within(doomed.client.closed, 8000, 'the 4001 close')).toEqual({
+      code: 4001,
+      reason: 'token revoked',
+    });
+
+    const late = await connectWs(`${live.wsUrl}/ws?ticket=${earlyTicket}`);
+    expect(late).toMatchObject({ ok: false, status: 401 });
+    expect(late.ok ? undefined : JSON.parse(late.body)).toMatchObject({
+      code: 'AUTH_TOKEN_REVOKED',
+    });
+    for (const refused of [
+      await postWebhook(live.url, paired),
+      await requestTicket(live.url, paired),
+    ]) {
+      expect(refused.status).toBe(401);
+      expect(refused.body.code).toBe('AUTH_INVALID_TOKEN');
+    }
     expect((await ask(kept.client, 'k1', 'still here')).done.response).toBe('echo: still here');
   });
 

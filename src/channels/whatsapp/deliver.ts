@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { WhatsAppConfig } from '../../config/schema.js';
-import { isRetryableStatus, postJson } from '../post-json.js';
+import { isRetryablePlatformStatus, postJson } from '../post-json.js';
 import { parseRetryAfter } from '../retry-after.js';
 import { splitText } from '../split-text.js';
 import { DeliveryError, type OutboundReply } from '../types.js';
@@ -50,7 +50,7 @@ export async function deliverWhatsAppReply(
     throw new DeliveryError(
       `WhatsApp send failed with HTTP ${response.status}${code === undefined ? '' : ` (error ${code})`}`,
       {
-        retryable: throttled || isRetryableStatus(response.status),
+        retryable: throttled || isRetryablePlatformStatus(response.status),
         retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
         status: response.status,
       },

@@ -56,6 +56,44 @@ describe('WhatsApp GET handshake', () => {
   ] as const)('answers 403 for %s', (_label, token, q) => {
     expect(adapter(token).handshake?.(query({ ...q }))?.status).toBe(403);
   });
+
+  it.each([
+    ['markup', '<script>alert(1)</script>'],
+    ['a line break', '123\r\nSet-Cookie: a=b'],
+    ['an empty value', ''],
+    ['more than 256 characters', '1'.repeat(257)],
+    ['non-ASCII text', '12\u00e93'],
+  ])('answers 400 without echoing a challenge with %s', (_label, challenge) => {
+    const response = adapter('wa-verify').handshake?.(
+      query({
+        'hub.mode': 'subscribe',
+        'hub.verify_token': 'wa-verify',
+        'hub.challenge': challenge,
+      }),
+    );
+    expect(response).toEqual({ status: 400, contentType: 'text/plain', body: 'Bad Request' });
+  });
+
+  it.each(['1158201444', 'abc-DEF_1.2~x', '9'.repeat(256)])(
+    'echoes the well-formed challenge %s',
+    (challenge) => {
+      const response = adapter('wa-verify').handshake?.(
+        query({
+          'hub.mode': 'subscribe',
+          'hub.verify_token': 'wa-verify',
+          'hub.challenge': challenge,
+        }),
+      );
+      expect(response).toEqual({ status: 200, contentType: 'text/plain', body: challenge });
+    },
+  );
+
+  it('answers 403 to a wrong verify token before looking at the challenge', () => {
+    const response = adapter('wa-verify').handshake?.(
+      query({ 'hub.mode': 'subscribe', 'hub.verify_token': 'nope', 'hub.challenge': '<b>' }),
+    );
+    expect(response?.status).toBe(403);
+  });
 });
 
 describe('WhatsApp parse', () => {

@@ -44,18 +44,24 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
       }
       const prefix = message.channel === 'api' ? 'webhook' : message.channel;
       const turnId = randomUUID();
-      if (autoSave) {
-        await safely('store', () =>
-          memory.store(
-            `${prefix}_msg_${turnId}`,
-            message.text,
-            'conversation',
-            message.conversationId,
-            'user',
-          ),
-        );
+      // Not awaited until the agent is done, so the agent call overlaps the wait for the (group)
+      // commit; the reply is stored only after it settled, so it always sorts after the message.
+      const inboundSaved = autoSave
+        ? safely('store', () =>
+            memory.store(
+              `${prefix}_msg_${turnId}`,
+              message.text,
+              'conversation',
+              message.conversationId,
+              'user',
+            ),
+          )
+        : undefined;
+      try {
+        await next();
+      } finally {
+        await inboundSaved;
       }
-      await next();
       const result = ctx.result;
       if (autoSave && result !== undefined && !result.duplicate) {
         await safely('store', () =>

@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isGatewayError } from '../../errors.js';
-import { adminRoutes, isLoopbackPeer, requireAdmin } from './admin.js';
+import { adminRoutes, isLoopbackPeer, isProxiedRequest, requireAdmin } from './admin.js';
 
 const SECRET = 'f'.repeat(64);
 const apps: FastifyInstance[] = [];
@@ -56,6 +56,24 @@ describe('isLoopbackPeer', () => {
   });
 });
 
+describe('isProxiedRequest', () => {
+  it.each<{ headers: Record<string, string>; expected: boolean }>([
+    { headers: {}, expected: false },
+    { headers: { 'x-admin-secret': SECRET, 'user-agent': 'gatehouse-cli' }, expected: false },
+    { headers: { host: 'gate.example.com' }, expected: false },
+    { headers: { 'x-forwarded-for': '203.0.113.9' }, expected: true },
+    { headers: { 'x-forwarded-for': '127.0.0.1' }, expected: true },
+    { headers: { forwarded: 'for=203.0.113.9' }, expected: true },
+    { headers: { 'x-real-ip': '203.0.113.9' }, expected: true },
+    { headers: { 'cf-connecting-ip': '203.0.113.9' }, expected: true },
+    { headers: { 'true-client-ip': '203.0.113.9' }, expected: true },
+    { headers: { 'x-forwarded-host': 'abc.trycloudflare.com' }, expected: true },
+    { headers: { 'x-forwarded-for': '' }, expected: true },
+  ])('$headers → $expected', ({ headers, expected }) => {
+    expect(isProxiedRequest(headers)).toBe(expected);
+  });
+});
+
 describe('POST /admin/pair-code', () => {
   it('issues a fresh code to a loopback peer with the secret', async () => {
     const { app } = await buildApp();
@@ -97,6 +115,29 @@ describe('POST /admin/pair-code', () => {
         },
       });
       expect(response.statusCode).toBe(403);
+      expect(issuedCount()).toBe(0);
+    },
+  );
+
+  it.each([
+    { 'x-forwarded-for': '203.0.113.9' },
+    { forwarded: 'for=203.0.113.9;proto=https' },
+    { 'x-real-ip': '203.0.113.9' },
+    { 'cf-connecting-ip': '203.0.113.9' },
+    { 'true-client-ip': '203.0.113.9' },
+    { 'x-forwarded-host': 'abc.trycloudflare.com' },
+  ])(
+    'refuses a loopback peer with the right secret relayed by a tunnel (%o)',
+    async (proxyHeaders) => {
+      const { app, issuedCount } = await buildApp();
+      const response = await app.inject({
+        method: 'POST',
+        url: '/admin/pair-code',
+        remoteAddress: '127.0.0.1',
+        headers: { 'x-admin-secret': SECRET, ...proxyHeaders },
+      });
+      expect(response.statusCode).toBe(403);
+      expect(response.json<{ code: string }>().code).toBe('ADMIN_FORBIDDEN');
       expect(issuedCount()).toBe(0);
     },
   );

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { PairingGuard } from '../../auth/pairing.js';
 import { constantTimeEqual } from '../../auth/constant-time.js';
@@ -24,11 +25,30 @@ export function isLoopbackPeer(address: string | undefined): boolean {
   return isIPv6(address) && LOOPBACK.check(address, 'ipv6');
 }
 
+/** Headers a proxy or tunnel adds on behalf of another client; the local CLI sends none. */
+export const PROXY_HEADERS = [
+  'x-forwarded-for',
+  'forwarded',
+  'x-real-ip',
+  'cf-connecting-ip',
+  'true-client-ip',
+  'x-forwarded-host',
+] as const;
+
 /**
- * A preHandler for admin routes: the TCP peer must be loopback AND the request must carry the
- * local admin secret. The peer is the socket's address, never X-Forwarded-For / X-Real-IP: those
- * are set by whoever sends the request, and a local reverse proxy would otherwise turn every
- * remote client into "loopback".
+ * True when the request carries any proxy header, even an empty one. A tunnel (cloudflared,
+ * ngrok) or a local reverse proxy connects from 127.0.0.1, so the socket alone cannot tell the
+ * operator's CLI from internet traffic relayed through it; these headers can.
+ */
+export function isProxiedRequest(headers: IncomingHttpHeaders): boolean {
+  return PROXY_HEADERS.some((name) => headers[name] !== undefined);
+}
+
+/**
+ * A preHandler for admin routes: the TCP peer must be loopback, the request must not have come
+ * through a proxy, AND it must carry the local admin secret. The peer is the socket's address,
+ * never X-Forwarded-For / X-Real-IP: those are set by whoever sends the request, and a local
+ * reverse proxy would otherwise turn every remote client into "loopback".
  */
 export function requireAdmin(adminSecret: string) {
   if (adminSecret.length === 0) throw new Error('Admin secret must not be empty');
@@ -37,7 +57,9 @@ export function requireAdmin(adminSecret: string) {
     const presented = typeof header === 'string' ? header : '';
     // Compare even for a remote peer so both refusals cost the same.
     const secretOk = constantTimeEqual(presented, adminSecret);
-    if (!isLoopbackPeer(request.socket.remoteAddress) || !secretOk) {
+    const local =
+      isLoopbackPeer(request.socket.remoteAddress) && !isProxiedRequest(request.headers);
+    if (!local || !secretOk) {
       throw new GatewayError('ADMIN_FORBIDDEN');
     }
   };

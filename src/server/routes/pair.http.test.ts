@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { readAdminSecret } from '../../auth/admin-secret.js';
 import type { GatewayReply, TestGateway } from '../../test-support/gateway-harness.js';
 import { closeTestGateways, send, startTestGateway } from '../../test-support/gateway-harness.js';
 
@@ -96,5 +97,37 @@ describe('POST /pair rejections over real HTTP', () => {
     expect(limited.status).toBe(429);
     expect(limited.body).toMatchObject({ code: 'RATE_LIMITED', retry_after: expect.any(Number) });
     expect(limited.headers.get('retry-after')).toBe(String(limited.body.retry_after));
+  });
+
+  it('burns the code after 10 wrong guesses from rotating X-Forwarded-For; only a new admin code pairs', async () => {
+    const gateway = await startTestGateway({ toml: '[gateway]\ntrust_forwarded_headers = true\n' });
+    const code = liveCode(gateway);
+    for (let i = 1; i <= 10; i += 1) {
+      const reply = await pairWith(gateway, wrongCode(code), {
+        'x-forwarded-for': `198.51.100.${i}`,
+      });
+      expect(reply.status).toBe(403);
+    }
+    const refused = await pairWith(gateway, code, { 'x-forwarded-for': '203.0.113.50' });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({ error: 'Invalid pairing code', code: 'PAIRING_CODE_INVALID' });
+    const warned = gateway.logLines.filter((line) => line.includes('pairing code invalidated'));
+    expect(warned).toHaveLength(1);
+    // Timestamps and pids are dropped: a 6-digit code could occur inside them by chance.
+    const logged = gateway.logLines.map((line) => {
+      const { time: _time, pid: _pid, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      return JSON.stringify(rest);
+    });
+    expect(logged.join('\n')).not.toContain(code);
+
+    const secret = await readAdminSecret(gateway.home.dir);
+    const issued = await send(gateway, '/admin/pair-code', {
+      headers: { 'x-admin-secret': secret ?? '' },
+    });
+    expect(issued.status).toBe(200);
+    const fresh = issued.body.code as string;
+    expect((await pairWith(gateway, fresh, { 'x-forwarded-for': '203.0.113.50' })).status).toBe(
+      200,
+    );
   });
 });

@@ -185,7 +185,7 @@ describe('POST /pair', () => {
     expect(logs.filter((l) => l.level === 'debug')).toHaveLength(3);
   });
 
-  it.each([
+  it.each<{ label: string; headers: Record<string, string>; status: number }>([
     { label: 'a foreign Origin', headers: { origin: 'https://evil.example' }, status: 403 },
     { label: 'a rebinding Origin', headers: { origin: 'http://evil.example:3000' }, status: 403 },
     { label: 'the gateway origin', headers: { origin: SELF_ORIGIN }, status: 200 },

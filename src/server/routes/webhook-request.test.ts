@@ -67,6 +67,8 @@ describe('verifyWebhookSecret', () => {
     ['configured, wrong header', hash, 's3cret-valuf', false],
     ['configured, prefix of secret', hash, 's3cret', false],
     ['configured, secret plus suffix', hash, 's3cret-value ', false],
+    ['configured, the stored digest itself as header', hash, hash.toString('hex'), false],
+    ['stored value not a SHA-256 digest', Buffer.from('s3cret-value'), 's3cret-value', false],
   ])('%s → %s', (_name, expected, header, ok) => {
     expect(verifyWebhookSecret(expected, header)).toBe(ok);
   });

@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeLlm, FakeLlmRequest } from '../../test-support/fake-llm.js';
 import { startFakeOpenAI } from '../../test-support/fake-llm.js';
-import { closeTestGateways, postMessage, startTestGateway } from '../../test-support/gateway-harness.js';
+import {
+  closeTestGateways,
+  postMessage,
+  startTestGateway,
+} from '../../test-support/gateway-harness.js';
 import type { TestGateway } from '../../test-support/gateway-harness.js';
 
 let fake: FakeLlm;
@@ -60,9 +64,9 @@ describe('anonymous callers (require_pairing = false) are kept apart by client k
     expect((await postMessage(gateway, 'secret plan', from('198.51.100.1', session))).status).toBe(
       200,
     );
-    expect((await postMessage(gateway, 'what was said?', from('198.51.100.2', session))).status).toBe(
-      200,
-    );
+    expect(
+      (await postMessage(gateway, 'what was said?', from('198.51.100.2', session))).status,
+    ).toBe(200);
     expect(JSON.stringify(messagesOf(fake.requests[1]))).not.toContain('secret plan');
   });
 });

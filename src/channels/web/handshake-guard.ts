@@ -1,0 +1,117 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { PendingUpgrades } from './pending-upgrades.js';
+
+/**
+ * How long a socket over its peer's cap may take to send complete request headers before it is
+ * destroyed. Not zero: when the event loop was busy, a burst of ordinary connections is accepted
+ * in one batch before any of their (already sent) requests is read, and must not be reset.
+ */
+export const OVER_CAP_GRACE_MS = 250;
+
+/** Inputs of the pre-authentication socket guard. */
+export interface HandshakeGuardOptions {
+  /** Per-peer count of sockets that have not yet sent a complete request or authenticated. */
+  pending: PendingUpgrades;
+  /** How long a socket may take to send a complete request (and to authenticate an upgrade). */
+  handshakeTimeoutMs: number;
+  /** The key sockets are counted by: the TCP peer, the only thing known before a request. */
+  peerKeyOf: (socket: Duplex) => string;
+}
+
+/**
+ * Slowloris defence for every socket of the server, not only `/ws`: no request has been parsed
+ * when a socket connects, so a half-sent upgrade and a half-sent GET look the same.
+ */
+export interface HandshakeGuard {
+  /** A new TCP (or TLS) socket: counted against its peer; over the cap it only gets the grace. */
+  accept(socket: Duplex): void;
+  /** A plain request's headers are complete: the socket stops counting until its next request. */
+  requestStarted(request: IncomingMessage, response: ServerResponse): void;
+  /** An upgrade is authenticating; false when its peer is at the cap (the socket is not counted). */
+  holdForUpgrade(socket: Duplex): boolean;
+  /** The upgrade was accepted: the socket stops counting and its deadline is cleared for good. */
+  upgraded(socket: Duplex): void;
+}
+
+interface SocketState {
+  release: (() => void) | undefined;
+  timer: NodeJS.Timeout | undefined;
+  /** Requests whose response has not closed yet (HTTP/1.1 pipelining can make it more than one). */
+  inFlight: number;
+}
+
+/** Builds the guard; the caller wires it to the server's events (see `attachUpgradeHandler`). */
+export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeGuard {
+  const states = new WeakMap<Duplex, SocketState>();
+
+  const arm = (socket: Duplex, state: SocketState, ms = options.handshakeTimeoutMs): void => {
+    clearTimeout(state.timer);
+    state.timer = setTimeout(() => socket.destroy(), ms);
+    state.timer.unref();
+  };
+  const disarm = (state: SocketState): void => {
+    clearTimeout(state.timer);
+    state.timer = undefined;
+  };
+  const release = (state: SocketState): void => {
+    state.release?.();
+    state.release = undefined;
+  };
+
+  const track = (socket: Duplex, slot: () => void): SocketState => {
+    const state: SocketState = { release: slot, timer: undefined, inFlight: 0 };
+    states.set(socket, state);
+    socket.once('close', () => {
+      disarm(state);
+      release(state);
+    });
+    return state;
+  };
+
+  return {
+    accept(socket) {
+      const { release: slot, overCap } = options.pending.acquire(options.peerKeyOf(socket));
+      // A peer holding its cap's worth of slow sockets gets no more slow ones: past the grace a
+      // socket still without a complete request is closed (there is no request to answer yet).
+      const deadline = overCap
+        ? Math.min(OVER_CAP_GRACE_MS, options.handshakeTimeoutMs)
+        : options.handshakeTimeoutMs;
+      arm(socket, track(socket, slot), deadline);
+    },
+    requestStarted(request, response) {
+      const { socket } = request;
+      const state = states.get(socket);
+      if (state === undefined) return;
+      // From here the request is bounded by the route's timeout and body limit, and counting it
+      // would cap how many authenticated requests one client may have in progress.
+      disarm(state);
+      release(state);
+      state.inFlight += 1;
+      response.once('close', () => {
+        state.inFlight -= 1;
+        // Keep-alive: the next request on this socket gets the same deadline as a new socket's
+        // first one, so finishing one quick request cannot buy unlimited time to dribble headers.
+        if (state.inFlight === 0 && !socket.destroyed) arm(socket, state);
+      });
+    },
+    holdForUpgrade(socket) {
+      const state = states.get(socket);
+      // Still counted since accept (a fresh socket); nothing to take.
+      if (state?.release !== undefined) return true;
+      // A keep-alive socket that already finished a request, or one accepted before the guard
+      // was attached: it counts again while its upgrade authenticates.
+      const slot = options.pending.tryAcquire(options.peerKeyOf(socket));
+      if (slot === undefined) return false;
+      if (state === undefined) arm(socket, track(socket, slot));
+      else state.release = slot;
+      return true;
+    },
+    upgraded(socket) {
+      const state = states.get(socket);
+      if (state === undefined) return;
+      disarm(state);
+      release(state);
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { NoneMemory } from '../../memory/none-memory.js';
+import type { Memory, MemoryCategory, MemoryRole } from '../../memory/types.js';
+import type { TurnContext } from '../types.js';
+import { memoryStage } from './memory-stage.js';
+
+function context(): TurnContext {
+  return {
+    agent: {
+      name: 'default',
+      provider: 'echo',
+      model: 'echo',
+      systemPrompt: '',
+      temperature: 0.7,
+      maxTokens: 16,
+      historyWindow: 4,
+    },
+    history: [],
+    request: {
+      message: {
+        channel: 'api',
+        senderId: 'p1',
+        conversationId: 'conv-1',
+        text: 'question',
+        messageId: 'm1',
+        replyTarget: 'http',
+        receivedAt: 0,
+      },
+      principal: { id: 'p1', kind: 'paired', scopes: new Set() },
+      signal: new AbortController().signal,
+    },
+  };
+}
+
+/** A memory whose stores settle only when the test releases them, logging what happened when. */
+class GatedMemory extends NoneMemory {
+  readonly log: string[] = [];
+  readonly #gates: Array<() => void> = [];
+
+  override store(
+    _key: string,
+    content: string,
+    _category: MemoryCategory,
+    _sessionId?: string | null,
+    role?: MemoryRole | null,
+  ): Promise<void> {
+    this.log.push(`store ${role ?? ''} ${content}`);
+    return new Promise((resolve) =>
+      this.#gates.push(() => {
+        this.log.push(`stored ${content}`);
+        resolve();
+      }),
+    );
+  }
+
+  release(): void {
+    for (const open of this.#gates.splice(0)) open();
+  }
+}
+
+function stageFor(memory: Memory) {
+  return memoryStage({
+    memory,
+    autoSave: true,
+    observer: { record: () => undefined },
+    logger: pino({ level: 'silent' }),
+  });
+}
+
+describe('memoryStage ordering', () => {
+  it('runs the agent while the message store is still being committed', async () => {
+    const memory = new GatedMemory();
+    const ctx = context();
+    const turn = stageFor(memory).run(ctx, async () => {
+      memory.log.push('agent');
+      ctx.result = { response: 'answer', model: 'echo', duplicate: false };
+      memory.release();
+    });
+    await untilTrue(() => memory.log.includes('store assistant answer'));
+    memory.release();
+    await turn;
+    expect(memory.log).toEqual([
+      'store user question',
+      'agent',
+      'stored question',
+      'store assistant answer',
+      'stored answer',
+    ]);
+  });
+
+  it('stores the reply only after the message store settled', async () => {
+    const memory = new GatedMemory();
+    const ctx = context();
+    const turn = stageFor(memory).run(ctx, async () => {
+      ctx.result = { response: 'answer', model: 'echo', duplicate: false };
+    });
+    await untilTrue(() => memory.log.includes('store user question'));
+    // The agent is done; the reply must still wait for the message.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(memory.log).toEqual(['store user question']);
+    memory.release();
+    await untilTrue(() => memory.log.includes('store assistant answer'));
+    memory.release();
+    await turn;
+    expect(memory.log.at(-1)).toBe('stored answer');
+  });
+
+  it('waits for the message store before passing on an agent failure', async () => {
+    const memory = new GatedMemory();
+    const turn = stageFor(memory).run(context(), async () => {
+      throw new Error('provider down');
+    });
+    let failed = false;
+    turn.catch(() => {
+      failed = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(failed).toBe(false);
+    memory.release();
+    await expect(turn).rejects.toThrow('provider down');
+    expect(memory.log).toEqual(['store user question', 'stored question']);
+  });
+});
+
+/** Polls a condition across event-loop turns (the stage awaits several promises in between). */
+async function untilTrue(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 1000 && !condition(); turn += 1) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  expect(condition()).toBe(true);
+}

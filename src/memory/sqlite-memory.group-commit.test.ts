@@ -1,0 +1,108 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteMemory, type SqliteMemory } from './sqlite-memory.js';
+
+describe('SqliteMemory group commit', () => {
+  let dir: string;
+  let file: string;
+  let memory: SqliteMemory;
+  /** A second connection: sees only what was committed. */
+  let peek: Database.Database;
+
+  const committedKeys = (): string[] =>
+    peek.prepare<[], string>('SELECT key FROM memories ORDER BY id').pluck().all();
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-memory-'));
+    file = path.join(dir, 'memory.db');
+    memory = createSqliteMemory({ path: file });
+    peek = new Database(file);
+  });
+
+  afterEach(async () => {
+    peek.close();
+    await memory.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('commits stores made in one turn together, once they are awaited', async () => {
+    const stores = [
+      memory.store('a', 'first', 'conversation', 's1', 'user'),
+      memory.store('b', 'second', 'conversation', 's2', 'user'),
+    ];
+    expect(committedKeys()).toEqual([]);
+    await Promise.all(stores);
+    expect(committedKeys()).toEqual(['a', 'b']);
+  });
+
+  it.each([
+    ['history', async (m: SqliteMemory) => (await m.history('s1', 10)).map((e) => e.key)],
+    ['get', async (m: SqliteMemory) => [(await m.get('a'))?.key]],
+    ['list', async (m: SqliteMemory) => (await m.list()).map((e) => e.key)],
+    ['recall', async (m: SqliteMemory) => (await m.recall('pending', 10)).map((e) => e.key)],
+    ['count', async (m: SqliteMemory) => [await m.count()]],
+  ])('%s sees a store that was not awaited yet', async (_name, read) => {
+    const stored = memory.store('a', 'pending words', 'conversation', 's1', 'user');
+    const seen = await read(memory);
+    expect(seen).toEqual(_name === 'count' ? [1] : ['a']);
+    await stored;
+  });
+
+  it('forgets a store that was not awaited yet', async () => {
+    const stored = memory.store('a', 'pending', 'custom');
+    expect(await memory.forget('a')).toBe(true);
+    await stored;
+    expect(await memory.count()).toBe(0);
+  });
+
+  it('leaves other sessions queued when reading a session history', async () => {
+    const mine = memory.store('mine', 'in s1', 'conversation', 's1', 'user');
+    const other = memory.store('other', 'in s2', 'conversation', 's2', 'user');
+    expect(await memory.history('fresh', 10)).toEqual([]);
+    expect(committedKeys()).toEqual([]);
+    expect((await memory.history('s1', 10)).map((e) => e.key)).toEqual(['mine']);
+    expect(committedKeys()).toEqual(['mine', 'other']);
+    await Promise.all([mine, other]);
+  });
+
+  it('sees a queued overwrite that moves a key out of the session', async () => {
+    await memory.store('k', 'was in s1', 'conversation', 's1', 'user');
+    await memory.store('stay', 'stays in s1', 'conversation', 's1', 'user');
+    const moved = memory.store('k', 'now in s2', 'conversation', 's2', 'user');
+    expect((await memory.history('s1', 10)).map((e) => e.key)).toEqual(['stay']);
+    expect((await memory.history('s2', 10)).map((e) => e.content)).toEqual(['now in s2']);
+    await moved;
+  });
+
+  it('commits queued stores on close', async () => {
+    const stored = memory.store('a', 'written at close', 'custom');
+    await memory.close();
+    await expect(stored).resolves.toBeUndefined();
+    expect(committedKeys()).toEqual(['a']);
+  });
+
+  it('rejects the stores of a failing batch only, and a read that flushed it still answers', async () => {
+    await memory.store('before', 'committed earlier', 'custom');
+    peek.exec(`CREATE TRIGGER poison BEFORE INSERT ON memories WHEN new.content = 'poison'
+               BEGIN SELECT RAISE(ABORT, 'poisoned row'); END`);
+    const failing = [
+      memory.store('ok-in-batch', 'fine', 'custom'),
+      memory.store('bad', 'poison', 'custom'),
+    ];
+    const settled = Promise.allSettled(failing);
+    expect(await memory.count()).toBe(1);
+    for (const outcome of await settled) {
+      expect(outcome).toMatchObject({ status: 'rejected', reason: { message: 'poisoned row' } });
+    }
+    await expect(memory.store('after', 'fine again', 'custom')).resolves.toBeUndefined();
+    expect((await memory.list()).map((e) => e.key)).toEqual(['before', 'after']);
+  });
+
+  it('rejects stores after close without queueing them', async () => {
+    await memory.close();
+    await expect(memory.store('late', 'x', 'custom')).rejects.toThrow('closed');
+  });
+});
