@@ -248,7 +248,7 @@ const webChannelSchema = z
       .array(z.url())
       .default([])
       .describe(
-        "Browser origins allowed to open /ws (exact match; the gateway's own origin is always allowed)",
+        "Browser origins allowed to use /ws, /pair and /webhook (exact match; the gateway's own origin is always allowed)",
       ),
     max_pending_per_client: positiveInt
       .default(32)
