@@ -84,8 +84,9 @@ export class SqliteMemory implements Memory {
            session_id = excluded.session_id, role = excluded.role, created_at = excluded.created_at`,
       ),
       history: db.prepare<[string, number], unknown>(
-        `SELECT * FROM (SELECT ${COLUMNS}, m.id FROM memories m WHERE m.session_id = ?
-           ORDER BY m.id DESC LIMIT ?) ORDER BY id`,
+        // Newest first straight off the (session_id, id) index; reversed in JS, which is cheaper
+        // than the temporary B-tree an outer ORDER BY would build.
+        `SELECT ${COLUMNS} FROM memories m WHERE m.session_id = ? ORDER BY m.id DESC LIMIT ?`,
       ),
       recall:
         this.recallMode === 'fts5'
@@ -154,7 +155,7 @@ export class SqliteMemory implements Memory {
       this.#writes.flush();
       rows = this.#sql.history.all(sessionId, Math.floor(limit));
     }
-    return toEntries(rows);
+    return toEntries(rows).reverse();
   }
 
   async recall(query: string, limit: number): Promise<MemoryEntry[]> {
