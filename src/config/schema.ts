@@ -252,7 +252,9 @@ const webChannelSchema = z
       ),
     max_pending_per_client: positiveInt
       .default(32)
-      .describe('Unauthenticated sockets allowed per client key'),
+      .describe(
+        'Connections per peer IP that have not yet sent a complete request or finished authenticating',
+      ),
     handshake_timeout_secs: positiveInt.default(10).describe('Time a socket has to authenticate'),
     heartbeat_interval_secs: positiveInt
       .default(30)
