@@ -1,7 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { NoneMemory } from '../../memory/none-memory.js';
-import type { Memory, MemoryCategory, MemoryRole } from '../../memory/types.js';
+import type { Memory } from '../../memory/types.js';
 import type { TurnContext } from '../types.js';
 import { memoryStage, timeOrderedUuid } from './memory-stage.js';
 
@@ -34,29 +33,32 @@ function context(): TurnContext {
 }
 
 /** A memory whose stores settle only when the test releases them, logging what happened when. */
-class GatedMemory extends NoneMemory {
-  readonly log: string[] = [];
-  readonly #gates: Array<() => void> = [];
-
-  override store(
-    _key: string,
-    content: string,
-    _category: MemoryCategory,
-    _sessionId?: string | null,
-    role?: MemoryRole | null,
-  ): Promise<void> {
-    this.log.push(`store ${role ?? ''} ${content}`);
-    return new Promise((resolve) =>
-      this.#gates.push(() => {
-        this.log.push(`stored ${content}`);
-        resolve();
-      }),
-    );
-  }
-
-  release(): void {
-    for (const open of this.#gates.splice(0)) open();
-  }
+function gatedMemory() {
+  const log: string[] = [];
+  const gates: Array<() => void> = [];
+  const memory: Memory = {
+    backend: 'gated',
+    store(_key, content, _category, _sessionId, role) {
+      log.push(`store ${role ?? ''} ${content}`);
+      return new Promise((resolve) =>
+        gates.push(() => {
+          log.push(`stored ${content}`);
+          resolve();
+        }),
+      );
+    },
+    history: async () => [],
+    recall: async () => [],
+    get: async () => undefined,
+    list: async () => [],
+    forget: async () => false,
+    count: async () => 0,
+    close: async () => {},
+  };
+  const release = (): void => {
+    for (const open of gates.splice(0)) open();
+  };
+  return { memory, log, release };
 }
 
 function stageFor(memory: Memory) {
@@ -70,17 +72,17 @@ function stageFor(memory: Memory) {
 
 describe('memoryStage ordering', () => {
   it('runs the agent while the message store is still being committed', async () => {
-    const memory = new GatedMemory();
+    const { memory, log, release } = gatedMemory();
     const ctx = context();
     const turn = stageFor(memory).run(ctx, async () => {
-      memory.log.push('agent');
+      log.push('agent');
       ctx.result = { response: 'answer', model: 'echo', duplicate: false };
-      memory.release();
+      release();
     });
-    await untilTrue(() => memory.log.includes('store assistant answer'));
-    memory.release();
+    await untilTrue(() => log.includes('store assistant answer'));
+    release();
     await turn;
-    expect(memory.log).toEqual([
+    expect(log).toEqual([
       'store user question',
       'agent',
       'stored question',
@@ -90,24 +92,24 @@ describe('memoryStage ordering', () => {
   });
 
   it('stores the reply only after the message store settled', async () => {
-    const memory = new GatedMemory();
+    const { memory, log, release } = gatedMemory();
     const ctx = context();
     const turn = stageFor(memory).run(ctx, async () => {
       ctx.result = { response: 'answer', model: 'echo', duplicate: false };
     });
-    await untilTrue(() => memory.log.includes('store user question'));
+    await untilTrue(() => log.includes('store user question'));
     // The agent is done; the reply must still wait for the message.
     await new Promise((resolve) => setImmediate(resolve));
-    expect(memory.log).toEqual(['store user question']);
-    memory.release();
-    await untilTrue(() => memory.log.includes('store assistant answer'));
-    memory.release();
+    expect(log).toEqual(['store user question']);
+    release();
+    await untilTrue(() => log.includes('store assistant answer'));
+    release();
     await turn;
-    expect(memory.log.at(-1)).toBe('stored answer');
+    expect(log.at(-1)).toBe('stored answer');
   });
 
   it('waits for the message store before passing on an agent failure', async () => {
-    const memory = new GatedMemory();
+    const { memory, log, release } = gatedMemory();
     const turn = stageFor(memory).run(context(), async () => {
       throw new Error('provider down');
     });
@@ -117,9 +119,9 @@ describe('memoryStage ordering', () => {
     });
     await new Promise((resolve) => setImmediate(resolve));
     expect(failed).toBe(false);
-    memory.release();
+    release();
     await expect(turn).rejects.toThrow('provider down');
-    expect(memory.log).toEqual(['store user question', 'stored question']);
+    expect(log).toEqual(['store user question', 'stored question']);
   });
 });
 
