@@ -6,7 +6,7 @@ import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load.js';
 import type { Env } from './config/paths.js';
 import type { Config } from './config/schema.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger, createPrettyDestination } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createObserver } from './observability/observer.js';
 import {
@@ -87,8 +87,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
   const logger = createLogger({
     level: config.observability.log_level,
-    pretty: options.stdout.isTTY === true,
-    destination: options.logDestination,
+    destination:
+      options.logDestination ??
+      (options.stdout.isTTY === true ? await createPrettyDestination() : undefined),
   });
   for (const warning of loaded.warnings) logger.warn(warning);
   if (bind.warning !== undefined) logger.warn(bind.warning);
@@ -147,7 +148,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const path = wireMessagePath({ config, home, store, observer, logger });
     shutdown.onShutdown(() => path.memory.close());
 
-    const channels = wireChannels({
+    const channels = await wireChannels({
       config,
       home,
       dispatch: path.dispatch,

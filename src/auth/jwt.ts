@@ -3,10 +3,10 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../core/types.js';
 import { GatewayError } from '../errors.js';
+import { JWT_CLOCK_TOLERANCE_SECS } from './jwt-clock.js';
 import { formatScopes, parseScopes, ScopeError } from './scopes.js';
 
-/** Clock leeway for `exp`, `nbf` and `iat`; the issue caps it at 60 s. */
-export const JWT_CLOCK_TOLERANCE_SECS = 60;
+export { JWT_CLOCK_TOLERANCE_SECS };
 const CACHE_MAX_ENTRIES = 10_000;
 const CACHE_MAX_TTL_MS = 60_000;
 

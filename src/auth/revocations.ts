@@ -1,5 +1,5 @@
 import type { StateStore } from '../state/types.js';
-import { JWT_CLOCK_TOLERANCE_SECS } from './jwt.js';
+import { JWT_CLOCK_TOLERANCE_SECS } from './jwt-clock.js';
 
 /** StateStore namespace of revoked jtis; the value is the token's expiry (epoch ms) or "". */
 export const REVOKED_NAMESPACE = 'revoked';

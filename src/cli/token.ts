@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { loadJwtSecret } from '../auth/jwt-secret.js';
-import { createJwtService } from '../auth/jwt.js';
 import { createRevocationList, declareRevocationNamespace } from '../auth/revocations.js';
 import { formatScopes, parseScopes, ScopeError } from '../auth/scopes.js';
 import { createTokenRegistry, declareTokenRegistryNamespace } from '../auth/token-registry.js';
@@ -105,6 +104,9 @@ export function registerTokenCommand(program: Command, io: TokenCommandIo = defa
     .option('-c, --config <path>', CONFIG_HELP)
     .action(async function createAction(flags: CreateFlags) {
       await withStore(flags.config, async (store, config, home) => {
+        // Imported here: every CLI start (including `gatehouse start`) loads this file, and jose
+        // is needed only to sign.
+        const { createJwtService } = await import('../auth/jwt.js');
         const jwt = createJwtService({
           secret: loadJwtSecret({ configured: config.gateway.auth.jwt_secret, home }),
           issuer: config.gateway.auth.jwt_issuer,

@@ -12,7 +12,7 @@ import { createAuthenticator } from '../auth/authenticate.js';
 import { rejectTokenInQuery, verifyPairedToken } from '../auth/bearer.js';
 import type { CredentialRevocations } from '../auth/credential-revocations.js';
 import { createCredentialRevocations } from '../auth/credential-revocations.js';
-import { createJwtService } from '../auth/jwt.js';
+import type { JwtService, JwtServiceOptions } from '../auth/jwt.js';
 import { loadJwtSecret } from '../auth/jwt-secret.js';
 import {
   createPairedTokenReloader,
@@ -93,7 +93,7 @@ export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> 
   scheduler.every('revocations', REVOCATION_REFRESH_INTERVAL_MS, () => revocations.refresh());
 
   const auth = config.gateway.auth;
-  const jwt = createJwtService({
+  const jwt = lazyJwtService({
     secret: loadJwtSecret({ configured: auth.jwt_secret, home }),
     issuer: auth.jwt_issuer,
     audience: auth.jwt_audience,
@@ -122,5 +122,22 @@ export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> 
       if (principal.kind !== 'anonymous') return principal;
       return { ...principal, id: `anonymous:${request.clientKey}` };
     },
+  };
+}
+
+/**
+ * The JWT service, with jose imported on the first token issued or presented: it is a large
+ * share of start-up time and memory, and many gateways only ever see paired tokens. The secret is
+ * still loaded (and checked) by the caller at start-up.
+ */
+function lazyJwtService(options: JwtServiceOptions): JwtService {
+  let service: Promise<JwtService> | undefined;
+  const load = (): Promise<JwtService> => {
+    service ??= import('../auth/jwt.js').then(({ createJwtService }) => createJwtService(options));
+    return service;
+  };
+  return {
+    createToken: async (input) => (await load()).createToken(input),
+    verify: async (token) => (await load()).verify(token),
   };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createChannelAdapters } from '../channels/registry.js';
+import type { ChannelRegistry } from '../channels/registry.js';
 import { channelRoutes } from '../channels/routes.js';
 import { startChannelPolling } from '../channels/polling.js';
 import type { Config } from '../config/schema.js';
@@ -30,10 +30,19 @@ export interface ChannelWiring {
 }
 
 /** Opens the inbox and builds one adapter per configured channel. */
-export function wireChannels(options: ChannelWiringOptions): ChannelWiring {
+export async function wireChannels(options: ChannelWiringOptions): Promise<ChannelWiring> {
   const { config, home, dispatch, observer, health, logger } = options;
+  // The inbox and its worker exist without any channel: `gatehouse inbox` reads the file, and
+  // items a previous run left behind are still recovered.
   const inbox = openSqliteInbox({ path: resolveInboxPath(config.inbox, home) });
-  const { adapters, warnings } = createChannelAdapters(config, { cursors: inbox, health });
+  let registry: ChannelRegistry = { adapters: [], warnings: [] };
+  if (hasAdapterChannel(config)) {
+    // Imported only when needed: the adapter modules are start-up time for gateways that serve
+    // only /webhook and the browser.
+    const { createChannelAdapters } = await import('../channels/registry.js');
+    registry = createChannelAdapters(config, { cursors: inbox, health });
+  }
+  const { adapters, warnings } = registry;
   for (const warning of warnings) logger.warn(warning);
   for (const adapter of adapters) health.report(`channels.${adapter.name}`, 'ok');
   const settings = config.inbox;
@@ -63,4 +72,14 @@ export function wireChannels(options: ChannelWiringOptions): ChannelWiring {
       await inbox.close();
     },
   };
+}
+
+/** Sections served by the WebSocket channel and the generic webhook, not by an adapter. */
+const NON_ADAPTER_CHANNELS = new Set(['web', 'webhook']);
+
+/** Whether `channels_config` has a section (whatsapp, slack, telegram…) that needs an adapter. */
+function hasAdapterChannel(config: Config): boolean {
+  return Object.entries(config.channels_config).some(
+    ([name, section]) => !NON_ADAPTER_CHANNELS.has(name) && section !== undefined,
+  );
 }

@@ -1,6 +1,6 @@
 import { mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parse, patch } from '@decimalturn/toml-patch';
+import type * as TomlPatch from '@decimalturn/toml-patch';
 import { isCode, writeFileAtomic } from './atomic-write.js';
 import type { AtomicWriteFs } from './atomic-write.js';
 import { uncommentTemplateKey } from './commented-key.js';
@@ -28,6 +28,17 @@ export interface PersistOptions {
 /** The lock file guarding edits of the config at `path`. */
 export function configLockPath(path: string): string {
   return `${path}.lock`;
+}
+
+let tomlPatch: Promise<typeof TomlPatch> | undefined;
+
+/**
+ * toml-patch, imported on first use rather than with this module: every CLI command loads this
+ * file, and most of them never read or edit the config through it.
+ */
+function loadTomlPatch(): Promise<typeof TomlPatch> {
+  tomlPatch ??= import('@decimalturn/toml-patch');
+  return tomlPatch;
 }
 
 /** In-process queue per file, so two concurrent pairings cannot both read the old list. */
@@ -68,6 +79,8 @@ export async function updateConfigFile(
   options: PersistOptions = {},
 ): Promise<void> {
   const target = await resolveTarget(path);
+  // Loaded before the lock is taken, so the first edit does not hold it any longer.
+  const toml = await loadTomlPatch();
   // The in-process queue first, so callers in this process wait without polling the lock file.
   await serialize(target, async () => {
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
@@ -75,10 +88,10 @@ export async function updateConfigFile(
       configLockPath(target),
       async () => {
         const original = await readConfigText(target);
-        const before = withTemplateKeyActive(original);
-        const doc = parseTable(before, target);
+        const before = withTemplateKeyActive(toml, original);
+        const doc = parseTable(toml, before, target);
         mutate(doc);
-        let after = patch(before, doc);
+        let after = toml.patch(before, doc);
         if (original === '' && !after.endsWith('\n')) after += '\n';
         if (after === original) return;
         await writeFileAtomic(target, after, { mode: 0o600, fs: options.fs });
@@ -91,8 +104,9 @@ export async function updateConfigFile(
 /** The raw `[gateway].paired_tokens` entries of the file (hashes, or plaintext awaiting hashing). */
 export async function readPairedTokenEntries(path: string): Promise<string[]> {
   const target = await resolveTarget(path);
+  const toml = await loadTomlPatch();
   return serialize(target, async () => {
-    const doc = parseTable(await readConfigText(target), target);
+    const doc = parseTable(toml, await readConfigText(target), target);
     return pairedTokensOf(doc, target);
   });
 }
@@ -161,13 +175,13 @@ export async function configFileSignature(path: string): Promise<string | undefi
  * Uncomments the template's `#paired_tokens = []` (see commented-key.ts) when the key is absent,
  * keeping the original text whenever the result would not parse to an empty list there.
  */
-function withTemplateKeyActive(text: string): string {
+function withTemplateKeyActive(toml: typeof TomlPatch, text: string): string {
   const candidate = uncommentTemplateKey(text, 'gateway', 'paired_tokens');
   if (candidate === text) return text;
   try {
-    const gateway = (parse(text) as TomlTable).gateway;
+    const gateway = (toml.parse(text) as TomlTable).gateway;
     if (isTable(gateway) && gateway.paired_tokens !== undefined) return text;
-    const activated = (parse(candidate) as TomlTable).gateway;
+    const activated = (toml.parse(candidate) as TomlTable).gateway;
     const tokens = isTable(activated) ? activated.paired_tokens : undefined;
     return Array.isArray(tokens) && tokens.length === 0 ? candidate : text;
   } catch {
@@ -187,9 +201,9 @@ async function resolveTarget(path: string): Promise<string> {
   }
 }
 
-function parseTable(text: string, path: string): TomlTable {
+function parseTable(toml: typeof TomlPatch, text: string, path: string): TomlTable {
   try {
-    return parse(text) as TomlTable;
+    return toml.parse(text) as TomlTable;
   } catch (error) {
     throw new Error(`Cannot update ${path}: it is not valid TOML`, { cause: error });
   }

@@ -1,14 +1,11 @@
 import { pino } from 'pino';
 import type { DestinationStream, Level, Logger, LoggerOptions } from 'pino';
-import { build as buildPretty } from 'pino-pretty';
 import { REDACTED, redactSecrets } from './redact.js';
 
 /** Options for createLogger. */
 export interface LoggerFactoryOptions {
   level: Level | 'silent';
-  /** Human-readable output; defaults to whether stdout is a TTY. */
-  pretty?: boolean;
-  /** Where lines go (tests capture here); defaults to stdout. */
+  /** Where lines go (tests capture here, `createPrettyDestination` on a TTY); defaults to stdout. */
   destination?: DestinationStream;
 }
 
@@ -105,7 +102,7 @@ export function serializeError(value: unknown, depth = 0): unknown {
 
 const serializeTopLevelError = (value: unknown): unknown => serializeError(value);
 
-/** Builds the process logger: JSON lines on stdout (pretty on a TTY) with secrets redacted. */
+/** Builds the process logger: JSON lines (stdout by default) with secrets redacted. */
 export function createLogger(options: LoggerFactoryOptions): Logger {
   const loggerOptions: LoggerOptions = {
     level: options.level,
@@ -129,9 +126,13 @@ export function createLogger(options: LoggerFactoryOptions): Logger {
     },
   };
   if (options.destination !== undefined) return pino(loggerOptions, options.destination);
-  const pretty = options.pretty ?? process.stdout.isTTY === true;
-  if (pretty) {
-    return pino(loggerOptions, buildPretty({ colorize: true, translateTime: 'SYS:standard' }));
-  }
   return pino(loggerOptions);
+}
+
+/** Human-readable, coloured log output for an operator watching a terminal. */
+export async function createPrettyDestination(): Promise<DestinationStream> {
+  // Imported on demand: pino-pretty costs start-up time and memory, and a gateway whose stdout is
+  // a pipe or a file (a service, a container) never uses it.
+  const { build } = await import('pino-pretty');
+  return build({ colorize: true, translateTime: 'SYS:standard' });
 }

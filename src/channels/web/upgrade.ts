@@ -14,7 +14,7 @@ import { rejectUpgrade } from './upgrade-response.js';
 export const WS_PATH = '/ws';
 
 export interface UpgradeHandlerOptions {
-  wss: WebSocketServer;
+  wss: Pick<WebSocketServer, 'handleUpgrade'>;
   allowedOrigins: readonly string[];
   selfOrigins: () => readonly string[];
   /** Sockets per peer that have not sent a complete request or finished authenticating. */

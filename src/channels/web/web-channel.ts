@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import type { Authenticate } from '../../auth/authenticate.js';
 import type { CredentialRevocations } from '../../auth/credential-revocations.js';
 import { hasScope, SCOPE_WEB } from '../../auth/scopes.js';
@@ -18,8 +18,7 @@ import { credentialEnded } from './credential-check.js';
 import { createPendingUpgrades } from './pending-upgrades.js';
 import { webRoutes } from './routes.js';
 import type { AdminGuard } from './routes.js';
-import { runSession } from './session.js';
-import type { SessionTimings } from './session.js';
+import type { runSession, SessionTimings } from './session.js';
 import { createSessionRegistry } from './session-registry.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { TicketStore } from './tickets.js';
@@ -85,13 +84,7 @@ export function webChannel(options: WebChannelOptions): WebChannel {
       : () => options.selfOrigins as readonly string[];
   const clientKeyOf =
     options.clientKeyOf ?? ((request) => request.socket.remoteAddress ?? 'unknown');
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: web.max_frame_bytes,
-    clientTracking: false,
-    // Compression lets a small frame inflate into a large one and costs memory per socket.
-    perMessageDeflate: false,
-  });
+  const sockets = lazySocketRuntime(web.max_frame_bytes);
   options.revocations.onRevoked((jti) => {
     registry.closeByJti(jti, CLOSE_CODES.AUTH_ENDED, 'token revoked');
   });
@@ -121,16 +114,23 @@ export function webChannel(options: WebChannelOptions): WebChannel {
     }),
     attach(server) {
       return attachUpgradeHandler(server, {
-        wss,
+        wss: { handleUpgrade: (...args) => sockets.ready().wss.handleUpgrade(...args) },
         allowedOrigins: web.allowed_origins,
         selfOrigins,
         pending: createPendingUpgrades(web.max_pending_per_client),
         handshakeTimeoutMs: timings.handshakeTimeoutMs,
         peerKeyOf,
         clientKeyOf,
-        authenticate: authenticateUpgrade,
+        async authenticate(request, url) {
+          // The handshake deadline covers the first load, and the 101 that follows finds it done.
+          const [principal] = await Promise.all([
+            authenticateUpgrade(request, url),
+            sockets.load(),
+          ]);
+          return principal;
+        },
         onSession(ws, principal, clientKey) {
-          runSession({
+          sockets.ready().runSession({
             ws,
             sessionId: randomUUID(),
             principal,
@@ -157,4 +157,47 @@ export function webChannel(options: WebChannelOptions): WebChannel {
 function peerKeyOf(socket: Duplex): string {
   const address = (socket as Partial<Socket>).remoteAddress;
   return address === undefined ? UNKNOWN_CLIENT : (normalizeIp(address) ?? UNKNOWN_CLIENT);
+}
+
+/** `ws` and the session loop built on it. */
+interface SocketRuntime {
+  wss: WebSocketServer;
+  runSession: typeof runSession;
+}
+
+/**
+ * `ws` and the session code cost a noticeable share of start-up time and memory, for a channel
+ * many gateways never see used, so they are imported with the first upgrade attempt. `ready()`
+ * is for the steps after authentication, which always awaits `load()` first.
+ */
+function lazySocketRuntime(maxFrameBytes: number): {
+  load(): Promise<SocketRuntime>;
+  ready(): SocketRuntime;
+} {
+  let loading: Promise<SocketRuntime> | undefined;
+  let loaded: SocketRuntime | undefined;
+  return {
+    load() {
+      loading ??= Promise.all([import('ws'), import('./session.js')]).then(
+        ([{ WebSocketServer }, session]) => {
+          loaded = {
+            wss: new WebSocketServer({
+              noServer: true,
+              maxPayload: maxFrameBytes,
+              clientTracking: false,
+              // Compression lets a small frame inflate into a large one and costs memory per socket.
+              perMessageDeflate: false,
+            }),
+            runSession: session.runSession,
+          };
+          return loaded;
+        },
+      );
+      return loading;
+    },
+    ready() {
+      if (loaded === undefined) throw new Error('WebSocket runtime used before load()');
+      return loaded;
+    },
+  };
 }
