@@ -79,6 +79,10 @@ export const ERRORS = {
   MESSAGE_CANCELLED: { status: 499, message: 'Request cancelled' },
   INTERNAL: { status: 500, message: 'Internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'Service is shutting down', retryable: true },
+  WEBHOOK_VERIFICATION_FAILED: {
+    status: 403,
+    message: 'Webhook verification failed: wrong hub.mode or hub.verify_token',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable error code from the registry. */

@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
-import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load.js';
 import type { Env } from './config/paths.js';
 import type { Config } from './config/schema.js';
+import { checkStartupConfig } from './config/startup-checks.js';
 import { createLogger, createPrettyDestination } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createObserver } from './observability/observer.js';
@@ -32,7 +32,6 @@ import { staticRoutes } from './server/routes/static.js';
 import { hashWebhookSecret } from './server/routes/webhook-request.js';
 import { webhookRoutes } from './server/routes/webhook.js';
 import { openHomeStateStore } from './state/state-file.js';
-import { checkBindPolicy } from './server/bind-policy.js';
 import type { RouteRegistrar } from './server/types.js';
 
 /*
@@ -67,7 +66,7 @@ export interface GatewayHandle {
 }
 
 /**
- * Loads the config, checks the bind policy, wires every component and listens.
+ * Loads the config, runs the start-up checks, wires every component and listens.
  * @throws ConfigError (exit code 2) for invalid config or a refused bind.
  */
 export async function startGateway(options: StartGatewayOptions): Promise<GatewayHandle> {
@@ -78,12 +77,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     overrides: { host: options.hostOverride, port: options.portOverride },
   });
   const { config, home } = loaded;
-  const bind = checkBindPolicy({
-    host: config.gateway.host,
-    tunnelProvider: config.tunnel.provider,
-    allowPublicBind: config.gateway.allow_public_bind,
-  });
-  if (!bind.ok) throw new ConfigError(`config error: ${bind.message}`);
+  // The same refusals as `gatehouse config check` (bind policy, JWT secret, default provider).
+  const { bind } = checkStartupConfig(config);
 
   const logger = createLogger({
     level: config.observability.log_level,

@@ -33,7 +33,7 @@ export interface LoadJwtSecretOptions {
  */
 export function loadJwtSecret(options: LoadJwtSecretOptions): string {
   if (options.configured !== undefined) {
-    assertSecretLength(options.configured, 'gateway.auth.jwt_secret (or GATEHOUSE_JWT_SECRET)');
+    assertConfiguredJwtSecret(options.configured);
     return options.configured;
   }
   const path = join(options.home, JWT_SECRET_FILE);
@@ -52,6 +52,11 @@ export function loadJwtSecret(options: LoadJwtSecretOptions): string {
   if (stored === undefined) throw new Error(`JWT secret ${path} vanished while creating it`);
   assertSecretLength(stored, `gateway.auth.jwt_secret (generated file ${path})`);
   return stored;
+}
+
+/** Throws ConfigError when a configured secret is too short; no file I/O (`config check` uses it). */
+export function assertConfiguredJwtSecret(configured: string): void {
+  assertSecretLength(configured, 'gateway.auth.jwt_secret (or GATEHOUSE_JWT_SECRET)');
 }
 
 /** The trimmed file content, or undefined when the file does not exist. */

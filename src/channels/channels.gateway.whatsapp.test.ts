@@ -168,11 +168,30 @@ describe('WhatsApp through the gateway: GET handshake', () => {
     ['a wrong verify token', { 'hub.mode': 'subscribe', 'hub.verify_token': 'guess' }],
     ['another mode', { 'hub.mode': 'unsubscribe', 'hub.verify_token': 'wa-verify-token' }],
     ['no verify token', { 'hub.mode': 'subscribe' }],
-  ])('answers 403 for %s', async (_label, params) => {
+  ])('answers 403 with a JSON error body for %s', async (_label, params) => {
     const gateway = await gatewayWith();
     const answer = await gateway.request(query({ ...params, 'hub.challenge': 'c' }));
     expect(answer.status).toBe(403);
-    expect(answer.text).not.toContain('c\n');
+    expect(answer.contentType).toMatch(/^application\/json/);
+    expect(JSON.parse(answer.text)).toEqual({
+      error: 'Webhook verification failed: wrong hub.mode or hub.verify_token',
+      code: 'WEBHOOK_VERIFICATION_FAILED',
+    });
+  });
+
+  it('answers 400 with a JSON error body to a challenge it will not echo', async () => {
+    const gateway = await gatewayWith();
+    const answer = await gateway.request(
+      query({
+        'hub.mode': 'subscribe',
+        'hub.verify_token': CHANNEL_SECRETS.whatsappVerifyToken,
+        'hub.challenge': '<script>',
+      }),
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.contentType).toMatch(/^application\/json/);
+    expect(answer.text).not.toContain('<script>');
+    expect(JSON.parse(answer.text)).toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('answers 403 when no verify token is configured, even to an empty token', async () => {
@@ -181,6 +200,7 @@ describe('WhatsApp through the gateway: GET handshake', () => {
       query({ 'hub.mode': 'subscribe', 'hub.verify_token': '', 'hub.challenge': 'c' }),
     );
     expect(answer.status).toBe(403);
+    expect(JSON.parse(answer.text)).toMatchObject({ code: 'WEBHOOK_VERIFICATION_FAILED' });
   });
 
   it('answers 404 on GET and POST /whatsapp when the channel is not configured', async () => {

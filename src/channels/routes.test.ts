@@ -132,6 +132,8 @@ describe('channel routes', () => {
       url: '/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=98765',
     });
     expect(bad.statusCode).toBe(403);
+    expect(bad.headers['content-type']).toMatch(/^application\/json/);
+    expect(bad.json()).toMatchObject({ code: 'WEBHOOK_VERIFICATION_FAILED' });
   });
 
   it('enqueues every message, answers 200 with counts, and acknowledges redeliveries', async () => {

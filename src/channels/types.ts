@@ -15,9 +15,12 @@ export interface ChannelRequest {
 /** Outcome of verifying a request. Adapters fail closed when their secret is not configured. */
 export type VerifyResult = { ok: true } | { ok: false; code: ErrorCode };
 
-/** An immediate HTTP answer an adapter gives (challenges, acknowledgements). */
+/**
+ * An immediate successful HTTP answer an adapter gives (challenges, acknowledgements). Refusals
+ * are never a ChannelResponse: they are thrown as GatewayError so every error body is JSON.
+ */
 export interface ChannelResponse {
-  status: number;
+  status: 200;
   contentType: 'application/json' | 'text/plain';
   body: string;
 }
@@ -62,7 +65,10 @@ export interface ChannelAdapter {
   readonly path: string;
   /** Authenticate a webhook POST: its own scheme, constant time, fail closed. */
   verify(request: ChannelRequest): VerifyResult;
-  /** Answer a GET handshake (WhatsApp hub.challenge); undefined when the adapter has none. */
+  /**
+   * Answer a GET handshake (WhatsApp hub.challenge); undefined when the adapter has none. Throws
+   * GatewayError when the handshake is refused.
+   */
   handshake?(request: ChannelRequest): ChannelResponse;
   /** Turn a verified payload into messages. Throws GatewayError('INVALID_JSON' | 'INVALID_BODY') on bad input. */
   parse(request: ChannelRequest): ParseResult;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { stringify } from 'smol-toml';
 import { loadConfig } from '../config/load.js';
 import { maskSecrets } from '../config/mask.js';
+import { checkStartupConfig } from '../config/startup-checks.js';
 import { parseFormatOption } from './options.js';
 
 interface ConfigCheckFlags {
@@ -18,7 +19,10 @@ export function configCommandGroup(program: Command): Command {
   );
 }
 
-/** `gatehouse config check`: validates the config and prints it with secrets masked. */
+/**
+ * `gatehouse config check`: validates the config (including the start-up checks) and prints it
+ * with secrets masked.
+ */
 export function registerConfigCheckCommand(program: Command): void {
   configCommandGroup(program)
     .command('check')
@@ -37,6 +41,9 @@ export function registerConfigCheckCommand(program: Command): void {
       });
       for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
       if (loaded.created) process.stderr.write(`created ${loaded.path} from the template\n`);
+      // Exactly what `start` refuses, so "valid" here means the gateway will start with it.
+      const { bind } = checkStartupConfig(loaded.config);
+      if (bind.warning !== undefined) process.stderr.write(`warning: ${bind.warning}\n`);
       const masked = maskSecrets(loaded.config);
       process.stdout.write(
         flags.format === 'json'

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { ConfigError } from '../config/config-error.js';
+import { requireDefaultProvider } from '../config/startup-checks.js';
 import { agentTurn } from '../core/agent-turn.js';
 import { createDispatch } from '../core/dispatch.js';
 import { defaultAgentSpec, singleAgentRouter } from '../core/router.js';
@@ -36,12 +36,7 @@ export interface MessagePath {
 export function wireMessagePath(options: MessagePathOptions): MessagePath {
   const { config, home, store, observer, logger } = options;
   const providers = createProviders(config);
-  const provider = providers.get(config.default_provider);
-  if (provider === undefined) {
-    throw new ConfigError(
-      `config error: default_provider = "${config.default_provider}" — no such provider; add a [providers.${config.default_provider}] section or use one of: ${[...providers.keys()].join(', ')}`,
-    );
-  }
+  const provider = requireDefaultProvider(config, providers);
   const agent = defaultAgentSpec(config, provider);
   const memory = createMemory({
     backend: config.memory.backend,

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
+import { API_CSP, SECURITY_HEADERS } from '../../server/security-headers.js';
 import { rejectUpgrade } from './upgrade-response.js';
 
 interface Written {
@@ -56,4 +57,13 @@ describe('rejectUpgrade', () => {
     expect(written.headers).not.toHaveProperty('retry-after');
     expect(written.headers).toMatchObject({ connection: 'close', 'cache-control': 'no-store' });
   });
+
+  it.each<ErrorCode>(['ORIGIN_FORBIDDEN', 'WS_TICKET_INVALID', 'WS_TOO_MANY_PENDING', 'INTERNAL'])(
+    'sends the same security headers as every HTTP route when refusing with %s',
+    async (code) => {
+      const written = await refuse(code);
+      expect(written.headers).toMatchObject(SECURITY_HEADERS);
+      expect(written.headers['content-security-policy']).toBe(API_CSP);
+    },
+  );
 });

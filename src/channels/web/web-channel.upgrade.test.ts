@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { sendRawRequest } from '../../test-support/raw-http.js';
 import { connectOk, connectWs } from '../../test-support/ws-client.js';
 import {
   startWebGateway,
@@ -129,6 +130,32 @@ describe('Origin policy at the upgrade', () => {
       origin: 'https://chat.example.com',
     });
     retry.ws.close();
+  });
+
+  it('refuses a foreign Origin with the six security headers on the raw 403', async () => {
+    const gw = await start();
+    const refused = await sendRawRequest({
+      port: gw.port,
+      path: '/ws',
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        origin: 'https://evil.example.com',
+        authorization: PAIRED,
+      },
+    });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'ORIGIN_FORBIDDEN' });
+    expect(refused.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+    });
   });
 
   it('refuses the null origin', async () => {

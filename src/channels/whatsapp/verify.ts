@@ -1,4 +1,5 @@
 import type { WhatsAppConfig } from '../../config/schema.js';
+import { GatewayError } from '../../errors.js';
 import { verifyMetaHandshake, verifyMetaSignature } from '../signature.js';
 import type { ChannelRequest, ChannelResponse, VerifyResult } from '../types.js';
 
@@ -27,7 +28,10 @@ export function isEchoableChallenge(challenge: string): boolean {
   return CHALLENGE_PATTERN.test(challenge);
 }
 
-/** GET /whatsapp: Meta's subscription handshake echoes `hub.challenge` only for our verify token. */
+/**
+ * GET /whatsapp: Meta's subscription handshake echoes `hub.challenge` only for our verify token.
+ * Throws GatewayError (403 WEBHOOK_VERIFICATION_FAILED, 400 BAD_REQUEST) so a refusal is JSON.
+ */
 export function answerWhatsAppHandshake(
   config: WhatsAppConfig,
   request: ChannelRequest,
@@ -38,11 +42,11 @@ export function answerWhatsAppHandshake(
     token: request.query['hub.verify_token'],
   });
   const challenge = request.query['hub.challenge'];
-  if (!ok || challenge === undefined) {
-    return { status: 403, contentType: 'text/plain', body: 'Forbidden' };
-  }
+  if (!ok || challenge === undefined) throw new GatewayError('WEBHOOK_VERIFICATION_FAILED');
   if (!isEchoableChallenge(challenge)) {
-    return { status: 400, contentType: 'text/plain', body: 'Bad Request' };
+    throw new GatewayError('BAD_REQUEST', {
+      message: 'hub.challenge must be 1 to 256 characters of A-Z, a-z, 0-9, "_", ".", "~", "-"',
+    });
   }
   return { status: 200, contentType: 'text/plain', body: challenge };
 }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WhatsAppConfig } from '../../config/schema.js';
 import { channelRequest, signMeta, whatsappWebhook } from '../../test-support/channel-payloads.js';
 import { startFakeGraphApi, type FakeGraphApi } from '../../test-support/fake-graph-api.js';
+import { isGatewayError } from '../../errors.js';
 import { DeliveryError } from '../types.js';
 import { createWhatsAppAdapter } from './adapter.js';
 
@@ -24,6 +25,16 @@ describe('WhatsApp GET handshake', () => {
   const adapter = (verify_token: string | undefined) =>
     createWhatsAppAdapter({ config: { ...baseConfig, verify_token } });
   const query = (q: Record<string, string>) => channelRequest({ method: 'GET', query: q });
+  /** The GatewayError a refused handshake throws, as `[status, code]`. */
+  const refusal = (answer: () => unknown): [number, string] => {
+    try {
+      answer();
+    } catch (error) {
+      if (isGatewayError(error)) return [error.status, error.code];
+      throw error;
+    }
+    throw new Error('handshake was not refused');
+  };
 
   it('echoes hub.challenge as plain text for subscribe with the verify token', () => {
     const response = adapter('wa-verify').handshake?.(
@@ -53,8 +64,11 @@ describe('WhatsApp GET handshake', () => {
       undefined,
       { 'hub.mode': 'subscribe', 'hub.verify_token': '', 'hub.challenge': 'c' },
     ],
-  ] as const)('answers 403 for %s', (_label, token, q) => {
-    expect(adapter(token).handshake?.(query({ ...q }))?.status).toBe(403);
+  ] as const)('refuses %s with 403 WEBHOOK_VERIFICATION_FAILED', (_label, token, q) => {
+    expect(refusal(() => adapter(token).handshake?.(query({ ...q })))).toEqual([
+      403,
+      'WEBHOOK_VERIFICATION_FAILED',
+    ]);
   });
 
   it.each([
@@ -63,15 +77,16 @@ describe('WhatsApp GET handshake', () => {
     ['an empty value', ''],
     ['more than 256 characters', '1'.repeat(257)],
     ['non-ASCII text', '12\u00e93'],
-  ])('answers 400 without echoing a challenge with %s', (_label, challenge) => {
-    const response = adapter('wa-verify').handshake?.(
-      query({
-        'hub.mode': 'subscribe',
-        'hub.verify_token': 'wa-verify',
-        'hub.challenge': challenge,
-      }),
-    );
-    expect(response).toEqual({ status: 400, contentType: 'text/plain', body: 'Bad Request' });
+  ])('refuses with 400 BAD_REQUEST without echoing a challenge with %s', (_label, challenge) => {
+    const answer = () =>
+      adapter('wa-verify').handshake?.(
+        query({
+          'hub.mode': 'subscribe',
+          'hub.verify_token': 'wa-verify',
+          'hub.challenge': challenge,
+        }),
+      );
+    expect(refusal(answer)).toEqual([400, 'BAD_REQUEST']);
   });
 
   it.each(['1158201444', 'abc-DEF_1.2~x', '9'.repeat(256)])(
@@ -88,11 +103,12 @@ describe('WhatsApp GET handshake', () => {
     },
   );
 
-  it('answers 403 to a wrong verify token before looking at the challenge', () => {
-    const response = adapter('wa-verify').handshake?.(
-      query({ 'hub.mode': 'subscribe', 'hub.verify_token': 'nope', 'hub.challenge': '<b>' }),
-    );
-    expect(response?.status).toBe(403);
+  it('refuses a wrong verify token with 403 before looking at the challenge', () => {
+    const answer = () =>
+      adapter('wa-verify').handshake?.(
+        query({ 'hub.mode': 'subscribe', 'hub.verify_token': 'nope', 'hub.challenge': '<b>' }),
+      );
+    expect(refusal(answer)).toEqual([403, 'WEBHOOK_VERIFICATION_FAILED']);
   });
 });
 

@@ -70,68 +70,52 @@ function stageFor(memory: Memory) {
   });
 }
 
-describe('memoryStage ordering', () => {
-  it('runs the agent while the message store is still being committed', async () => {
-    const { memory, log, release } = gatedMemory();
-    const ctx = context();
-    const turn = stageFor(memory).run(ctx, async () => {
-      log.push('agent');
-      ctx.result = { response: 'answer', model: 'echo', duplicate: false };
-      release();
-    });
-    await untilTrue(() => log.includes('store assistant answer'));
-    release();
-    await turn;
-    expect(log).toEqual([
-      'store user question',
-      'agent',
-      'stored question',
-      'store assistant answer',
-      'stored answer',
-    ]);
-  });
-
-  it('stores the reply only after the message store settled', async () => {
-    const { memory, log, release } = gatedMemory();
-    const ctx = context();
-    const turn = stageFor(memory).run(ctx, async () => {
-      ctx.result = { response: 'answer', model: 'echo', duplicate: false };
-    });
-    await untilTrue(() => log.includes('store user question'));
-    // The agent is done; the reply must still wait for the message.
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(log).toEqual(['store user question']);
-    release();
-    await untilTrue(() => log.includes('store assistant answer'));
-    release();
-    await turn;
-    expect(log.at(-1)).toBe('stored answer');
-  });
-
-  it('waits for the message store before passing on an agent failure', async () => {
-    const { memory, log, release } = gatedMemory();
-    const turn = stageFor(memory).run(context(), async () => {
-      throw new Error('provider down');
-    });
-    let failed = false;
-    turn.catch(() => {
-      failed = true;
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(failed).toBe(false);
-    release();
-    await expect(turn).rejects.toThrow('provider down');
-    expect(log).toEqual(['store user question', 'stored question']);
-  });
-});
-
-/** Polls a condition across event-loop turns (the stage awaits several promises in between). */
+/** Lets the event loop turn until `condition` holds (bounded), then asserts it. */
 async function untilTrue(condition: () => boolean): Promise<void> {
   for (let turn = 0; turn < 1000 && !condition(); turn += 1) {
     await new Promise((resolve) => setImmediate(resolve));
   }
   expect(condition()).toBe(true);
 }
+
+describe('memoryStage ordering', () => {
+  it('commits the inbound message before the agent is called', async () => {
+    const { memory, log, release } = gatedMemory();
+    const ctx = context();
+    const turn = stageFor(memory).run(ctx, async () => {
+      log.push('agent');
+      ctx.result = { response: 'answer', model: 'echo', duplicate: false };
+    });
+    await untilTrue(() => log.includes('store user question'));
+    await new Promise((resolve) => setImmediate(resolve));
+    // The message is not committed yet, so the agent must not have run.
+    expect(log).toEqual(['store user question']);
+    release();
+    await untilTrue(() => log.includes('store assistant answer'));
+    release();
+    await turn;
+    expect(log).toEqual([
+      'store user question',
+      'stored question',
+      'agent',
+      'store assistant answer',
+      'stored answer',
+    ]);
+  });
+
+  it('stores no reply when the agent fails', async () => {
+    const { memory, log, release } = gatedMemory();
+    const ctx = context();
+    const turn = stageFor(memory).run(ctx, async () => {
+      log.push('agent');
+      throw new Error('provider down');
+    });
+    await untilTrue(() => log.includes('store user question'));
+    release();
+    await expect(turn).rejects.toThrow('provider down');
+    expect(log).toEqual(['store user question', 'stored question', 'agent']);
+  });
+});
 
 describe('timeOrderedUuid', () => {
   it('is a version 7 UUID carrying the millisecond time', () => {

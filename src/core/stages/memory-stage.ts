@@ -44,24 +44,20 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
       }
       const prefix = message.channel === 'api' ? 'webhook' : message.channel;
       const turnId = timeOrderedUuid();
-      // Not awaited until the agent is done, so the agent call overlaps the wait for the (group)
-      // commit; the reply is stored only after it settled, so it always sorts after the message.
-      const inboundSaved = autoSave
-        ? safely('store', () =>
-            memory.store(
-              `${prefix}_msg_${turnId}`,
-              message.text,
-              'conversation',
-              message.conversationId,
-              'user',
-            ),
-          )
-        : undefined;
-      try {
-        await next();
-      } finally {
-        await inboundSaved;
+      // Stored (committed) before the agent is called: a crash or failure during the turn never
+      // leaves an answered message that memory does not know about.
+      if (autoSave) {
+        await safely('store', () =>
+          memory.store(
+            `${prefix}_msg_${turnId}`,
+            message.text,
+            'conversation',
+            message.conversationId,
+            'user',
+          ),
+        );
       }
+      await next();
       const result = ctx.result;
       if (autoSave && result !== undefined && !result.duplicate) {
         await safely('store', () =>

@@ -1,0 +1,64 @@
+import { assertConfiguredJwtSecret } from '../auth/jwt-secret.js';
+import { createProviders } from '../providers/registry.js';
+import { checkBindPolicy } from '../server/bind-policy.js';
+import { ConfigError } from './config-error.js';
+import type { Config } from './schema.js';
+
+/*
+ * The refusals `gatehouse start` makes before it touches the network or the disk, in one place so
+ * `gatehouse config check` refuses exactly the same configs: a check that passes a config the
+ * gateway then rejects would be worse than no check.
+ */
+
+/** What the checks learnt that start-up needs: the address to bind and a warning to log. */
+export interface StartupCheck {
+  bind: { address: string; public: boolean; warning?: string };
+}
+
+/**
+ * Bind policy, the configured JWT secret's length, and that `default_provider` names a provider.
+ * Pure apart from building the (offline) provider clients; never creates files, so the generated
+ * `jwt.secret` is left to start-up.
+ * @throws ConfigError (exit code 2) with the same message `start` prints.
+ */
+export function checkStartupConfig(config: Config): StartupCheck {
+  const bind = checkBindPolicy({
+    host: config.gateway.host,
+    tunnelProvider: config.tunnel.provider,
+    allowPublicBind: config.gateway.allow_public_bind,
+  });
+  if (!bind.ok) throw new ConfigError(`config error: ${bind.message}`);
+  const secret = config.gateway.auth.jwt_secret;
+  if (secret !== undefined) assertConfiguredJwtSecret(secret);
+  requireDefaultProvider(config, buildProviders(config));
+  const { address, warning } = bind;
+  return { bind: { address, public: bind.public, ...(warning === undefined ? {} : { warning }) } };
+}
+
+/**
+ * The provider `default_provider` names, or a ConfigError listing the ones that exist.
+ * @example requireDefaultProvider(config, createProviders(config)) // the echo provider by default
+ */
+export function requireDefaultProvider<T>(
+  config: Pick<Config, 'default_provider'>,
+  providers: ReadonlyMap<string, T>,
+): T {
+  const provider = providers.get(config.default_provider);
+  if (provider === undefined) {
+    throw new ConfigError(
+      `config error: default_provider = "${config.default_provider}" — no such provider; add a [providers.${config.default_provider}] section or use one of: ${[...providers.keys()].join(', ')}`,
+    );
+  }
+  return provider;
+}
+
+function buildProviders(config: Config): ReadonlyMap<string, unknown> {
+  try {
+    return createProviders(config);
+  } catch (error) {
+    // createProvider refuses a [providers.<name>] section whose type it cannot infer: that is an
+    // operator's config mistake (exit 2), not a crash. The constructors do no I/O.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`config error: ${message}`, { cause: error });
+  }
+}
