@@ -28,8 +28,14 @@ afterEach(async () => {
   for (const gateway of gateways.splice(0)) await gateway.cleanup();
 });
 
+interface ComponentBody {
+  status: string;
+  last_error?: string;
+}
+
 interface HealthBody {
-  runtime: Record<string, { status: string; components?: Record<string, { status: string }> }>;
+  status: string;
+  runtime: Record<string, ComponentBody & { components?: Record<string, ComponentBody> }>;
 }
 
 describe('channels in /health and /metrics', () => {
@@ -52,6 +58,66 @@ describe('channels in /health and /metrics', () => {
       slack: { status: 'ok' },
       telegram: { status: 'ok' },
     });
+  });
+
+  it.each([
+    ['slack', 'signing_secret', { slack: () => slackSection(fakes, { signing_secret: null }) }],
+    [
+      'telegram',
+      'secret_token',
+      { telegram: () => telegramSection(fakes, { secret_token: null, mode: 'webhook' }) },
+    ],
+    ['whatsapp', 'app_secret', { whatsapp: () => whatsappSection(fakes, { app_secret: null }) }],
+    [
+      'whatsapp',
+      'verify_token',
+      { whatsapp: () => whatsappSection(fakes, { verify_token: null }) },
+    ],
+  ] as const)(
+    'reports %s degraded with a last_error naming %s when that secret is unset',
+    async (name, key, sections) => {
+      const channelsConfig = Object.fromEntries(
+        Object.entries(sections).map(([section, build]) => [section, build()]),
+      );
+      const gateway = await startChannelGateway({ config: { channels_config: channelsConfig } });
+      gateways.push(gateway);
+      const { json } = await gateway.request('/health');
+      const health = json as HealthBody;
+      const channel = health.runtime.channels?.components?.[name];
+      expect(channel?.status).toBe('degraded');
+      expect(channel?.last_error).toContain(`channels_config.${name}.${key} is unset`);
+      expect(health.runtime.channels?.status).toBe('degraded');
+      expect(health.status).not.toBe('ok');
+    },
+  );
+
+  it('keeps WhatsApp without a verify_token degraded after it delivers a reply', async () => {
+    const gateway = await startChannelGateway({
+      config: { channels_config: { whatsapp: whatsappSection(fakes, { verify_token: null }) } },
+    });
+    gateways.push(gateway);
+    const accepted = await gateway.postWhatsApp(
+      JSON.stringify(whatsappWebhook([[{ from: '15550000019', id: 'wamid.h', text: 'hi' }]])),
+    );
+    expect(accepted.status).toBe(200);
+    await expect
+      .poll(() => gateway.channelMessages('whatsapp', 'outbound'), { timeout: 15_000 })
+      .toBe(1);
+    const { json } = await gateway.request('/health');
+    const whatsapp = (json as HealthBody).runtime.channels?.components?.whatsapp;
+    expect(whatsapp?.status).toBe('degraded');
+    expect(whatsapp?.last_error).toContain('channels_config.whatsapp.verify_token is unset');
+  });
+
+  it('reports a channel with every secret set ok, without a last_error', async () => {
+    const gateway = await startChannelGateway({
+      config: { channels_config: { slack: slackSection(fakes) } },
+    });
+    gateways.push(gateway);
+    const { json } = await gateway.request('/health');
+    const slack = (json as HealthBody).runtime.channels?.components?.slack;
+    expect(slack?.status).toBe('ok');
+    expect(slack).not.toHaveProperty('last_error');
   });
 
   it('lists only the configured channels', async () => {

@@ -3,6 +3,7 @@ export {
   type ChannelRegistry,
   type ChannelRegistryDeps,
 } from './registry.js';
+export { holdUnverifiableChannels } from './channel-health.js';
 export { channelRoutes, CHANNEL_WEBHOOK_PATHS, type ChannelRoutesOptions } from './routes.js';
 export { startChannelPolling, type ChannelPolling, type ChannelPollingOptions } from './polling.js';
 export { acceptMessages } from './intake.js';

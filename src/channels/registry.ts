@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { ChannelName } from '../core/types.js';
 import type { HealthRegistry } from '../runtime/types.js';
 import { createSlackAdapter } from './slack/index.js';
 import { createTelegramAdapter, type CursorStore } from './telegram/index.js';
@@ -17,12 +18,18 @@ export interface ChannelRegistryDeps {
 export interface ChannelRegistry {
   adapters: ChannelAdapter[];
   warnings: string[];
+  /**
+   * Per channel, why it cannot verify (and so refuses) a kind of request: an unset secret. Such
+   * a channel is reported `degraded` with this reason, never `ok`, so /health shows the gap.
+   */
+  unverifiable: Partial<Record<ChannelName, string>>;
 }
 
 /**
  * Builds an adapter for every configured channel section (the schema already rejects a section
  * missing a mandatory key). Settings that make a channel refuse everything are returned as
- * warnings rather than errors: fail-closed is the intended, safe behaviour.
+ * warnings (and `unverifiable` reasons) rather than errors: fail-closed is the intended, safe
+ * behaviour, but the operator must be able to see it.
  */
 export function createChannelAdapters(
   config: Config,
@@ -36,8 +43,18 @@ export function createChannelAdapters(
       warnings.push(`channels_config.${name}.${key} is empty: nobody can message the agent`);
     }
   };
-  const warnUnset = (name: string, key: string, value: string | undefined, what: string): void => {
-    if (!value) warnings.push(`channels_config.${name}.${key} is unset: every ${what} is refused`);
+  const unverifiable: Partial<Record<ChannelName, string>> = {};
+  const warnUnset = (
+    name: ChannelName,
+    key: string,
+    value: string | undefined,
+    what: string,
+  ): void => {
+    if (value) return;
+    const reason = `channels_config.${name}.${key} is unset: every ${what} is refused`;
+    warnings.push(reason);
+    const previous = unverifiable[name];
+    unverifiable[name] = previous === undefined ? reason : `${previous}; ${reason}`;
   };
 
   if (channels.whatsapp) {
@@ -69,5 +86,5 @@ export function createChannelAdapters(
       }),
     );
   }
-  return { adapters, warnings };
+  return { adapters, warnings, unverifiable };
 }

@@ -47,14 +47,27 @@ describe('gatehouse CLI', () => {
     },
   );
 
-  it.each([[['start', '--bogus']], [['start', '--port', 'abc']], [['nonsense']]])(
-    'exits 2 on the usage error %j',
-    async (args) => {
-      const result = await runCli(args, home('').env);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/error/);
-    },
-  );
+  it.each([
+    [['start', '--bogus']],
+    [['start', '--port', 'abc']],
+    [['nonsense']],
+    [['tokens', 'revoke', 'abc']],
+    [['token', 'create', '--subject', 'u', '--scope', 'bogus:scope']],
+    [['token', 'create', '--subject', 'u', '--scope', 'channels:web', '--expiry', '1w']],
+    [['token', 'create', '--subject', 'u', '--scope', 'channels:web', '--issuer', 'other-iss']],
+    [['sessions', 'kill', 'not-a-uuid']],
+  ])('exits 2 on the usage error %j', async (args) => {
+    const result = await runCli(args, home('').env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: /);
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it('keeps exit 1 for a well-formed token prefix that matches nothing', async () => {
+    const result = await runCli(['tokens', 'revoke', 'abcdef01'], home('').env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('gatehouse: No paired token matches prefix abcdef01\n');
+  });
 
   it('starts with port 0 and prints exactly one listening line with the real port', async () => {
     const { env } = home('[gateway]\nport = 0\n');

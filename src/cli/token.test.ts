@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createJwtService } from '../auth/jwt.js';
 import { loadJwtSecret } from '../auth/jwt-secret.js';
@@ -131,6 +132,56 @@ describe('gatehouse token', () => {
       '1w',
     ]);
     expect(badExpiry.exitCode).toBe(2);
+  });
+
+  it.each([
+    {
+      scope: 'bogus:scope',
+      message: 'unknown scope "bogus:scope" (known scopes: channels:api, channels:web)',
+    },
+    { scope: 'channels:web,channels:admin', message: 'unknown scope "channels:admin"' },
+    { scope: ' , ', message: 'give at least one scope (known scopes: channels:api, channels:web)' },
+  ])(
+    'refuses --scope $scope with a usage error listing the known scopes',
+    async ({ scope, message }) => {
+      const result = await run(['create', '--subject', 'u', '--scope', scope]);
+      expect(result.exitCode).toBe(2);
+      expect(result.err).toContain(message);
+      expect(result.out).toEqual([]);
+    },
+  );
+
+  it('refuses an --issuer other than gateway.auth.jwt_issuer with a usage error', async () => {
+    writeFileSync(config, '[gateway.auth]\njwt_issuer = "my-gateway"\n');
+    const result = await run([
+      'create',
+      '--subject',
+      'u',
+      '--scope',
+      'channels:web',
+      '--issuer',
+      'other-iss',
+    ]);
+    expect(result.exitCode).toBe(2);
+    expect(result.err).toContain(
+      'error: --issuer "other-iss" differs from gateway.auth.jwt_issuer = "my-gateway"',
+    );
+    expect(result.out).toEqual([]);
+  });
+
+  it('accepts an --issuer equal to gateway.auth.jwt_issuer and signs with it', async () => {
+    writeFileSync(config, '[gateway.auth]\njwt_issuer = "my-gateway"\n');
+    const result = await run([
+      'create',
+      '--subject',
+      'u',
+      '--scope',
+      'channels:web',
+      '--issuer',
+      'my-gateway',
+    ]);
+    expect(result.exitCode).toBe(0);
+    expect(decodeJwt(field(result.out, 'token')).iss).toBe('my-gateway');
   });
 
   it('refuses to issue tokens with a configured secret shorter than 32 bytes', async () => {

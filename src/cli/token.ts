@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { loadJwtSecret } from '../auth/jwt-secret.js';
 import { createRevocationList, declareRevocationNamespace } from '../auth/revocations.js';
-import { formatScopes, parseScopes, ScopeError } from '../auth/scopes.js';
+import { CHANNEL_SCOPES, formatScopes, parseScopes, ScopeError } from '../auth/scopes.js';
 import { createTokenRegistry, declareTokenRegistryNamespace } from '../auth/token-registry.js';
 import { loadConfig } from '../config/load.js';
 import type { Env } from '../config/paths.js';
@@ -52,13 +52,23 @@ function parseJti(value: string): string {
   return value;
 }
 
-function parseScopeOption(value: string): ReadonlySet<string> {
+/** Parses `--scope`: well-formed and known, since an unknown scope would open no channel. */
+export function parseScopeOption(value: string): ReadonlySet<string> {
+  let scopes: ReadonlySet<string>;
   try {
-    return parseScopes(value);
+    scopes = parseScopes(value);
   } catch (error) {
     if (error instanceof ScopeError) throw new InvalidArgumentError(error.message);
     throw error;
   }
+  const known = `known scopes: ${CHANNEL_SCOPES.join(', ')}`;
+  if (scopes.size === 0) throw new InvalidArgumentError(`give at least one scope (${known})`);
+  for (const scope of scopes) {
+    if (!CHANNEL_SCOPES.includes(scope)) {
+      throw new InvalidArgumentError(`unknown scope "${scope}" (${known})`);
+    }
+  }
+  return scopes;
 }
 
 interface CreateFlags {
@@ -100,16 +110,24 @@ export function registerTokenCommand(program: Command, io: TokenCommandIo = defa
       parseScopeOption,
     )
     .option('--expiry <duration>', 'lifetime: 30m, 24h, 7d or seconds', parseExpiry, 86_400)
-    .option('--issuer <iss>', 'iss claim (default: gateway.auth.jwt_issuer)')
+    .option('--issuer <iss>', 'iss claim; must equal gateway.auth.jwt_issuer (the default)')
     .option('-c, --config <path>', CONFIG_HELP)
-    .action(async function createAction(flags: CreateFlags) {
+    .action(async function createAction(this: Command, flags: CreateFlags) {
       await withStore(flags.config, async (store, config, home) => {
+        const issuer = config.gateway.auth.jwt_issuer;
+        if (flags.issuer !== undefined && flags.issuer !== issuer) {
+          // The gateway verifies iss against its configured issuer, so such a token could never
+          // be used; refusing here beats handing out a dead credential. Usage error: exit 2.
+          this.error(
+            `error: --issuer ${JSON.stringify(flags.issuer)} differs from gateway.auth.jwt_issuer = ${JSON.stringify(issuer)}; the gateway refuses tokens of any other issuer (set gateway.auth.jwt_issuer instead)`,
+          );
+        }
         // Imported here: every CLI start (including `gatehouse start`) loads this file, and jose
         // is needed only to sign.
         const { createJwtService } = await import('../auth/jwt.js');
         const jwt = createJwtService({
           secret: loadJwtSecret({ configured: config.gateway.auth.jwt_secret, home }),
-          issuer: config.gateway.auth.jwt_issuer,
+          issuer,
           audience: config.gateway.auth.jwt_audience,
           isRevoked: () => false,
         });
@@ -117,7 +135,6 @@ export function registerTokenCommand(program: Command, io: TokenCommandIo = defa
           subject: flags.subject,
           scopes: flags.scope,
           expiresIn: flags.expiry,
-          ...(flags.issuer === undefined ? {} : { issuer: flags.issuer }),
         });
         await createTokenRegistry(store).register({
           jti: created.jti,

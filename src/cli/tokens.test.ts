@@ -77,16 +77,26 @@ describe('gatehouse tokens revoke', () => {
   });
 
   it.each([
-    { prefix: 'abcdef0', message: /8 to 64 hex/ },
-    { prefix: 'abcdefgh', message: /8 to 64 hex/ },
-    { prefix: 'abcdef', message: /8 to 64 hex/ },
-    { prefix: 'abcdef09', message: /No paired token matches/ },
-  ])('exits 1 for prefix $prefix and leaves the file alone', async ({ prefix, message }) => {
+    { prefix: 'abcdef0', code: 2, message: /invalid for argument 'prefix'\. .*8 to 64 hex/ },
+    { prefix: 'abcdefgh', code: 2, message: /invalid for argument 'prefix'\. .*8 to 64 hex/ },
+    { prefix: 'abc', code: 2, message: /8 to 64 hex/ },
+    { prefix: 'a'.repeat(65), code: 2, message: /8 to 64 hex/ },
+    { prefix: 'abcdef09', code: 1, message: /^gatehouse: No paired token matches/ },
+  ])(
+    'exits $code for prefix $prefix and leaves the file alone',
+    async ({ prefix, code, message }) => {
+      writeFileSync(path, original);
+      const { err, exitCode } = await run(['revoke', prefix]);
+      expect(exitCode).toBe(code);
+      expect(err).toMatch(message);
+      expect(readFileSync(path, 'utf8')).toBe(original);
+    },
+  );
+
+  it('accepts an upper-case prefix as well-formed', async () => {
     writeFileSync(path, original);
-    const { err, exitCode } = await run(['revoke', prefix]);
-    expect(exitCode).toBe(1);
-    expect(err).toMatch(message);
-    expect(readFileSync(path, 'utf8')).toBe(original);
+    expect((await run(['revoke', 'ABCDEF02'])).exitCode).toBe(0);
+    expect(await readPairedTokenEntries(path)).toEqual([HASH_A]);
   });
 
   it('exits 1 for an ambiguous prefix', async () => {

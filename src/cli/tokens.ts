@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { resolveConfigPath } from '../config/paths.js';
 import type { Env } from '../config/paths.js';
 import { readPairedTokenEntries, updatePairedTokens } from '../config/persist.js';
 import {
   isTokenHash,
   matchHashPrefix,
+  TokenPrefixError,
   normalizePairedTokenEntries,
   hashPairedToken,
 } from '../auth/paired-tokens.js';
@@ -24,6 +26,24 @@ const defaultIo: TokensCommandIo = {
 };
 
 const CONFIG_HELP = 'config file (default: $GATEHOUSE_CONFIG or $GATEHOUSE_HOME/config.toml)';
+
+/**
+ * Parses `<prefix>`: malformed syntax is a usage error (exit 2) found before the config is read;
+ * a well-formed prefix that matches nothing or several tokens stays an exit-1 failure.
+ */
+export function parseTokenPrefix(value: string): string {
+  try {
+    // Matching against no hashes runs only the syntax rule of the one place that defines it.
+    matchHashPrefix([], value);
+  } catch (error) {
+    if (error instanceof TokenPrefixError && error.problem === 'invalid') {
+      throw new InvalidArgumentError(error.message);
+    }
+    // 'not-found' is the expected outcome for a well-formed prefix against the empty list.
+    if (!(error instanceof TokenPrefixError)) throw error;
+  }
+  return value;
+}
 
 /** `gatehouse tokens list|revoke`: manage the paired token hashes in the config file. */
 export function registerTokensCommand(program: Command, io: TokensCommandIo = defaultIo): void {
@@ -57,13 +77,13 @@ export function registerTokensCommand(program: Command, io: TokensCommandIo = de
   tokens
     .command('revoke')
     .description('remove the paired token whose hash starts with <prefix> (8+ hex characters)')
-    .argument('<prefix>', 'hash prefix from `gatehouse tokens list`')
+    .argument('<prefix>', 'hash prefix from `gatehouse tokens list`', parseTokenPrefix)
     .option('-c, --config <path>', CONFIG_HELP)
     .action(async function revokeAction(prefix: string, opts: { config?: string }) {
       const path = resolveConfigPath({ flag: opts.config, env: io.env }).path;
       let revoked = '';
-      // A TokenPrefixError (unknown, ambiguous, malformed) propagates before anything is
-      // written: runProgram prints its one-line message and exits 1.
+      // A TokenPrefixError (unknown, ambiguous) propagates before anything is written:
+      // runProgram prints its one-line message and exits 1.
       await updatePairedTokens(path, (current) => {
         const { hashes } = normalizePairedTokenEntries(current);
         revoked = matchHashPrefix(hashes, prefix);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { holdUnverifiableChannels } from '../channels/channel-health.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import { channelRoutes } from '../channels/routes.js';
 import { startChannelPolling } from '../channels/polling.js';
@@ -35,23 +36,26 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
   // The inbox and its worker exist without any channel: `gatehouse inbox` reads the file, and
   // items a previous run left behind are still recovered.
   const inbox = openSqliteInbox({ path: resolveInboxPath(config.inbox, home) });
-  let registry: ChannelRegistry = { adapters: [], warnings: [] };
+  let registry: ChannelRegistry = { adapters: [], warnings: [], unverifiable: {} };
   if (hasAdapterChannel(config)) {
     // Imported only when needed: the adapter modules are start-up time for gateways that serve
     // only /webhook and the browser.
     const { createChannelAdapters } = await import('../channels/registry.js');
     registry = createChannelAdapters(config, { cursors: inbox, health });
   }
-  const { adapters, warnings } = registry;
+  const { adapters, warnings, unverifiable } = registry;
   for (const warning of warnings) logger.warn(warning);
-  for (const adapter of adapters) health.report(`channels.${adapter.name}`, 'ok');
+  // A channel that cannot verify its requests shows `degraded` (naming the unset key), never `ok`,
+  // also after a later successful delivery.
+  const channelHealth = holdUnverifiableChannels(health, unverifiable);
+  for (const adapter of adapters) channelHealth.report(`channels.${adapter.name}`, 'ok');
   const settings = config.inbox;
   const worker = createInboxWorker({
     inbox,
     adapters,
     dispatch,
     observer,
-    health,
+    health: channelHealth,
     logger,
     concurrency: settings.concurrency,
     maxAttempts: settings.max_attempts,
@@ -61,7 +65,7 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
   let polling: { stop(): Promise<void> } | undefined;
 
   return {
-    routes: channelRoutes({ adapters, inbox, observer, health, logger }),
+    routes: channelRoutes({ adapters, inbox, observer, health: channelHealth, logger }),
     async start() {
       await worker.start();
       polling = startChannelPolling({ adapters, inbox, observer, logger });

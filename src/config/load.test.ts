@@ -214,6 +214,20 @@ describe('loadConfig: unknown keys', () => {
     expect(loaded.config.gateway.port).toBe(3000);
   });
 
+  it.each([
+    ['port = 3001\n', 'unknown config key "port" (ignored; did you mean "gateway.port"?)'],
+    [
+      'path = "/tmp/x.db"\n',
+      'unknown config key "path" (ignored; did you mean "memory.path" or "inbox.path"?)',
+    ],
+    [
+      'defualt_provider = "echo"\n',
+      'unknown config key "defualt_provider" (ignored; did you mean "default_provider"?)',
+    ],
+  ])('names the sectioned key for the top-level key %j', (toml, warning) => {
+    expect(loadConfig({ path: write(toml), env: {} }).warnings).toEqual([warning]);
+  });
+
   it('fails with exit code 2 under --strict, naming the keys', () => {
     const error = loadError(toml, {}, true);
     expect(error.exitCode).toBe(2);

@@ -123,9 +123,26 @@ describe('appendPairedTokenHash', () => {
   });
 });
 
+/** The template as versions before the live section headers wrote it: every header commented. */
+function legacyTemplate(): string {
+  return renderConfigTemplate().replace(/^\[/gm, '#[');
+}
+
 describe('appendPairedTokenHash on the generated template', () => {
-  it('uncomments the template header and key in place and changes nothing else', async () => {
+  it('uncomments the key inside the live [gateway] table and changes nothing else', async () => {
     const template = renderConfigTemplate();
+    writeFileSync(path, template);
+    await appendPairedTokenHash(path, HASH_A);
+    const diff = lineDiff(template, readFileSync(path, 'utf8'));
+    expect(diff.removed).toEqual(['#paired_tokens = []']);
+    expect(diff.added).toEqual([`paired_tokens = ["${HASH_A}"]`]);
+    expect(await readPairedTokenEntries(path)).toEqual([HASH_A]);
+    await appendPairedTokenHash(path, HASH_B);
+    expect(await readPairedTokenEntries(path)).toEqual([HASH_A, HASH_B]);
+  });
+
+  it('uncomments the header and key of a template with commented headers (older files)', async () => {
+    const template = legacyTemplate();
     writeFileSync(path, template);
     await appendPairedTokenHash(path, HASH_A);
     const diff = lineDiff(template, readFileSync(path, 'utf8'));
@@ -135,7 +152,7 @@ describe('appendPairedTokenHash on the generated template', () => {
   });
 
   it('appends instead when uncommenting would duplicate a real [gateway] table', async () => {
-    const text = `${renderConfigTemplate()}
+    const text = `${legacyTemplate()}
 [gateway]
 port = 3001
 `;

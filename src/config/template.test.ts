@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from './schema.js';
 import { listLeaves, RECORD_KEY } from './schema-walk.js';
 import { renderConfigTemplate } from './template.js';
+import { findUnknownKeys } from './unknown-keys.js';
 
 const defaults = configSchema.parse({});
 
@@ -11,8 +12,42 @@ describe('renderConfigTemplate', () => {
 
   it('parses as TOML and validates to exactly the defaults as written (all keys commented)', () => {
     const raw = parse(template);
-    expect(raw).toEqual({});
+    expect(findUnknownKeys(raw, configSchema)).toEqual([]);
     expect(configSchema.parse(raw)).toEqual(defaults);
+  });
+
+  it('writes the always-present section headers live and the optional ones commented', () => {
+    const live = template.split('\n').filter((line) => line.startsWith('['));
+    expect(live).toEqual([
+      '[gateway]',
+      '[gateway.auth]',
+      '[tunnel]',
+      '[agent]',
+      '[memory]',
+      '[observability]',
+      '[runtime]',
+      '[inbox]',
+      '[pipeline]',
+      '[channels_config.webhook]',
+      '[channels_config.web]',
+    ]);
+    // Empty tables only: no key is set, so nothing differs from the embedded defaults.
+    const raw = parse(template) as Record<string, Record<string, unknown>>;
+    expect(raw.gateway).toEqual({ auth: {} });
+  });
+
+  it('puts a single uncommented "#key = default" line into its own section', () => {
+    const lines = template.split('\n');
+    const keyLines = lines.flatMap((line, index) => (/^#[a-z_]+ = /.test(line) ? [index] : []));
+    expect(keyLines.length).toBeGreaterThan(40);
+    for (const index of keyLines) {
+      const edited = lines.map((line, i) => (i === index ? line.slice(1) : line)).join('\n');
+      const raw = parse(edited);
+      expect(findUnknownKeys(raw, configSchema), lines[index]).toEqual([]);
+      expect(configSchema.parse(raw), lines[index]).toEqual(defaults);
+    }
+    const port = lines.map((line) => (line === '#port = 3000' ? 'port = 3000' : line)).join('\n');
+    expect(parse(port)).toHaveProperty('gateway.port', 3000);
   });
 
   it('still validates to exactly the defaults with every "#key = default" line uncommented', () => {
@@ -34,7 +69,7 @@ describe('renderConfigTemplate', () => {
       }
       const section = leaf.path.slice(0, -1).join('.');
       if (section !== '' && !section.includes(RECORD_KEY)) {
-        expect(template).toMatch(new RegExp(`^# ?\\[${section.replace(/\./g, '\\.')}\\]$`, 'm'));
+        expect(template).toMatch(new RegExp(`^(# )?\\[${section.replace(/\./g, '\\.')}\\]$`, 'm'));
       }
     }
   });

@@ -6,14 +6,19 @@ import { objectShape, recordValue, unwrap } from './schema-walk.js';
 /*
  * The commented config template written on first start. Generated from the schema so it always
  * lists every key. Convention (like sshd_config): `#key = value` is a default that may be
- * uncommented as is; `# ` starts prose or an example that needs a real value first.
+ * uncommented as is; `# ` starts prose or an example that needs a real value first. The headers
+ * of the always-present sections are written live (an empty table changes no default), so an
+ * uncommented key lands in its own section instead of silently in the top-level table; only the
+ * optional sections, whose mere presence enables something, keep a commented header.
  */
 
 const HEADER = [
   '# gatehouse configuration (TOML).',
-  '# Every key is listed with its default, commented out: the file is valid as it is and the',
-  '# defaults apply. "#key = value" lines can be uncommented as they are; "# key = ..." lines are',
-  '# examples that need your own value. Secrets can come from the environment instead (see README).',
+  '# Every key is listed with its default, commented out under its [section] header: the file is',
+  '# valid as it is and the defaults apply. "#key = value" lines can be uncommented as they are;',
+  '# "# key = ..." lines are examples that need your own value, and "# [section]" headers belong',
+  '# to optional sections that are enabled by uncommenting them. Secrets can come from the',
+  '# environment instead (see README).',
 ];
 
 /** Example values for optional keys and example sections, where a type alone says too little. */
@@ -68,7 +73,7 @@ function renderTable(schema: z.ZodType, path: string[], mode: Mode, lines: strin
       if (description !== undefined) lines.push(`# ${description}`);
       if (optional)
         lines.push(`# Optional section: present = enabled (fill in the required keys).`);
-      lines.push(`${prefix(childMode)}[${childPath.join('.')}]`);
+      lines.push(`${childMode === 'defaults' ? '' : '# '}[${childPath.join('.')}]`);
     }
     renderTable(child, childPath, childMode, lines);
   }
@@ -110,10 +115,6 @@ function isTable(schema: z.ZodType): boolean {
   if (objectShape(schema) !== undefined) return true;
   const record = recordValue(schema);
   return record !== undefined && objectShape(record) !== undefined;
-}
-
-function prefix(mode: Mode): string {
-  return mode === 'defaults' ? '#' : '# ';
 }
 
 /** One TOML value as it would appear after `key = `. */

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
-import { isRecord, objectShape, recordValue } from './schema-walk.js';
+import { isRecord, listLeaves, objectShape, recordValue } from './schema-walk.js';
 import { formatPath } from './issues.js';
 
 /** A key present in the file that the schema does not know (most likely a typo). */
 export interface UnknownKey {
   path: string;
-  suggestion?: string;
+  /** Known keys the operator probably meant (a near spelling, or the same key in its section). */
+  suggestions?: readonly string[];
 }
 
 /**
@@ -25,10 +26,19 @@ export function findUnknownKeys(
     const child = shape[key];
     const childPath = [...path, key];
     if (child === undefined) {
+      // A top-level key that exists in a section is most likely a template line uncommented
+      // without its [section] header: name the section rather than a look-alike.
+      const sectioned = path.length === 0 ? sectionedKeys(schema, key) : [];
       const suggestion = closest(key, Object.keys(shape));
+      const suggestions =
+        sectioned.length > 0
+          ? sectioned
+          : suggestion === undefined
+            ? []
+            : [formatPath([...path, suggestion])];
       unknown.push({
         path: formatPath(childPath),
-        ...(suggestion === undefined ? {} : { suggestion: formatPath([...path, suggestion]) }),
+        ...(suggestions.length === 0 ? {} : { suggestions }),
       });
       continue;
     }
@@ -46,9 +56,20 @@ export function findUnknownKeys(
 
 /** `unknown config key "gateway.prot" (ignored; did you mean "gateway.port"?)` */
 export function formatUnknownKey(key: UnknownKey, ignored = true): string {
-  const hint = key.suggestion === undefined ? '' : `did you mean "${key.suggestion}"?`;
+  const suggestions = key.suggestions ?? [];
+  const hint =
+    suggestions.length === 0
+      ? ''
+      : `did you mean ${suggestions.map((suggestion) => `"${suggestion}"`).join(' or ')}?`;
   const note = [ignored ? 'ignored' : '', hint].filter((part) => part !== '').join('; ');
   return `unknown config key "${key.path}"${note === '' ? '' : ` (${note})`}`;
+}
+
+/** Dotted paths of every key named `key` inside a section (`port` → `gateway.port`). */
+function sectionedKeys(schema: z.ZodType, key: string): string[] {
+  return listLeaves(schema)
+    .filter((leaf) => leaf.path.length > 1 && leaf.path[leaf.path.length - 1] === key)
+    .map((leaf) => leaf.path.join('.'));
 }
 
 /** The known key nearest to `key` by edit distance, when it is near enough to be a typo. */

@@ -8,6 +8,7 @@ import { isGatewayError } from '../../errors.js';
 import { createHandshakeGuard } from './handshake-guard.js';
 import { checkOrigin } from './origin-policy.js';
 import type { PendingUpgrades } from './pending-upgrades.js';
+import { checkUpgradeRequest } from './upgrade-request.js';
 import { rejectUpgrade } from './upgrade-response.js';
 
 /** The only path that upgrades. */
@@ -32,10 +33,10 @@ export interface UpgradeHandlerOptions {
 }
 
 /**
- * Wires the upgrade path onto an HTTP server. Every check runs before the 101: path, secrets in
- * the URL, Origin, the per-peer pending cap, then authentication. Every socket of the server gets
- * the handshake deadline and the pending cap (see `createHandshakeGuard`). Returns a detach
- * function.
+ * Wires the upgrade path onto an HTTP server. Every check runs before the 101: path, the RFC 6455
+ * handshake fields, secrets in the URL, Origin, the per-peer pending cap, then authentication.
+ * Every socket of the server gets the handshake deadline and the pending cap (see
+ * `createHandshakeGuard`). Returns a detach function.
  */
 export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOptions): () => void {
   const guard = createHandshakeGuard({
@@ -66,6 +67,8 @@ export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOpti
   ): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
     if (url.pathname !== WS_PATH) return rejectUpgrade(socket, 'NOT_FOUND');
+    const malformed = checkUpgradeRequest(request);
+    if (malformed !== undefined) return rejectUpgrade(socket, malformed);
     if (hasTokenParam(url.searchParams.keys())) return rejectUpgrade(socket, 'AUTH_TOKEN_IN_URL');
     const origin = request.headers.origin;
     const allowed = checkOrigin({

@@ -23,6 +23,7 @@ import { createSessionRegistry } from './session-registry.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { TicketStore } from './tickets.js';
 import { attachUpgradeHandler } from './upgrade.js';
+import { rejectUpgrade } from './upgrade-response.js';
 
 /** Timings in ms; each defaults to its `channels_config.web` seconds value. */
 export interface WebChannelTimings extends SessionTimings {
@@ -180,16 +181,20 @@ function lazySocketRuntime(maxFrameBytes: number): {
     load() {
       loading ??= Promise.all([import('ws'), import('./session.js')]).then(
         ([{ WebSocketServer }, session]) => {
-          loaded = {
-            wss: new WebSocketServer({
-              noServer: true,
-              maxPayload: maxFrameBytes,
-              clientTracking: false,
-              // Compression lets a small frame inflate into a large one and costs memory per socket.
-              perMessageDeflate: false,
-            }),
-            runSession: session.runSession,
-          };
+          const wss = new WebSocketServer({
+            noServer: true,
+            maxPayload: maxFrameBytes,
+            clientTracking: false,
+            // Compression lets a small frame inflate into a large one and costs memory per socket.
+            perMessageDeflate: false,
+          });
+          // What `checkUpgradeRequest` does not pre-check (a malformed Sec-WebSocket-Protocol)
+          // is refused like every other upgrade: a JSON body with the security headers, instead
+          // of ws's own text/html answer. Its messages name a header, never a value.
+          wss.on('wsClientError', (error, socket) => {
+            rejectUpgrade(socket, new GatewayError('BAD_REQUEST', { message: error.message }));
+          });
+          loaded = { wss, runSession: session.runSession };
           return loaded;
         },
       );

@@ -158,6 +158,47 @@ describe('Origin policy at the upgrade', () => {
     });
   });
 
+  it('refuses a malformed handshake with JSON and security headers, keeping the ticket', async () => {
+    const gw = await start();
+    const ticket = await gw.ticketFor(PAIRED);
+    const refused = await sendRawRequest({
+      port: gw.port,
+      path: `/ws?ticket=${ticket}`,
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'too-short',
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(refused.headers).toMatchObject({ 'x-content-type-options': 'nosniff' });
+    // Refused before authentication ran, so the single-use ticket is still good.
+    const client = await connectOk(gw.wsUrl(`/ws?ticket=${ticket}`));
+    client.ws.close();
+  });
+
+  it('answers what ws itself refuses (a bad Sec-WebSocket-Protocol) the same way', async () => {
+    const gw = await start();
+    const refused = await sendRawRequest({
+      port: gw.port,
+      path: '/ws',
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'sec-websocket-protocol': 'chat,,bad protocol',
+        authorization: PAIRED,
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(refused.headers).toMatchObject({ 'x-frame-options': 'DENY' });
+  });
+
   it('refuses the null origin', async () => {
     const gw = await start();
     const result = await connectWs(gw.wsUrl('/ws'), {

@@ -1,0 +1,103 @@
+import { readdirSync } from 'node:fs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TempHome } from '../test-support/gatehouse-process.js';
+import {
+  buildCliIfStale,
+  killAllCli,
+  makeTempHome,
+  runCli,
+} from '../test-support/gatehouse-process.js';
+
+/*
+ * `config check` and `start` share one set of start-up checks: every config `start` refuses must
+ * also fail `config check`, with the same exit code and the same one-line message.
+ */
+
+const homes: TempHome[] = [];
+function home(toml: string): TempHome {
+  const created = makeTempHome(toml);
+  homes.push(created);
+  return created;
+}
+
+beforeAll(() => {
+  buildCliIfStale();
+}, 180_000);
+
+afterEach(async () => {
+  await killAllCli();
+  for (const created of homes.splice(0)) created.cleanup();
+});
+
+const STACK_FRAME = /^\s+at /m;
+
+describe('config check refuses what start refuses', { timeout: 60_000 }, () => {
+  it.each<{ label: string; toml: string; env: Record<string, string>; message: RegExp }>([
+    {
+      label: 'a public host without a tunnel',
+      toml: '[gateway]\nport = 0\nhost = "0.0.0.0"\n',
+      env: {},
+      message: /^config error: refusing to bind to public address 0\.0\.0\.0: .*allow_public_bind/,
+    },
+    {
+      label: 'a hostname as host',
+      toml: '[gateway]\nport = 0\nhost = "example.com"\n',
+      env: {},
+      message: /^config error: gateway\.host = "example\.com" is a hostname/,
+    },
+    {
+      label: 'a short jwt_secret in the file',
+      toml: '[gateway]\nport = 0\n[gateway.auth]\njwt_secret = "too-short"\n',
+      env: {},
+      message: /^gateway\.auth\.jwt_secret \(or GATEHOUSE_JWT_SECRET\): secret is 9 bytes/,
+    },
+    {
+      label: 'a short GATEHOUSE_JWT_SECRET',
+      toml: '[gateway]\nport = 0\n',
+      env: { GATEHOUSE_JWT_SECRET: 'short-secret' },
+      message: /^gateway\.auth\.jwt_secret \(or GATEHOUSE_JWT_SECRET\): secret is 12 bytes/,
+    },
+    {
+      label: 'an unknown default_provider',
+      toml: 'default_provider = "nonexistent"\n[gateway]\nport = 0\n',
+      env: {},
+      message:
+        /^config error: default_provider = "nonexistent" — no such provider; add a \[providers\.nonexistent\] section/,
+    },
+  ])('$label: exit 2 and the same single line from both', async ({ toml, env, message }) => {
+    const created = home(toml);
+    const results = await Promise.all(
+      [['config', 'check'], ['start']].map((args) => runCli(args, { ...created.env, ...env })),
+    );
+    for (const result of results) {
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(result.stderr).not.toMatch(STACK_FRAME);
+      expect(result.stdout).toBe('');
+    }
+    expect(results[0]?.stderr).toBe(results[1]?.stderr);
+  });
+
+  it('accepts a public host behind a tunnel and warns about allow_public_bind', async () => {
+    const tunnel = await runCli(
+      ['config', 'check'],
+      home('[gateway]\nhost = "0.0.0.0"\n[tunnel]\nprovider = "cloudflare"\n').env,
+    );
+    expect(tunnel.code).toBe(0);
+    expect(tunnel.stdout).toContain('(valid; secrets masked)');
+    const optIn = await runCli(
+      ['config', 'check'],
+      home('[gateway]\nhost = "0.0.0.0"\nallow_public_bind = true\n').env,
+    );
+    expect(optIn.code).toBe(0);
+    expect(optIn.stderr).toContain('warning: binding to public address 0.0.0.0 without a tunnel');
+  });
+
+  it('does not generate jwt.secret or any other file besides the config', async () => {
+    const created = home('[gateway]\nport = 0\n');
+    const result = await runCli(['config', 'check'], created.env);
+    expect(result.code).toBe(0);
+    expect(readdirSync(created.dir)).toEqual(['config.toml']);
+  });
+});
