@@ -5,7 +5,7 @@ import type { ErrorCode } from '../../errors.js';
 import { SECURITY_HEADERS } from '../../server/security-headers.js';
 
 /** The API security headers as raw header lines, built once: the same set Fastify sends. */
-const SECURITY_HEADER_LINES = Object.entries(SECURITY_HEADERS).map(
+export const SECURITY_HEADER_LINES = Object.entries(SECURITY_HEADERS).map(
   ([name, value]) => `${name}: ${value}`,
 );
 

@@ -23,7 +23,7 @@ import { createSessionRegistry } from './session-registry.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { TicketStore } from './tickets.js';
 import { attachUpgradeHandler } from './upgrade.js';
-import { rejectUpgrade } from './upgrade-response.js';
+import { rejectUpgrade, SECURITY_HEADER_LINES } from './upgrade-response.js';
 
 /** Timings in ms; each defaults to its `channels_config.web` seconds value. */
 export interface WebChannelTimings extends SessionTimings {
@@ -193,6 +193,10 @@ function lazySocketRuntime(maxFrameBytes: number): {
           // of ws's own text/html answer. Its messages name a header, never a value.
           wss.on('wsClientError', (error, socket) => {
             rejectUpgrade(socket, new GatewayError('BAD_REQUEST', { message: error.message }));
+          });
+          // The 101 bypasses Fastify too; it carries the same security headers as every response.
+          wss.on('headers', (headers) => {
+            headers.push(...SECURITY_HEADER_LINES);
           });
           loaded = { wss, runSession: session.runSession };
           return loaded;

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sendRawRequest } from '../../test-support/raw-http.js';
 import { connectOk, connectWs } from '../../test-support/ws-client.js';
@@ -65,6 +67,25 @@ describe('POST /ws/ticket and the ticket upgrade', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(apiOnly.status).toBe(403);
+  });
+
+  it('sends the security headers on the 101 as on every other response', async () => {
+    const gw = await start();
+    const ws = new WebSocket(gw.wsUrl('/ws'), { headers: { authorization: PAIRED } });
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      ws.once('upgrade', resolve);
+      ws.once('error', reject);
+    });
+    ws.close();
+    expect(response.statusCode).toBe(101);
+    expect(response.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+    });
+    expect(response.headers['content-security-policy']).toMatch(/default-src 'none'/);
   });
 
   it('accepts a JWT with channels:web in the Authorization header of the upgrade', async () => {
