@@ -49,6 +49,8 @@ export interface DispatchRequest {
   /** Client-supplied idempotency key (already validated), scoped by principal. */
   idempotencyKey?: string;
   signal: AbortSignal;
+  /** True when the caller just made up `conversationId`, so there is no history to load. */
+  freshConversation?: boolean;
   /** When set, the agent turn streams and each text delta is passed here in order. */
   onDelta?: (delta: string) => void;
 }

@@ -34,7 +34,7 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
     run: async function rememberTurn(ctx, next) {
       const { message } = ctx.request;
       const window = ctx.agent.historyWindow;
-      if (window > 0) {
+      if (window > 0 && ctx.request.freshConversation !== true) {
         await safely('history', async () => {
           const entries = await memory.history(message.conversationId, window);
           ctx.history = entries.flatMap((entry): ChatMessage[] =>

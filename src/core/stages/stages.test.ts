@@ -164,6 +164,26 @@ describe('memoryStage', () => {
     expect(stored[0]?.category).toBe('conversation');
   });
 
+  it('skips the history lookup for a conversation the caller just created', async () => {
+    const { memory, entries } = arrayMemory();
+    await memory.store('k', 'earlier', 'conversation', 'conv-1', 'user');
+    let lookups = 0;
+    const counting: Memory = {
+      ...memory,
+      history: async (sessionId, limit) => {
+        lookups += 1;
+        return memory.history(sessionId, limit);
+      },
+    };
+    const ctx = context({ freshConversation: true });
+    await stageWith(counting).stage.run(ctx, async () => {
+      ctx.result = { response: 'answer', model: 'echo', duplicate: false };
+    });
+    expect(lookups).toBe(0);
+    expect(ctx.history).toEqual([]);
+    expect(entries.map((entry) => entry.content)).toEqual(['earlier', 'question', 'answer']);
+  });
+
   it('limits history to the agent window', async () => {
     const { memory } = arrayMemory();
     for (let i = 0; i < 6; i += 1)

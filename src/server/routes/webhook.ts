@@ -57,6 +57,8 @@ export function webhookRoutes(options: WebhookRouteOptions): RouteRegistrar {
           receivedAt: Date.now(),
         },
         principal,
+        // Without X-Session-Id the conversation id was made up just now: no history to look up.
+        freshConversation: sessionId === undefined,
         idempotencyKey,
         signal: request.workSignal,
       });
