@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readAdminSecret } from '../auth/admin-secret.js';
 import { readRuntimeInfo, runtimeInfoPath } from '../runtime/runtime-info.js';
+import { isLoopbackHost } from '../server/loopback.js';
 
 /** A local admin call that failed; the message is one line for the terminal. */
 export class AdminClientError extends Error {
@@ -19,8 +20,6 @@ export interface AdminClientOptions {
 
 const pairCodeSchema = z.strictObject({ code: z.string().regex(/^\d{6}$/) });
 
-const LOOPBACK_HOSTS = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/;
-
 /**
  * Calls an admin endpoint of the gateway running from `home`: its URL comes from
  * `gateway.json` (the configured port may be 0) and the secret from `admin.secret`.
@@ -36,7 +35,7 @@ export async function callAdmin(
   }
   const url = new URL(options.path, info.url);
   // The secret must never leave the machine, even if gateway.json names another host.
-  if (!LOOPBACK_HOSTS.test(url.hostname)) {
+  if (!isLoopbackHost(url.hostname)) {
     throw new AdminClientError(
       `The gateway listens on ${url.host}, which is not loopback; admin commands only work over loopback`,
     );

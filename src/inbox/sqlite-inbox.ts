@@ -34,12 +34,12 @@ class SqliteInbox implements Inbox {
 
   constructor(path: string) {
     // Owner-only file (0600) like the other stores: it holds message text and replies.
+    // openSqliteFile already sets WAL and busy_timeout; an in-memory database supports neither
+    // WAL nor a second connection, so it needs no more than `synchronous`.
     this.#db = path === ':memory:' ? new Database(path) : openSqliteFile(path);
-    this.#db.pragma('journal_mode = WAL');
     // FULL: the webhook answers 200 only after enqueue returns, so the commit must reach the
     // disk before that; NORMAL in WAL mode could lose the last commits on power failure.
     this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('busy_timeout = 5000');
     this.#db.exec(INBOX_SCHEMA_SQL);
     const db = this.#db;
     this.#statements = {

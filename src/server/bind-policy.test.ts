@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkBindPolicy, isLoopbackHost } from './bind-policy.js';
+import { checkBindPolicy } from './bind-policy.js';
+import { isLoopbackHost } from './loopback.js';
 
 const closed = { tunnelProvider: 'none', allowPublicBind: false };
 

@@ -1,4 +1,5 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { isLoopbackAddress } from './loopback.js';
 
 /*
  * Network isolation, layer 1: the gateway listens on loopback unless something in front of it
@@ -18,23 +19,9 @@ export interface BindPolicyInput {
 export type BindPolicyResult =
   { ok: true; public: boolean; address: string; warning?: string } | { ok: false; message: string };
 
-const loopback = new BlockList();
-loopback.addSubnet('127.0.0.0', 8, 'ipv4');
-loopback.addAddress('::1', 'ipv6');
-
 /** The address to pass to listen(): brackets removed; `localhost` kept as is. */
 export function normalizeHost(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-}
-
-/** True for 127.0.0.0/8, ::1 (any spelling, also IPv4-mapped 127.x) and `localhost`. */
-export function isLoopbackHost(host: string): boolean {
-  const address = normalizeHost(host);
-  if (address.toLowerCase() === 'localhost') return true;
-  const family = isIP(address);
-  if (family === 0) return false;
-  // BlockList matches IPv4-mapped IPv6 (::ffff:127.0.0.1) against the IPv4 subnet as well.
-  return loopback.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** Decides whether the gateway may bind to `host`. */
@@ -52,7 +39,7 @@ export function checkBindPolicy(input: BindPolicyInput): BindPolicyResult {
         : `gateway.host = ${shown} does not parse as an IPv4 or IPv6 address or "localhost"`,
     };
   }
-  if (isLoopbackHost(address)) return { ok: true, public: false, address };
+  if (isLoopbackAddress(address)) return { ok: true, public: false, address };
   if (input.tunnelProvider !== 'none') return { ok: true, public: true, address };
   if (input.allowPublicBind) {
     return {

@@ -1,28 +1,20 @@
 import type { FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { PairingGuard } from '../../auth/pairing.js';
 import { constantTimeEqual } from '../../auth/constant-time.js';
 import { GatewayError } from '../../errors.js';
+import { isLoopbackAddress } from '../loopback.js';
 import type { RouteRegistrar } from '../types.js';
 
 /** Header carrying the local admin secret. */
 export const ADMIN_SECRET_HEADER = 'x-admin-secret';
 
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
 /**
- * True for a TCP peer on this machine: 127.0.0.0/8, ::1, or an IPv4-mapped 127.x address (what
- * a dual-stack socket reports for IPv4 loopback). Anything unparseable is not loopback.
+ * True for a TCP peer on this machine (`isLoopbackAddress`: 127.0.0.0/8, ::1, IPv4-mapped 127.x).
+ * A socket whose address is undefined (already destroyed) is not loopback.
  */
 export function isLoopbackPeer(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped !== undefined) return isIPv4(mapped) && LOOPBACK.check(mapped, 'ipv4');
-  if (isIPv4(address)) return LOOPBACK.check(address, 'ipv4');
-  return isIPv6(address) && LOOPBACK.check(address, 'ipv6');
+  return address !== undefined && isLoopbackAddress(address);
 }
 
 /** Headers a proxy or tunnel adds on behalf of another client; the local CLI sends none. */

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { parseJsonBytes } from '../../channels/payload.js';
 import { GatewayError } from '../../errors.js';
 
 const webhookBodySchema = z.strictObject({
@@ -11,15 +12,10 @@ export type WebhookBody = z.infer<typeof webhookBodySchema>;
 
 /** Parses the exact request bytes as `{"message": string}`; anything else is a 400 naming what was expected. */
 export function parseWebhookBody(rawBody: Buffer): WebhookBody {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString('utf8'));
-  } catch (error) {
-    throw new GatewayError('INVALID_JSON', {
-      message: 'Request body is not valid JSON; expected {"message": "<text>"}',
-      cause: error,
-    });
-  }
+  const json = parseJsonBytes(
+    rawBody,
+    'Request body is not valid JSON; expected {"message": "<text>"}',
+  );
   const parsed = webhookBodySchema.safeParse(json);
   if (!parsed.success) {
     throw new GatewayError('INVALID_BODY', {
