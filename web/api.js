@@ -52,20 +52,21 @@ async function readError(response) {
 }
 
 /**
- * Exchanges a 6-digit pairing code for a bearer token.
- * Resolves `{ ok: true, token }` or `{ ok: false, status, code, message, retryAfter }`.
+ * POSTs to the gateway and picks one non-empty string field of its JSON answer.
+ * Resolves `{ ok: true, value }` or `{ ok: false, status, code, message, retryAfter? }`
+ * (status 0 = network failure).
  */
-export async function pairWithCode(code) {
+async function postForField(path, headers, field) {
   let response;
   try {
-    response = await fetch('/pair', {
+    response = await fetch(path, {
       method: 'POST',
-      headers: { 'X-Pairing-Code': code },
+      headers,
       credentials: 'same-origin',
       cache: 'no-store',
     });
   } catch {
-    // Network failure: the gateway is down or unreachable.
+    // Network failure: the gateway is down or unreachable; callers decide whether to retry.
     return { ok: false, status: 0, code: 'NETWORK', message: 'Cannot reach the gateway.' };
   }
   if (!response.ok) return { ok: false, ...(await readError(response)) };
@@ -73,9 +74,10 @@ export async function pairWithCode(code) {
   try {
     body = await response.json();
   } catch {
-    // A 200 without JSON is not a gateway answer; reported below.
+    // A 2xx without JSON is not a gateway answer; reported below.
   }
-  if (!body || typeof body.token !== 'string' || body.token === '') {
+  const value = body === null ? undefined : body[field];
+  if (typeof value !== 'string' || value === '') {
     return {
       ok: false,
       status: response.status,
@@ -83,7 +85,16 @@ export async function pairWithCode(code) {
       message: 'Unexpected answer from the gateway.',
     };
   }
-  return { ok: true, token: body.token };
+  return { ok: true, value };
+}
+
+/**
+ * Exchanges a 6-digit pairing code for a bearer token.
+ * Resolves `{ ok: true, token }` or `{ ok: false, status, code, message, retryAfter }`.
+ */
+export async function pairWithCode(code) {
+  const result = await postForField('/pair', { 'X-Pairing-Code': code }, 'token');
+  return result.ok ? { ok: true, token: result.value } : result;
 }
 
 /**
@@ -91,32 +102,6 @@ export async function pairWithCode(code) {
  * Resolves `{ ok: true, ticket }` or `{ ok: false, status, code, message }` (status 0 = network).
  */
 export async function fetchTicket(token) {
-  let response;
-  try {
-    response = await fetch('/ws/ticket', {
-      method: 'POST',
-      headers: { Authorization: 'Bearer ' + token },
-      credentials: 'same-origin',
-      cache: 'no-store',
-    });
-  } catch {
-    // Network failure: the caller retries with backoff.
-    return { ok: false, status: 0, code: 'NETWORK', message: 'Cannot reach the gateway.' };
-  }
-  if (!response.ok) return { ok: false, ...(await readError(response)) };
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    // Reported as a bad response below.
-  }
-  if (!body || typeof body.ticket !== 'string' || body.ticket === '') {
-    return {
-      ok: false,
-      status: response.status,
-      code: 'BAD_RESPONSE',
-      message: 'Unexpected answer from the gateway.',
-    };
-  }
-  return { ok: true, ticket: body.ticket };
+  const result = await postForField('/ws/ticket', { Authorization: 'Bearer ' + token }, 'ticket');
+  return result.ok ? { ok: true, ticket: result.value } : result;
 }
