@@ -18,7 +18,7 @@ const HEADER = [
   '# valid as it is and the defaults apply. "#key = value" lines can be uncommented as they are;',
   '# "# key = ..." lines are examples that need your own value, and "# [section]" headers belong',
   '# to optional sections that are enabled by uncommenting them. Secrets can come from the',
-  '# environment instead (see README).',
+  '# environment instead (see docs/configuration.md).',
 ];
 
 /** Example values for optional keys and example sections, where a type alone says too little. */
