@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCidr } from '../http/cidr.js';
 
 /*
  * The single source of truth for configuration: keys, types, defaults and the documentation that
@@ -12,6 +13,15 @@ const positiveInt = z.number().int().min(1);
 const nonNegativeInt = z.number().int().min(0);
 const secret = z.string().min(1);
 const httpUrl = z.url({ protocol: /^https?$/ });
+/** An IPv4 or IPv6 network in CIDR notation; a bare address means a single host. */
+const cidr = z.string().refine(isCidr, 'an IPv4 or IPv6 CIDR such as "10.0.0.0/8" or "::1/128"');
+/** A host name or IP literal as it appears in a Host header, without scheme or port. */
+const hostName = z
+  .string()
+  .regex(
+    /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)$/i,
+    'a host name or IP literal without scheme or port, such as "agent.example.com"',
+  );
 
 const gatewayAuthSchema = z
   .object({
@@ -53,8 +63,37 @@ const gatewaySchema = z
       .boolean()
       .default(false)
       .describe(
-        'Derive the client key from X-Forwarded-For / X-Real-IP (only behind a trusted proxy)',
+        'Shorthand for trusted_proxies = ["127.0.0.0/8", "::1/128"]: a proxy on this machine sets the client address',
       ),
+    trusted_proxies: z
+      .array(cidr)
+      .default([])
+      .describe(
+        'CIDRs of reverse proxies whose X-Forwarded-For / Forwarded / X-Real-IP are believed (right-most untrusted hop)',
+      ),
+    public_url: httpUrl
+      .optional()
+      .describe(
+        'Address users reach the gateway at (https://agent.example.com); its origin and host are allowed',
+      ),
+    allowed_hosts: z
+      .array(hostName)
+      .default([])
+      .describe('Extra Host header names answered (421 HOST_NOT_ALLOWED for any other)'),
+    max_connections: positiveInt
+      .default(1024)
+      .describe('Open sockets at most; further connections are closed at once'),
+    max_connections_per_client: positiveInt
+      .default(64)
+      .describe(
+        'Open sockets per peer address (trusted proxies exempt); further ones closed at once',
+      ),
+    max_requests_per_client: positiveInt
+      .default(32)
+      .describe('Requests per client address being received or handled at once (429 beyond)'),
+    body_timeout_secs: positiveInt
+      .default(10)
+      .describe('Time to receive a whole request, body included (408, socket closed)'),
     pair_rate_limit_per_minute: nonNegativeInt
       .default(0)
       .describe('Requests per minute per client on /pair (0 = unlimited)'),
@@ -83,14 +122,66 @@ const gatewaySchema = z
   })
   .prefault({});
 
+const tunnelBinary = z
+  .string()
+  .min(1)
+  .optional()
+  .describe('Executable to run (default: looked up on PATH)');
+
 const tunnelSchema = z
   .object({
     provider: z
       .enum(['none', 'cloudflare', 'tailscale', 'ngrok', 'custom'])
       .default('none')
       .describe(
-        'Tunnel that exposes the gateway publicly; anything but "none" permits a public bind',
+        'Tunnel started and supervised by the gateway; anything but "none" permits a public bind',
       ),
+    start_timeout_secs: positiveInt
+      .default(30)
+      .describe('How long to wait for the tunnel to report its public URL'),
+    cloudflare: z
+      .object({
+        binary: tunnelBinary,
+        token: secret
+          .optional()
+          .describe(
+            'Named-tunnel token (env GATEHOUSE_CLOUDFLARE_TUNNEL_TOKEN); unset = quick tunnel',
+          ),
+        url: httpUrl.optional().describe('Public URL of the named tunnel (required with token)'),
+      })
+      .prefault({}),
+    tailscale: z
+      .object({
+        binary: tunnelBinary,
+        funnel: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Run `tailscale funnel` (internet) when true, `tailscale serve` (tailnet) when false',
+          ),
+      })
+      .prefault({}),
+    ngrok: z
+      .object({
+        binary: tunnelBinary,
+        auth_token: secret.optional().describe('ngrok auth token (env GATEHOUSE_NGROK_AUTH_TOKEN)'),
+      })
+      .prefault({}),
+    custom: z
+      .object({
+        binary: tunnelBinary,
+        command: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('argv string run without a shell; {host} and {port} are replaced'),
+        url_pattern: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Regex finding the public URL in the output (first group, or whole match)'),
+      })
+      .prefault({}),
   })
   .prefault({});
 
@@ -332,6 +423,7 @@ export type SlackConfig = z.infer<typeof slackChannelSchema>;
 export type TelegramConfig = z.infer<typeof telegramChannelSchema>;
 export type WebChannelConfig = Config['channels_config']['web'];
 export type InboxConfig = Config['inbox'];
+export type TunnelConfig = Config['tunnel'];
 
 /** Keys whose values are secrets: masked by `config check`, redacted from logs. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
@@ -345,6 +437,8 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'api_key',
   'jwt_secret',
   'paired_tokens',
+  'token',
+  'auth_token',
 ]);
 
 /** Environment variables that provide secrets; the environment wins over the file. */
@@ -358,4 +452,6 @@ export const SECRET_ENV: ReadonlyArray<{ env: string; path: readonly string[] }>
   { env: 'GATEHOUSE_TELEGRAM_BOT_TOKEN', path: ['channels_config', 'telegram', 'bot_token'] },
   { env: 'GATEHOUSE_TELEGRAM_SECRET_TOKEN', path: ['channels_config', 'telegram', 'secret_token'] },
   { env: 'GATEHOUSE_JWT_SECRET', path: ['gateway', 'auth', 'jwt_secret'] },
+  { env: 'GATEHOUSE_CLOUDFLARE_TUNNEL_TOKEN', path: ['tunnel', 'cloudflare', 'token'] },
+  { env: 'GATEHOUSE_NGROK_AUTH_TOKEN', path: ['tunnel', 'ngrok', 'auth_token'] },
 ];
