@@ -50,6 +50,16 @@ export const ERRORS = {
     message: 'Admin endpoint is only reachable from loopback with the local admin secret',
   },
   ORIGIN_FORBIDDEN: { status: 403, message: 'Origin not allowed' },
+  HOST_NOT_ALLOWED: {
+    status: 421,
+    message:
+      'Host not served here; add it to gateway.allowed_hosts or set gateway.public_url to the address clients use',
+  },
+  TOO_MANY_REQUESTS: {
+    status: 429,
+    message: 'Too many requests in progress from this client. Try again in {retry_after}s.',
+    retryable: true,
+  },
   WS_TICKET_INVALID: { status: 401, message: 'Missing, expired or already used WebSocket ticket' },
   WS_TOO_MANY_PENDING: {
     status: 429,

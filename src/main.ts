@@ -18,14 +18,16 @@ import {
 import { closeGracefully, createApp } from './server/index.js';
 import { loadOrCreateAdminSecret } from './auth/admin-secret.js';
 import { createTicketStore } from './channels/web/tickets.js';
-import { selfOriginsFor } from './channels/web/origin-policy.js';
+import { selfOriginsFor } from './http/origin-policy.js';
 import { webChannel } from './channels/web/web-channel.js';
 import { wireAuth } from './compose/auth.js';
 import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
 import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/runtime-info.js';
-import { deriveClientKey } from './server/guards/client-key.js';
+import { resolveClientAddress } from './http/client-address.js';
+import { createEdgePolicy } from './http/edge-policy.js';
+import { createOriginRefusalReporter } from './http/origin-refusals.js';
 import { adminRoutes, requireAdmin } from './server/routes/admin.js';
 import { pairRoutes } from './server/routes/pair.js';
 import { staticRoutes } from './server/routes/static.js';
@@ -154,6 +156,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     shutdown.onShutdown(() => channels.stop(config.gateway.shutdown_timeout_secs * 1000));
 
     let boundPort = config.gateway.port;
+    const edge = createEdgePolicy({ gateway: config.gateway, boundAddress: bind.address });
+    const reportOriginRefusal = createOriginRefusalReporter(logger);
+    // The gateway's own origins, the public URL's and the tunnel's: what a browser page served by
+    // this gateway sends as Origin.
+    const selfOrigins = (): string[] => [
+      ...selfOriginsFor(bind.address, boundPort),
+      ...edge.publicOrigins(),
+    ];
     const web = webChannel({
       config,
       dispatch: path.dispatch,
@@ -162,12 +172,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       revocations: auth.credentials,
       observer,
       logger,
-      selfOrigins: () => selfOriginsFor(bind.address, boundPort),
+      selfOrigins,
+      edge,
+      reportOriginRefusal,
       clientKeyOf: (request) =>
-        deriveClientKey({
+        resolveClientAddress({
           peerIp: request.socket.remoteAddress,
           headers: request.headers,
-          trustForwarded: config.gateway.trust_forwarded_headers,
+          isTrustedProxy: edge.isTrustedProxy,
         }),
       adminGuard: requireAdmin(adminSecret),
       agent: path.agent.name,
@@ -176,7 +188,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     // One Origin policy for /pair, /webhook and the WebSocket upgrade.
     const browserOrigins = {
       allowedOrigins: config.channels_config.web.allowed_origins,
-      selfOrigins: () => selfOriginsFor(bind.address, boundPort),
+      selfOrigins,
+      reportRefusal: reportOriginRefusal,
     };
     const routes: RouteRegistrar[] = [
       pairRoutes({
@@ -205,6 +218,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       health,
       metrics,
       isPaired: () => auth.guard.isPaired(),
+      edge,
       routes,
     });
     shutdown.onShutdown(async () => {

@@ -46,6 +46,7 @@ beforeEach(async () => {
       consume: () => Promise.reject(new Error('unused')),
     },
     registry,
+    origins: { allowedOrigins: [], selfOrigins: () => [] },
     adminGuard,
   })(app);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -2,7 +2,12 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clientErrorHandler, createErrorHandler, frameworkErrorHandler } from './error-handler.js';
 import { contentLengthGuard } from './guards/body-limit.js';
-import { deriveClientKey } from './guards/client-key.js';
+import { createEdgePolicy } from '../http/edge-policy.js';
+import { resolveClientAddress } from '../http/client-address.js';
+import { normalizeHost } from './bind-policy.js';
+import { capConnections } from './guards/connection-caps.js';
+import { requireKnownHost } from './guards/host-check.js';
+import { limitRequestsPerClient } from './guards/requests-per-client.js';
 import { decorateWorkSignal, requestTimeout } from './guards/timeout.js';
 import { createNotFoundHandler } from './not-found.js';
 import { registerRawBody } from './raw-body.js';
@@ -16,7 +21,12 @@ import type { AppDeps } from './types.js';
 export interface CreateAppOptions {
   /** Overrides `gateway.request_timeout_secs`. */
   requestTimeoutMs?: number;
+  /** Overrides `gateway.body_timeout_secs`. */
+  bodyTimeoutMs?: number;
 }
+
+/** How often Node looks for requests past the body deadline (its default is 30 s). */
+const BODY_DEADLINE_CHECK_MS = 500;
 
 /** Route label for requests that matched no route, keeping metric label cardinality bounded. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -34,6 +44,9 @@ export async function createApp(
 ): Promise<FastifyInstance> {
   const { config, logger, observer } = deps;
   const gateway = config.gateway;
+  const edge =
+    deps.edge ?? createEdgePolicy({ gateway, boundAddress: normalizeHost(gateway.host) });
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? gateway.body_timeout_secs * 1000;
   const app = Fastify({
     // Per-request logging through Fastify costs far more than the routing itself; the error
     // handler logs what matters through deps.logger.
@@ -42,21 +55,32 @@ export async function createApp(
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
     return503OnClosing: true,
+    // Node answers 408 and closes the socket when a request (headers and body) is not complete
+    // within this time: a slow-body sender cannot hold a socket until the handler's timeout.
+    requestTimeout: bodyTimeoutMs,
+    http: { connectionsCheckingInterval: Math.min(BODY_DEADLINE_CHECK_MS, bodyTimeoutMs) },
   });
+  app.server.headersTimeout = Math.min(app.server.headersTimeout, bodyTimeoutMs);
+  const detachCaps = capConnections(app.server, {
+    maxConnections: gateway.max_connections,
+    maxPerPeer: gateway.max_connections_per_client,
+    isExempt: edge.isTrustedProxy,
+  });
+  app.addHook('onClose', async () => detachCaps());
 
   const routeTable = new RouteTable();
   app.addHook('onRoute', (route) => routeTable.add(route.method, route.url));
 
   decorateWorkSignal(app);
-  const trustForwarded = gateway.trust_forwarded_headers;
+  const { isTrustedProxy } = edge;
   app.decorateRequest('clientKey', {
     // Derived on first use: routes that never rate-limit (health, metrics) never pay for it.
     getter(this: FastifyRequest): string {
       const self = this as WithClientKey;
-      self[kClientKey] ??= deriveClientKey({
+      self[kClientKey] ??= resolveClientAddress({
         peerIp: this.socket.remoteAddress,
         headers: this.headers,
-        trustForwarded,
+        isTrustedProxy,
       });
       return self[kClientKey];
     },
@@ -67,6 +91,8 @@ export async function createApp(
   registerRawBody(app);
 
   app.addHook('onRequest', securityHeaders);
+  app.addHook('onRequest', requireKnownHost(edge.isHostAllowed));
+  app.addHook('onRequest', limitRequestsPerClient(gateway.max_requests_per_client));
   app.addHook('onRequest', contentLengthGuard({ maxBytes: gateway.max_body_bytes }));
   app.addHook(
     'onRequest',

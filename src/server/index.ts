@@ -4,8 +4,6 @@ export type { CreateAppOptions } from './app.js';
 export { closeGracefully } from './graceful-close.js';
 export type { CloseOutcome } from './graceful-close.js';
 export { sendGatewayError, toGatewayError } from './error-handler.js';
-export { deriveClientKey, normalizeIp } from './guards/client-key.js';
-export type { ClientKeyInput } from './guards/client-key.js';
 export { decorateWorkSignal, requestTimeout } from './guards/timeout.js';
 export type { RequestTimeoutOptions } from './guards/timeout.js';
 export { API_CSP, SECURITY_HEADERS, setPageCsp, STATIC_PAGE_CSP } from './security-headers.js';

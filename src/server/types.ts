@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import type { EdgePolicy } from '../http/edge-policy.js';
 import type { Observer } from '../observability/types.js';
 import type { HealthRegistry } from '../runtime/types.js';
 
@@ -11,7 +12,7 @@ declare module 'fastify' {
      * (provider calls) so nothing keeps running for a request nobody waits for.
      */
     workSignal: AbortSignal;
-    /** Client key for limits and lockouts: the peer IP, or a forwarded IP only when trusted. */
+    /** Client address for limits and lockouts: the peer, or behind a trusted proxy the right-most untrusted hop. */
     clientKey: string;
     /** Exact received body bytes (empty when there was no body). */
     rawBody: Buffer;
@@ -36,6 +37,8 @@ export interface AppDeps {
   metrics: MetricsExporter | null;
   /** Whether any device is paired, for /health. */
   isPaired: () => boolean;
+  /** Trusted proxies, Host check, public origins; derived from `config` when absent. */
+  edge?: EdgePolicy;
   /** Feature routes, registered after the core routes. */
   routes?: RouteRegistrar[];
 }

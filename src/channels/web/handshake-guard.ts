@@ -17,6 +17,11 @@ export interface HandshakeGuardOptions {
   handshakeTimeoutMs: number;
   /** The key sockets are counted by: the TCP peer, the only thing known before a request. */
   peerKeyOf: (socket: Duplex) => string;
+  /**
+   * Peers whose fresh sockets are not counted (trusted proxies: one peer for every client). They
+   * still get the deadline, and their upgrades count against the client behind them.
+   */
+  isExemptPeer?: (peer: string) => boolean;
 }
 
 /**
@@ -28,8 +33,8 @@ export interface HandshakeGuard {
   accept(socket: Duplex): void;
   /** A plain request's headers are complete: the socket stops counting until its next request. */
   requestStarted(request: IncomingMessage, response: ServerResponse): void;
-  /** An upgrade is authenticating; false when its peer is at the cap (the socket is not counted). */
-  holdForUpgrade(socket: Duplex): boolean;
+  /** An upgrade is authenticating; false when its client is at the cap (the socket is not counted). */
+  holdForUpgrade(socket: Duplex, clientKey: string): boolean;
   /** The upgrade was accepted: the socket stops counting and its deadline is cleared for good. */
   upgraded(socket: Duplex): void;
 }
@@ -59,7 +64,7 @@ export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeG
     state.release = undefined;
   };
 
-  const track = (socket: Duplex, slot: () => void): SocketState => {
+  const track = (socket: Duplex, slot: (() => void) | undefined): SocketState => {
     const state: SocketState = { release: slot, timer: undefined, inFlight: 0 };
     states.set(socket, state);
     socket.once('close', () => {
@@ -71,7 +76,12 @@ export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeG
 
   return {
     accept(socket) {
-      const { release: slot, overCap } = options.pending.acquire(options.peerKeyOf(socket));
+      const peer = options.peerKeyOf(socket);
+      if (options.isExemptPeer?.(peer) === true) {
+        arm(socket, track(socket, undefined));
+        return;
+      }
+      const { release: slot, overCap } = options.pending.acquire(peer);
       // A peer holding its cap's worth of slow sockets gets no more slow ones: past the grace a
       // socket still without a complete request is closed (there is no request to answer yet).
       const deadline = overCap
@@ -95,13 +105,13 @@ export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeG
         if (state.inFlight === 0 && !socket.destroyed) arm(socket, state);
       });
     },
-    holdForUpgrade(socket) {
+    holdForUpgrade(socket, clientKey) {
       const state = states.get(socket);
       // Still counted since accept (a fresh socket); nothing to take.
       if (state?.release !== undefined) return true;
-      // A keep-alive socket that already finished a request, or one accepted before the guard
-      // was attached: it counts again while its upgrade authenticates.
-      const slot = options.pending.tryAcquire(options.peerKeyOf(socket));
+      // A keep-alive socket that already finished a request, a socket from a trusted proxy, or one
+      // accepted before the guard was attached: it counts against its client while authenticating.
+      const slot = options.pending.tryAcquire(clientKey);
       if (slot === undefined) return false;
       if (state === undefined) arm(socket, track(socket, slot));
       else state.release = slot;

@@ -4,6 +4,8 @@ import type { Authenticate } from '../../auth/authenticate.js';
 import { rejectTokenInQuery } from '../../auth/bearer.js';
 import { SCOPE_WEB } from '../../auth/scopes.js';
 import { GatewayError } from '../../errors.js';
+import { requireAllowedOrigin } from '../../http/request-origin.js';
+import type { AllowedOriginOptions } from '../../http/request-origin.js';
 import type { RouteRegistrar } from '../../server/types.js';
 import { CLOSE_CODES } from './close-codes.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -16,6 +18,8 @@ export interface WebRoutesOptions {
   authenticator: Authenticate;
   tickets: TicketStore;
   registry: SessionRegistry;
+  /** The same browser-Origin policy as the upgrade itself. */
+  origins: AllowedOriginOptions;
   /** Without it the admin session endpoints are not registered at all (fail closed). */
   adminGuard?: AdminGuard;
 }
@@ -25,7 +29,8 @@ const sessionParamsSchema = z.strictObject({ id: z.uuid() });
 /** POST /ws/ticket, and the admin endpoints behind `gatehouse sessions list|kill`. */
 export function webRoutes(options: WebRoutesOptions): RouteRegistrar {
   return function registerWebRoutes(app: FastifyInstance) {
-    app.post('/ws/ticket', async (request, reply) => {
+    const preHandler = requireAllowedOrigin(options.origins);
+    app.post('/ws/ticket', { preHandler }, async (request, reply) => {
       rejectTokenInQuery(request.query);
       const principal = await options.authenticator(request.headers.authorization, SCOPE_WEB);
       const { ticket, expiresIn } = await options.tickets.issue(principal);

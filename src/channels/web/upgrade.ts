@@ -5,8 +5,11 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { hasTokenParam } from '../../auth/bearer.js';
 import type { Principal } from '../../core/types.js';
 import { isGatewayError } from '../../errors.js';
+import { hostNotAllowed, originForbidden } from '../../http/edge-errors.js';
+import type { HostPolicy } from '../../http/host-policy.js';
+import type { OriginRefusalReporter } from '../../http/origin-refusals.js';
 import { createHandshakeGuard } from './handshake-guard.js';
-import { checkOrigin } from './origin-policy.js';
+import { checkOrigin } from '../../http/origin-policy.js';
 import type { PendingUpgrades } from './pending-upgrades.js';
 import { checkUpgradeRequest } from './upgrade-request.js';
 import { rejectUpgrade } from './upgrade-response.js';
@@ -24,8 +27,13 @@ export interface UpgradeHandlerOptions {
   handshakeTimeoutMs: number;
   /** The pending cap's key for a socket (its peer IP). */
   peerKeyOf: (socket: Duplex) => string;
-  /** The session's client key (forwarded headers when trusted). */
+  /** Peers not counted at accept (trusted proxies): their sockets carry many clients. */
+  isExemptPeer?: (peer: string) => boolean;
+  /** The session's client key (forwarded headers when trusted); the cap's key once a request is in. */
   clientKeyOf: (request: IncomingMessage) => string;
+  /** The DNS-rebinding check, as on every HTTP route. */
+  isHostAllowed?: HostPolicy;
+  reportOriginRefusal?: OriginRefusalReporter;
   /** Ticket or Authorization header → principal with `channels:web`; throws GatewayError. */
   authenticate: (request: IncomingMessage, url: URL) => Promise<Principal>;
   onSession: (ws: WebSocket, principal: Principal, clientKey: string) => void;
@@ -43,6 +51,7 @@ export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOpti
     pending: options.pending,
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     peerKeyOf: options.peerKeyOf,
+    ...(options.isExemptPeer === undefined ? {} : { isExemptPeer: options.isExemptPeer }),
   });
 
   const onConnection = (socket: Duplex): void => guard.accept(socket);
@@ -65,6 +74,10 @@ export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOpti
     socket: Duplex,
     head: Buffer,
   ): Promise<void> {
+    const { host } = request.headers;
+    if (options.isHostAllowed !== undefined && !options.isHostAllowed(host)) {
+      return rejectUpgrade(socket, hostNotAllowed(host));
+    }
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
     if (url.pathname !== WS_PATH) return rejectUpgrade(socket, 'NOT_FOUND');
     const malformed = checkUpgradeRequest(request);
@@ -76,9 +89,16 @@ export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOpti
       allowedOrigins: options.allowedOrigins,
       selfOrigins: options.selfOrigins(),
     });
-    if (!allowed) return rejectUpgrade(socket, 'ORIGIN_FORBIDDEN');
+    if (!allowed) {
+      if (origin === undefined) return rejectUpgrade(socket, 'ORIGIN_FORBIDDEN');
+      options.reportOriginRefusal?.(origin, WS_PATH);
+      return rejectUpgrade(socket, originForbidden(origin));
+    }
 
-    if (!guard.holdForUpgrade(socket)) return rejectUpgrade(socket, 'WS_TOO_MANY_PENDING');
+    const clientKey = options.clientKeyOf(request);
+    if (!guard.holdForUpgrade(socket, clientKey)) {
+      return rejectUpgrade(socket, 'WS_TOO_MANY_PENDING');
+    }
     let principal: Principal;
     try {
       principal = await options.authenticate(request, url);
@@ -89,7 +109,6 @@ export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOpti
     // The deadline may have destroyed the socket while authentication was running.
     if (socket.destroyed) return;
     guard.upgraded(socket);
-    const clientKey = options.clientKeyOf(request);
     options.wss.handleUpgrade(request, socket, head, (ws) => {
       options.onSession(ws, principal, clientKey);
     });

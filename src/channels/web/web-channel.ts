@@ -11,7 +11,9 @@ import type { Config } from '../../config/schema.js';
 import type { Dispatch, Principal } from '../../core/types.js';
 import { GatewayError } from '../../errors.js';
 import type { Observer } from '../../observability/types.js';
-import { normalizeIp, UNKNOWN_CLIENT } from '../../server/guards/client-key.js';
+import { normalizeIp, UNKNOWN_CLIENT } from '../../http/client-address.js';
+import type { EdgePolicy } from '../../http/edge-policy.js';
+import type { OriginRefusalReporter } from '../../http/origin-refusals.js';
 import type { RouteRegistrar } from '../../server/types.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { credentialEnded } from './credential-check.js';
@@ -44,8 +46,11 @@ export interface WebChannelOptions {
   logger: Logger;
   /** The gateway's own origins (see `selfOriginsFor`); a function when the port is known late. */
   selfOrigins: readonly string[] | (() => readonly string[]);
-  /** A session's client key (the shared `deriveClientKey`); defaults to the peer IP. */
+  /** A session's client key (`resolveClientAddress`); defaults to the peer IP. */
   clientKeyOf?: (request: IncomingMessage) => string;
+  /** Trusted proxies (exempt from the per-peer pending cap) and the Host check. */
+  edge?: Pick<EdgePolicy, 'isTrustedProxy' | 'isHostAllowed'>;
+  reportOriginRefusal?: OriginRefusalReporter;
   /** Loopback + admin-secret preHandler (`requireAdmin`); admin routes are omitted without it. */
   adminGuard?: AdminGuard;
   /** Agent every session is bound to. */
@@ -111,6 +116,13 @@ export function webChannel(options: WebChannelOptions): WebChannel {
       authenticator: options.authenticator,
       tickets: options.tickets,
       registry,
+      origins: {
+        allowedOrigins: web.allowed_origins,
+        selfOrigins,
+        ...(options.reportOriginRefusal === undefined
+          ? {}
+          : { reportRefusal: options.reportOriginRefusal }),
+      },
       ...(options.adminGuard === undefined ? {} : { adminGuard: options.adminGuard }),
     }),
     attach(server) {
@@ -122,6 +134,15 @@ export function webChannel(options: WebChannelOptions): WebChannel {
         handshakeTimeoutMs: timings.handshakeTimeoutMs,
         peerKeyOf,
         clientKeyOf,
+        ...(options.edge === undefined
+          ? {}
+          : {
+              isExemptPeer: options.edge.isTrustedProxy,
+              isHostAllowed: options.edge.isHostAllowed,
+            }),
+        ...(options.reportOriginRefusal === undefined
+          ? {}
+          : { reportOriginRefusal: options.reportOriginRefusal }),
         async authenticate(request, url) {
           // The handshake deadline covers the first load, and the 101 that follows finds it done.
           const [principal] = await Promise.all([

@@ -5,7 +5,13 @@ import { closeTestGateways, send, startTestGateway } from '../../test-support/ga
 afterEach(closeTestGateways);
 
 const EVIL = 'https://evil.example';
-const FORBIDDEN = { error: 'Origin not allowed', code: 'ORIGIN_FORBIDDEN' };
+/** The refusal names the origin and both keys that can allow it. */
+function forbidden(origin: string | undefined) {
+  return {
+    code: 'ORIGIN_FORBIDDEN',
+    error: `Origin ${JSON.stringify(origin)} is not allowed; set gateway.public_url if it is the address users open the gateway at, or add it to channels_config.web.allowed_origins`,
+  };
+}
 
 /** Pairing off: the case where a cross-site "simple" POST could drive the agent. */
 function openGateway(extra = ''): Promise<TestGateway> {
@@ -37,9 +43,10 @@ describe('Origin check on state-changing routes over real HTTP', () => {
     { label: 'no Origin (curl, SDKs)', origin: () => undefined, status: 200 },
   ])('POST /webhook with $label → $status', async ({ origin, status }) => {
     const gateway = await openGateway();
-    const reply = await simplePost(gateway, '/webhook', origin(gateway));
+    const sent = origin(gateway);
+    const reply = await simplePost(gateway, '/webhook', sent);
     expect(reply.status).toBe(status);
-    if (status === 403) expect(reply.body).toEqual(FORBIDDEN);
+    if (status === 403) expect(reply.body).toEqual(forbidden(sent));
     else expect(reply.body).toEqual({ response: 'echo: hi', model: 'echo' });
   });
 
@@ -62,7 +69,7 @@ describe('Origin check on state-changing routes over real HTTP', () => {
     if (value !== undefined) headers.origin = value;
     const reply = await send(gateway, '/pair', { headers });
     expect(reply.status).toBe(status);
-    if (status === 403) expect(reply.body).toEqual(FORBIDDEN);
+    if (status === 403) expect(reply.body).toEqual(forbidden(value));
     else expect(reply.body.paired).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { isGatewayError } from '../../errors.js';
+import { isGatewayError } from '../errors.js';
 import { checkRequestOrigin, requireAllowedOrigin } from './request-origin.js';
 
 const selfOrigins = ['http://127.0.0.1:3000', 'http://localhost:3000', 'http://[::1]:3000'];
@@ -71,7 +71,11 @@ describe('requireAllowedOrigin', () => {
       payload: 'hi',
     });
     expect(response.statusCode).toBe(403);
-    expect(response.json()).toEqual({ error: 'Origin not allowed', code: 'ORIGIN_FORBIDDEN' });
+    expect(response.json()).toEqual({
+      code: 'ORIGIN_FORBIDDEN',
+      error:
+        'Origin "https://evil.example" is not allowed; set gateway.public_url if it is the address users open the gateway at, or add it to channels_config.web.allowed_origins',
+    });
     expect(handled()).toBe(0);
   });
 

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { checkOrigin } from '../../channels/web/origin-policy.js';
-import { GatewayError } from '../../errors.js';
+import { checkOrigin } from './origin-policy.js';
+import { originForbidden } from './edge-errors.js';
+import type { OriginRefusalReporter } from './origin-refusals.js';
 
 /** Inputs of the Origin decision for a state-changing HTTP request. */
 export interface RequestOriginCheck {
@@ -29,6 +30,8 @@ export interface AllowedOriginOptions {
   allowedOrigins: readonly string[];
   /** Resolved per request: the bound port is only known after listen. */
   selfOrigins: () => readonly string[];
+  /** Tells the operator which origin was refused (warn, deduplicated). */
+  reportRefusal?: OriginRefusalReporter;
 }
 
 /**
@@ -38,11 +41,14 @@ export interface AllowedOriginOptions {
  */
 export function requireAllowedOrigin(options: AllowedOriginOptions) {
   return async function requireAllowedOriginHook(request: FastifyRequest): Promise<void> {
+    const { origin } = request.headers;
     const allowed = checkRequestOrigin({
-      origin: request.headers.origin,
+      origin,
       allowedOrigins: options.allowedOrigins,
       selfOrigins: options.selfOrigins(),
     });
-    if (!allowed) throw new GatewayError('ORIGIN_FORBIDDEN');
+    if (allowed || origin === undefined) return;
+    options.reportRefusal?.(origin, request.routeOptions.url ?? request.url);
+    throw originForbidden(origin);
   };
 }

@@ -1,0 +1,61 @@
+import { networkInterfaces } from 'node:os';
+import type { GatewayConfig } from '../config/schema.js';
+import type { AddressMatcher } from './cidr.js';
+import { createTrustedProxyMatcher } from './client-address.js';
+import { createHostPolicy } from './host-policy.js';
+import type { HostPolicy } from './host-policy.js';
+
+/** The public-edge decisions every route and the WebSocket upgrade share. */
+export interface EdgePolicy {
+  /** `gateway.trusted_proxies` plus loopback when `trust_forwarded_headers` is on. */
+  isTrustedProxy: AddressMatcher;
+  /** The DNS-rebinding check on the Host header. */
+  isHostAllowed: HostPolicy;
+  /** Origins of `gateway.public_url` and of the tunnel URL (once known): browser origins allowed. */
+  publicOrigins: () => string[];
+}
+
+/** Inputs of createEdgePolicy. */
+export interface EdgePolicyOptions {
+  gateway: Pick<
+    GatewayConfig,
+    'trusted_proxies' | 'trust_forwarded_headers' | 'public_url' | 'allowed_hosts'
+  >;
+  /** The address passed to listen() (brackets removed). */
+  boundAddress: string;
+  /** The running tunnel's public URL, once it reported one. */
+  tunnelUrl?: () => string | undefined;
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+/** Builds the edge policy from the gateway config, the bind address and the tunnel. */
+export function createEdgePolicy(options: EdgePolicyOptions): EdgePolicy {
+  const { gateway } = options;
+  const tunnelUrl = options.tunnelUrl ?? (() => undefined);
+  const publicUrls = (): Array<string | undefined> => [gateway.public_url, tunnelUrl()];
+  return {
+    isTrustedProxy: createTrustedProxyMatcher({
+      trustedProxies: gateway.trusted_proxies,
+      trustForwardedHeaders: gateway.trust_forwarded_headers,
+    }),
+    isHostAllowed: createHostPolicy({
+      boundAddresses: boundAddressesOf(options.boundAddress),
+      allowedHosts: gateway.allowed_hosts,
+      publicUrls,
+    }),
+    publicOrigins: () => publicUrls().flatMap((url) => (url === undefined ? [] : [originOf(url)])),
+  };
+}
+
+/** A wildcard bind answers on every interface, so each interface address is "the bound address". */
+function boundAddressesOf(address: string): string[] {
+  if (!WILDCARDS.has(address)) return [address];
+  return Object.values(networkInterfaces()).flatMap((list) =>
+    (list ?? []).map((entry) => entry.address.replace(/%.*$/, '')),
+  );
+}
+
+function originOf(url: string): string {
+  return new URL(url).origin;
+}
