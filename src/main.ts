@@ -251,6 +251,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     // The last step of start-up, so whoever waits for it finds everything ready. A plain line,
     // not JSON: scripts and the CLI test wait for exactly this.
     options.stdout.write(`gatehouse listening on ${url}\n`);
+    const publicUrl = config.gateway.public_url;
+    if (publicUrl !== undefined) options.stdout.write(`gatehouse public url: ${publicUrl}\n`);
     const code = auth.guard.currentCode();
     // Printed once, on stdout only: never logged, never in /health.
     if (code !== undefined) options.stdout.write(`gatehouse pairing code: ${code}\n`);

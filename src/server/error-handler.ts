@@ -26,6 +26,8 @@ const CLIENT_STREAM_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_P
 
 /** Statuses after which the connection is closed, because the client may still be sending. */
 const CLOSE_AFTER = new Set([408, 413, 431]);
+/** Refused before the body was read: the rest of it would arrive on a socket we want back. */
+const CLOSE_AFTER_CODES = new Set<ErrorCode>(['TOO_MANY_REQUESTS']);
 
 function errorCodeOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -61,7 +63,9 @@ export function sendGatewayError(reply: FastifyReply, error: GatewayError): void
   if (typeof retryAfter === 'number' || typeof retryAfter === 'string') {
     reply.header('retry-after', String(retryAfter));
   }
-  if (CLOSE_AFTER.has(error.status)) reply.header('connection', 'close');
+  if (CLOSE_AFTER.has(error.status) || CLOSE_AFTER_CODES.has(error.code)) {
+    reply.header('connection', 'close');
+  }
   reply.type('application/json; charset=utf-8').send(error.toBody());
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestGateway } from '../../test-support/gateway-harness.js';
 import { closeTestGateways, send, startTestGateway } from '../../test-support/gateway-harness.js';
+import { connectWs } from '../../test-support/ws-client.js';
 
 afterEach(closeTestGateways);
 
@@ -87,5 +88,42 @@ describe('Origin check on state-changing routes over real HTTP', () => {
     expect((await send(gateway, '/pair', { headers: { 'x-pairing-code': code } })).status).toBe(
       200,
     );
+  });
+
+  it('applies the same Origin check to POST /ws/ticket and logs the refused origin at warn', async () => {
+    const gateway = await startTestGateway();
+    const token = await gateway.pair();
+    const auth = { authorization: `Bearer ${token}` };
+    const refused = await send(gateway, '/ws/ticket', { headers: { ...auth, origin: EVIL } });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual(forbidden(EVIL));
+    const warned = gateway.logLines
+      .map((line) => JSON.parse(line) as { level: number; origin?: string; msg: string })
+      .find((line) => line.origin === EVIL);
+    expect(warned?.level).toBe(40);
+    expect(warned?.msg).toContain('gateway.public_url');
+    const own = await send(gateway, '/ws/ticket', { headers: { ...auth, origin: gateway.url } });
+    expect(own.status).toBe(200);
+    expect(typeof own.body.ticket).toBe('string');
+  });
+
+  it('allows the origin of gateway.public_url for the web chat (ticket and upgrade)', async () => {
+    const gateway = await startTestGateway({
+      toml: '[gateway]\npublic_url = "https://agent.example.com"\n',
+    });
+    const token = await gateway.pair();
+    const headers = { authorization: `Bearer ${token}`, origin: 'https://agent.example.com' };
+    const ticket = await send(gateway, '/ws/ticket', { headers });
+    expect(ticket.status).toBe(200);
+    const wsUrl = `${gateway.url.replace('http', 'ws')}/ws?ticket=${String(ticket.body.ticket)}`;
+    const accepted = await connectWs(wsUrl, { origin: 'https://agent.example.com' });
+    expect(accepted.ok).toBe(true);
+    if (accepted.ok) accepted.client.ws.close();
+    const foreign = await connectWs(`${gateway.url.replace('http', 'ws')}/ws`, { origin: EVIL });
+    expect(foreign.ok).toBe(false);
+    if (!foreign.ok) {
+      expect(foreign.status).toBe(403);
+      expect(JSON.parse(foreign.body)).toEqual(forbidden(EVIL));
+    }
   });
 });
