@@ -1,0 +1,66 @@
+import { PassThrough } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHandshakeGuard } from './handshake-guard.js';
+import { createPendingUpgrades } from './pending-upgrades.js';
+
+const PROXY = '127.0.0.1';
+const peers = new WeakMap<Duplex, string>();
+const streams: PassThrough[] = [];
+
+function socketFrom(peer: string): Duplex {
+  const stream = new PassThrough();
+  peers.set(stream, peer);
+  streams.push(stream);
+  return stream;
+}
+
+afterEach(() => {
+  for (const stream of streams.splice(0)) stream.destroy();
+});
+
+function guardWithCap(cap: number) {
+  const pending = createPendingUpgrades(cap);
+  const guard = createHandshakeGuard({
+    pending,
+    handshakeTimeoutMs: 10_000,
+    peerKeyOf: (socket) => peers.get(socket) ?? 'unknown',
+    isExemptPeer: (peer) => peer === PROXY,
+  });
+  return { pending, guard };
+}
+
+describe('handshake guard behind a trusted proxy', () => {
+  it('does not count a trusted proxy’s fresh sockets against one shared peer key', () => {
+    const { pending, guard } = guardWithCap(2);
+    for (let index = 0; index < 5; index += 1) guard.accept(socketFrom(PROXY));
+    expect(pending.count(PROXY)).toBe(0);
+    guard.accept(socketFrom('198.51.100.1'));
+    expect(pending.count('198.51.100.1')).toBe(1);
+  });
+
+  it('counts upgrades arriving through the proxy against the client behind it', () => {
+    const { pending, guard } = guardWithCap(2);
+    const sockets = Array.from({ length: 3 }, () => socketFrom(PROXY));
+    for (const socket of sockets) guard.accept(socket);
+    expect(guard.holdForUpgrade(sockets[0] as Duplex, '203.0.113.5')).toBe(true);
+    expect(guard.holdForUpgrade(sockets[1] as Duplex, '203.0.113.5')).toBe(true);
+    // The third upgrade from the same client is over its cap; another client is not.
+    expect(guard.holdForUpgrade(sockets[2] as Duplex, '203.0.113.5')).toBe(false);
+    const other = socketFrom(PROXY);
+    guard.accept(other);
+    expect(guard.holdForUpgrade(other, '203.0.113.6')).toBe(true);
+    expect(pending.count('203.0.113.5')).toBe(2);
+    // An accepted upgrade frees its client's slot.
+    guard.upgraded(sockets[0] as Duplex);
+    expect(pending.count('203.0.113.5')).toBe(1);
+  });
+
+  it('still counts an untrusted peer at accept, so its upgrade takes no second slot', () => {
+    const { pending, guard } = guardWithCap(2);
+    const socket = socketFrom('198.51.100.1');
+    guard.accept(socket);
+    expect(guard.holdForUpgrade(socket, '198.51.100.1')).toBe(true);
+    expect(pending.count('198.51.100.1')).toBe(1);
+  });
+});
