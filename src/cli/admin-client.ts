@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { readAdminSecret } from '../auth/admin-secret.js';
 import { readRuntimeInfo, runtimeInfoPath } from '../runtime/runtime-info.js';
-import { isLoopbackHost } from '../server/loopback.js';
+import { isLoopbackHost } from '../http/loopback.js';
 
 /** A local admin call that failed; the message is one line for the terminal. */
 export class AdminClientError extends Error {

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isLoopbackHost } from './loopback.js';
 
 /*
  * DNS rebinding: a page on attacker.example re-resolves its own name to 127.0.0.1 and then talks
@@ -45,13 +46,6 @@ export function hostForm(name: string): string {
   return isIP(lower) === 6 ? `[${lower}]` : lower.replace(/\.$/, '');
 }
 
-/** Loopback names: `localhost`, 127.0.0.0/8 and ::1 — they cannot be rebound to another host. */
-export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (host === '[::1]') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
-
 /** Builds the Host decision from the configured names; public URLs are read on every call. */
 export function createHostPolicy(options: HostPolicyOptions): HostPolicy {
   const fixed = new Set([...options.boundAddresses, ...options.allowedHosts].map(hostForm));
@@ -59,6 +53,7 @@ export function createHostPolicy(options: HostPolicyOptions): HostPolicy {
     if (value === undefined) return false;
     const host = parseHostHeader(value);
     if (host === undefined) return false;
+    // Loopback names (localhost, 127.0.0.0/8, [::1]) cannot be rebound to another host.
     if (isLoopbackHost(host) || fixed.has(host)) return true;
     return options.publicUrls().some((url) => url !== undefined && hostOfUrl(url) === host);
   };

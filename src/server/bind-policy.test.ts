@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkBindPolicy } from './bind-policy.js';
-import { isLoopbackHost } from './loopback.js';
+import { isLoopbackHost } from '../http/loopback.js';
 
 const closed = { tunnelProvider: 'none', allowPublicBind: false };
 

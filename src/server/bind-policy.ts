@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { isLoopbackAddress } from './loopback.js';
+import { isLoopbackAddress } from '../http/loopback.js';
 
 /*
  * Network isolation, layer 1: the gateway listens on loopback unless something in front of it

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { PairingGuard } from '../../auth/pairing.js';
 import { constantTimeEqual } from '../../auth/constant-time.js';
 import { GatewayError } from '../../errors.js';
-import { isLoopbackAddress } from '../loopback.js';
+import { isLoopbackAddress } from '../../http/loopback.js';
 import type { RouteRegistrar } from '../types.js';
 
 /** Header carrying the local admin secret. */
