@@ -218,6 +218,23 @@ describe.each<ProxyKind>(['nginx', 'caddy'])('gatehouse behind %s (docs/deploy)'
     expect((await webhook('127.0.0.4', { 'x-forwarded-for': '203.0.113.99' })).status).toBe(429);
   });
 
+  it('locks out only the client that guessed wrong pairing codes [needs edge merge]', async () => {
+    const printed = await running().gateway.cli(['pair']);
+    const code = /pairing code: (\d{6})/.exec(printed.stdout)?.[1];
+    if (code === undefined) throw new Error(`gatehouse pair printed no code: ${printed.stderr}`);
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    const pair = (from: string, presented: string): Promise<RawResponse> =>
+      call({ method: 'POST', path: '/pair', from, headers: { 'x-pairing-code': presented } });
+
+    for (let i = 0; i < 3; i += 1) expect((await pair('127.0.0.7', wrong)).status).toBe(403);
+    const locked = await pair('127.0.0.7', code);
+    expect(locked.status).toBe(429);
+    expect(JSON.parse(locked.body)).toMatchObject({ code: 'PAIRING_LOCKED' });
+    // Another client behind the same proxy pairs with the same code.
+    const other = await pair('127.0.0.8', code);
+    expect(other.status, other.body).toBe(200);
+  });
+
   it('keeps /metrics and /admin/ off the proxy (answered on loopback only)', async () => {
     expect((await call({ path: '/metrics' })).status).toBe(404);
     expect((await call({ method: 'POST', path: '/admin/pair-code' })).status).toBe(404);
