@@ -7,11 +7,11 @@ import type { LiveGateway } from '../test-support/live-gateway.js';
 import { sendRawRequest } from '../test-support/raw-http.js';
 import type { RawResponse } from '../test-support/raw-http.js';
 import {
-  freeLoopbackPort,
+  reserveLoopbackPort,
   startReverseProxy,
   stopAllProxies,
 } from '../test-support/reverse-proxy.js';
-import type { ProxyKind, RunningProxy } from '../test-support/reverse-proxy.js';
+import type { ProxyKind, ReservedPort, RunningProxy } from '../test-support/reverse-proxy.js';
 import { connectWs } from '../test-support/ws-client.js';
 import { ask, openSession } from '../test-support/ws-session.js';
 
@@ -55,17 +55,19 @@ describe.each<ProxyKind>(['nginx', 'caddy'])('gatehouse behind %s (docs/deploy)'
   let gateway: LiveGateway | undefined;
   let proxy: RunningProxy | undefined;
   let token: string | undefined;
+  let listen: ReservedPort | undefined;
 
   beforeAll(async () => {
     buildCliIfStale();
-    const listenPort = await freeLoopbackPort();
-    home = makeTempHome(gatewayConfig(`http://127.0.0.1:${listenPort}`));
+    listen = await reserveLoopbackPort();
+    home = makeTempHome(gatewayConfig(`http://127.0.0.1:${listen.port}`));
     gateway = await startLiveGateway(home);
     const upstreamPort = Number(new URL(gateway.url).port);
-    proxy = await startReverseProxy(kind, { listenPort, upstreamPort });
+    proxy = await startReverseProxy(kind, listen, upstreamPort);
   }, 300_000);
 
   afterAll(async () => {
+    await listen?.release();
     await proxy?.stop();
     await stopAllProxies();
     await gateway?.stop();

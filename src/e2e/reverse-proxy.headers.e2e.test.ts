@@ -11,7 +11,7 @@ import {
 } from '../test-support/recording-upstream.js';
 import type { RecordingUpstream, SeenRequest } from '../test-support/recording-upstream.js';
 import {
-  freeLoopbackPort,
+  reserveLoopbackPort,
   startReverseProxy,
   stopAllProxies,
 } from '../test-support/reverse-proxy.js';
@@ -41,8 +41,7 @@ describe.each<ProxyKind>(['nginx', 'caddy'])(
 
     beforeAll(async () => {
       upstream = await startRecordingUpstream();
-      const listenPort = await freeLoopbackPort();
-      proxy = await startReverseProxy(kind, { listenPort, upstreamPort: upstream.port });
+      proxy = await startReverseProxy(kind, await reserveLoopbackPort(), upstream.port);
     }, 300_000);
 
     afterAll(async () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,44 +34,73 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-/** A loopback port that was free a moment ago (for configs that must name their port up front). */
-export async function freeLoopbackPort(): Promise<number> {
+/** A loopback port held open until `release()`, so nothing else takes it in the meantime. */
+export interface ReservedPort {
+  port: number;
+  release(): Promise<void>;
+}
+
+/**
+ * Reserves a free loopback port for a config that must name its port before the process that
+ * listens on it starts (the gateway's `public_url` names the proxy's port). Release it right
+ * before starting that process: the window in which another test could take it is then tiny.
+ */
+export async function reserveLoopbackPort(): Promise<ReservedPort> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return {
+    port,
+    release: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
-const running = new Set<ChildProcess>();
+/** Every proxy started and not yet stopped, with its stop function. */
+const running = new Map<ChildProcess, () => Promise<void>>();
+// Last resort when the test process exits without its afterAll (crash, timeout kill): SIGTERM, so
+// nginx's master also ends its workers (a SIGKILLed master would leave them running).
+process.once('exit', () => {
+  for (const child of running.keys()) child.kill('SIGTERM');
+});
 
-/** Starts `kind` on `ports.listenPort`, proxying to the gateway on `ports.upstreamPort`. */
-export async function startReverseProxy(kind: ProxyKind, ports: ProxyPorts): Promise<RunningProxy> {
-  const [binary] = findDebianBinaries([kind === 'nginx' ? NGINX : CADDY]);
+/** Starts `kind` on the reserved port (released just before), proxying to `upstreamPort`. */
+export async function startReverseProxy(
+  kind: ProxyKind,
+  listen: ReservedPort,
+  upstreamPort: number,
+): Promise<RunningProxy> {
+  const ports: ProxyPorts = { listenPort: listen.port, upstreamPort };
+  let binary: string | undefined;
+  try {
+    [binary] = findDebianBinaries([kind === 'nginx' ? NGINX : CADDY]);
+  } finally {
+    // Released here on failure too; the spawn below follows within milliseconds.
+    await listen.release();
+  }
   const dir = mkdtempSync(join(tmpdir(), `gatehouse-${kind}-`));
   // nginx workers drop root privileges and must still reach the temp directories in here.
   chmodSync(dir, 0o755);
-  const { command, args, env } =
+  const { command, args, env, started } =
     kind === 'nginx' ? prepareNginx(dir, ports) : prepareCaddy(dir, ports);
   const child = spawn(binary ?? kind, [...command, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  running.add(child);
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  void exited.then(() => running.delete(child));
   const stop = async (): Promise<void> => {
     await stopChild(child, exited);
+    running.delete(child);
     rmSync(dir, { recursive: true, force: true });
   };
+  running.set(child, stop);
   try {
-    await waitForListener(ports.listenPort, child);
+    await waitForListener(ports.listenPort, child, () => started(output));
   } catch (error) {
     await stop();
     throw new Error(`${kind} did not start: ${(error as Error).message}\n${output}`);
@@ -85,19 +114,17 @@ export async function startReverseProxy(kind: ProxyKind, ports: ProxyPorts): Pro
   };
 }
 
-/** Kills every proxy still running (for afterAll, also after a failed start-up). */
+/** Stops every proxy still running and removes its directory (for afterAll). */
 export async function stopAllProxies(): Promise<void> {
-  await Promise.all(
-    [...running].map((child) =>
-      stopChild(child, new Promise<void>((resolve) => child.once('close', () => resolve()))),
-    ),
-  );
+  await Promise.all([...running.values()].map((stop) => stop()));
 }
 
 interface Invocation {
   command: string[];
   args: string[];
   env: Record<string, string>;
+  /** True once the proxy says it has bound its ports (given its output so far). */
+  started(output: string): boolean;
 }
 
 function prepareNginx(dir: string, ports: ProxyPorts): Invocation {
@@ -112,6 +139,8 @@ function prepareNginx(dir: string, ports: ProxyPorts): Invocation {
     // -e: the error log used before the config is read (otherwise /var/log/nginx/error.log).
     args: ['-p', `${dir}/`, '-c', mainPath, '-e', join(dir, 'error.log')],
     env: { PATH: process.env.PATH ?? '' },
+    // The master writes its pid file after binding every listener.
+    started: () => existsSync(join(dir, 'nginx.pid')),
   };
 }
 
@@ -128,17 +157,26 @@ function prepareCaddy(dir: string, ports: ProxyPorts): Invocation {
       XDG_DATA_HOME: join(dir, 'data'),
       XDG_CONFIG_HOME: join(dir, 'config'),
     },
+    started: (output) => output.includes('serving initial configuration'),
   };
 }
 
-/** Resolves once `port` accepts connections; rejects when the child exits or after 15 s. */
-async function waitForListener(port: number, child: ChildProcess): Promise<void> {
+/**
+ * Resolves once the proxy reports that it started and `port` accepts connections (the report
+ * tells it apart from another process that took the port); rejects when the child exits or
+ * after 15 s.
+ */
+async function waitForListener(
+  port: number,
+  child: ChildProcess,
+  started: () => boolean,
+): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
     }
-    if (await accepts(port)) return;
+    if (started() && (await accepts(port))) return;
     await sleep(50);
   }
   throw new Error(`nothing listened on 127.0.0.1:${port} within 15 s`);
