@@ -90,6 +90,10 @@ describe.each<ProxyKind>(['nginx', 'caddy'])(
       async (_name, spoof) => {
         const seen = await seenVia('127.0.0.3', { 'x-forwarded-for': spoof });
         expect(clientOf(seen)).toBe('127.0.0.3');
+        // As docs/deploy/README.md says: nginx appends the peer, Caddy replaces the client's value.
+        expect(seen.headers['x-forwarded-for']).toBe(
+          kind === 'nginx' ? `${spoof}, 127.0.0.3` : '127.0.0.3',
+        );
       },
     );
 
