@@ -12,6 +12,8 @@ export interface RawRequest {
   /** Sent with Transfer-Encoding: chunked, one write per chunk (waiting for drain). */
   chunks?: Buffer[];
   agent?: Agent;
+  /** Source address of the connection (any 127.x works on loopback), to act as another client. */
+  localAddress?: string;
 }
 
 /** The parsed response. */
@@ -37,6 +39,7 @@ export function sendRawRequest(options: RawRequest): Promise<RawResponse> {
         path: options.path ?? '/',
         headers: options.headers,
         agent: options.agent ?? false,
+        ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       },
       (res) => {
         responded = true;
