@@ -167,7 +167,7 @@ describe.each<ProxyKind>(['nginx', 'caddy'])('gatehouse behind %s (docs/deploy)'
     }
   });
 
-  it('serves the web chat and accepts its WebSocket from the public_url origin [needs edge merge]', async () => {
+  it('serves the web chat and accepts its WebSocket from the public_url origin', async () => {
     const origin = running().proxy.url;
     const page = await call({ path: '/' });
     expect(page.status).toBe(200);
@@ -199,7 +199,7 @@ describe.each<ProxyKind>(['nginx', 'caddy'])('gatehouse behind %s (docs/deploy)'
     if (!result.ok) expect(result.status).toBe(403);
   });
 
-  it('keys the /webhook rate limit on the real client, not on the proxy [needs edge merge]', async () => {
+  it('keys the /webhook rate limit on the real client, not on the proxy', async () => {
     for (let i = 0; i < WEBHOOK_LIMIT; i += 1)
       expect((await webhook('127.0.0.2')).status).toBe(200);
     const limited = await webhook('127.0.0.2');
@@ -209,7 +209,7 @@ describe.each<ProxyKind>(['nginx', 'caddy'])('gatehouse behind %s (docs/deploy)'
     expect((await webhook('127.0.0.3')).status).toBe(200);
   });
 
-  it('ignores a spoofed X-Forwarded-For sent through the proxy [needs edge merge]', async () => {
+  it('ignores a spoofed X-Forwarded-For sent through the proxy', async () => {
     // Each request claims another address, the last one even claims the proxy itself.
     const spoofs = ['203.0.113.7', '198.51.100.1, 192.0.2.9', 'garbage', '127.0.0.1'];
     for (const spoof of spoofs) {
@@ -220,7 +220,7 @@ describe.each<ProxyKind>(['nginx', 'caddy'])('gatehouse behind %s (docs/deploy)'
     expect((await webhook('127.0.0.4', { 'x-forwarded-for': '203.0.113.99' })).status).toBe(429);
   });
 
-  it('locks out only the client that guessed wrong pairing codes [needs edge merge]', async () => {
+  it('locks out only the client that guessed wrong pairing codes', async () => {
     const printed = await running().gateway.cli(['pair']);
     const code = /pairing code: (\d{6})/.exec(printed.stdout)?.[1];
     if (code === undefined) throw new Error(`gatehouse pair printed no code: ${printed.stderr}`);
