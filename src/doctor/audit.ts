@@ -2,7 +2,12 @@ import type { Config } from '../config/schema.js';
 import { maskUrlPasswords } from '../config/mask.js';
 import { checkChannelSecrets } from './channel-secrets.js';
 import { checkPublicBind, checkPublicExposure } from './exposure.js';
-import { checkConfigFileMode, checkConfigFilePresent, checkStateFileModes } from './file-modes.js';
+import {
+  checkConfigFileMode,
+  checkConfigFilePresent,
+  checkStateDirMode,
+  checkStateFileModes,
+} from './file-modes.js';
 import { checkFileSecrets } from './file-secrets.js';
 import { checkForwardedHeaders, checkTrustedProxyWidth } from './forwarded.js';
 import { checkLiveGateway } from './live.js';
@@ -21,6 +26,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkPlainHttp,
   checkConfigFilePresent,
   checkConfigFileMode,
+  checkStateDirMode,
   checkStateFileModes,
   checkFileSecrets,
   checkTunnel,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { doctorConfig, doctorFacts } from '../test-support/doctor-facts.js';
-import { checkConfigFileMode, checkConfigFilePresent, checkStateFileModes } from './file-modes.js';
+import {
+  checkConfigFileMode,
+  checkConfigFilePresent,
+  checkStateDirMode,
+  checkStateFileModes,
+} from './file-modes.js';
 import type { DoctorFacts } from './types.js';
 
 const config = doctorConfig();
@@ -69,6 +74,23 @@ describe('checkStateFileModes', () => {
       ]),
     ).toEqual(expected);
     for (const finding of findings) expect(finding.id).toBe('state-file-readable');
+  });
+});
+
+describe('checkStateDirMode', () => {
+  it.each<[string, number | undefined, string[]]>([
+    ['0700', 0o700, []],
+    ['0755 (readable, not writable)', 0o755, []],
+    ['missing or Windows', undefined, []],
+    ['0775 (group write)', 0o775, ['state-dir-writable']],
+    ['0777', 0o777, ['state-dir-writable']],
+  ])('%s', (_label, mode, ids) => {
+    const stateDir = { path: '/srv/gatehouse', ...(mode === undefined ? {} : { mode }) };
+    const findings = checkStateDirMode(config, doctorFacts({ stateDir }));
+    expect(findings.map((finding) => finding.id)).toEqual(ids);
+    for (const finding of findings) {
+      expect(finding).toMatchObject({ severity: 'critical', fix: 'chmod 700 /srv/gatehouse' });
+    }
   });
 });
 

@@ -55,6 +55,20 @@ export function checkStateFileModes(_config: unknown, facts: DoctorFacts): Findi
     }));
 }
 
+/** A state directory others may write to: they could replace jwt.secret or the databases. */
+export function checkStateDirMode(_config: unknown, facts: DoctorFacts): Finding[] {
+  const { path, mode } = facts.stateDir;
+  if (mode === undefined || (mode & GROUP_OTHER_WRITE) === 0) return [];
+  return [
+    {
+      id: 'state-dir-writable',
+      severity: 'critical',
+      message: `the state directory ${path} is writable by other users (mode ${octal(mode)}): they can replace jwt.secret, admin.secret or the databases`,
+      fix: `chmod 700 ${path}`,
+    },
+  ];
+}
+
 /** No config file: the defaults were audited, and nothing was created. */
 export function checkConfigFilePresent(_config: unknown, facts: DoctorFacts): Finding[] {
   if (facts.configFile.exists) return [];

@@ -65,6 +65,7 @@ describe('gatherDoctorFacts', () => {
     });
     const facts = await gatherDoctorFacts({ config, configPath, home, env });
     expect(facts.configFile).toEqual({ path: configPath, exists: true, mode: 0o640 });
+    expect(facts.stateDir).toEqual({ path: home, mode: 0o700 });
     expect(facts.fileSecrets).toEqual([
       { key: 'providers.openai.api_key', env: 'GATEHOUSE_OPENAI_API_KEY' },
     ]);
@@ -86,6 +87,7 @@ describe('gatherDoctorFacts', () => {
     });
     expect(facts.configFile).toEqual({ path: join(home, 'config.toml'), exists: false });
     expect(facts.fileSecrets).toEqual([]);
+    expect(facts.stateDir).toEqual({ path: home, mode: 0o700 });
     expect(facts.gateway).toEqual({
       state: 'not-running',
       runtimeFile: join(home, 'gateway.json'),

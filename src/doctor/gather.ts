@@ -131,12 +131,14 @@ export async function gatherDoctorFacts(options: GatherDoctorFactsOptions): Prom
   const { config, configPath, home } = options;
   const configMode = modeOf(configPath);
   const binary = tunnelBinary(config);
+  const homeMode = checksModes ? modeOf(home) : undefined;
   return {
     configFile: {
       path: configPath,
       exists: configMode !== undefined,
       ...(checksModes && configMode !== undefined ? { mode: configMode } : {}),
     },
+    stateDir: { path: home, ...(homeMode === undefined ? {} : { mode: homeMode }) },
     stateFiles: checksModes ? stateFiles(config, home) : [],
     fileSecrets: fileSecrets(configPath),
     ...(binary === undefined

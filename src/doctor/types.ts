@@ -50,6 +50,8 @@ export type GatewayFacts =
 export interface DoctorFacts {
   /** `mode` is absent when the file does not exist or permissions do not apply (Windows). */
   configFile: { path: string; exists: boolean; mode?: number };
+  /** The state directory; `mode` absent when it does not exist or on Windows. */
+  stateDir: { path: string; mode?: number };
   /** Existing state files; empty on Windows. */
   stateFiles: readonly StateFile[];
   /** Secrets written in the config file itself, with the env var that could carry each. */

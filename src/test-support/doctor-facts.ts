@@ -17,6 +17,7 @@ export function doctorConfig(raw: Record<string, unknown> = {}): Config {
 export function doctorFacts(overrides: Partial<DoctorFacts> = {}): DoctorFacts {
   return {
     configFile: { path: '/home/op/.gatehouse/config.toml', exists: true, mode: 0o600 },
+    stateDir: { path: '/home/op/.gatehouse', mode: 0o700 },
     stateFiles: [],
     fileSecrets: [],
     gateway: { state: 'not-running', runtimeFile: '/home/op/.gatehouse/gateway.json' },
