@@ -1,4 +1,12 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,6 +50,24 @@ describe('loadConfig: the file', () => {
     expect(statSync(home).mode & 0o777).toBe(0o700);
     expect(readFileSync(loaded.path, 'utf8')).toContain('#port = 3000');
     expect(loadConfig({ env: { GATEHOUSE_HOME: home } }).created).toBe(false);
+  });
+
+  it('with createIfMissing: false reads a missing file as empty and creates nothing', () => {
+    const home = join(dir, 'home');
+    const loaded = loadConfig({
+      env: { GATEHOUSE_HOME: home, GATEHOUSE_JWT_SECRET: 'j'.repeat(32) },
+      createIfMissing: false,
+    });
+    expect(loaded.created).toBe(false);
+    expect(loaded.config).toEqual(
+      configSchema.parse({ gateway: { auth: { jwt_secret: 'j'.repeat(32) } } }),
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('with createIfMissing: false still reads an existing file', () => {
+    const path = write('[gateway]\nport = 0\n');
+    expect(loadConfig({ path, env: {}, createIfMissing: false }).config.gateway.port).toBe(0);
   });
 
   it('uses the directory of an explicit config as home when GATEHOUSE_HOME is unset', () => {

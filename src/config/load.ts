@@ -20,6 +20,11 @@ export interface LoadConfigOptions {
   /** Command-line values that win over the file (`--host`, `--port`); validated like the file. */
   overrides?: { host?: string | undefined; port?: number | undefined };
   cwd?: string;
+  /**
+   * False: a missing file reads as an empty one (all defaults) instead of being created from the
+   * template, for commands that must leave no trace (`doctor`). Default true.
+   */
+  createIfMissing?: boolean;
 }
 
 export interface LoadedConfig {
@@ -42,8 +47,9 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const cwd = options.cwd ?? process.cwd();
   const resolved = resolveConfigPath({ flag: options.path, env: options.env, cwd });
   const home = resolveHome(options.env, resolved.explicit ? resolved.path : undefined, cwd);
-  const created = ensureConfigFile(resolved.path);
-  const raw = parseToml(readConfigText(resolved.path), resolved.path);
+  const createIfMissing = options.createIfMissing ?? true;
+  const created = createIfMissing ? ensureConfigFile(resolved.path) : false;
+  const raw = parseToml(readConfigText(resolved.path, !createIfMissing), resolved.path);
 
   const unknown = findUnknownKeys(raw, configSchema);
   if (options.strict === true && unknown.length > 0) {
@@ -98,10 +104,11 @@ function containsSecret(value: unknown): boolean {
   );
 }
 
-function readConfigText(path: string): string {
+function readConfigText(path: string, missingIsEmpty: boolean): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
+    if (missingIsEmpty && errorCode(error) === 'ENOENT') return '';
     throw new ConfigError(`config error: cannot read ${path} (${errorCode(error) ?? 'error'})`, {
       cause: error,
     });
