@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { isLoopbackHost } from '../server/loopback.js';
+import { isLoopbackHost } from '../http/loopback.js';
 import type { Finding } from './types.js';
 
 /*

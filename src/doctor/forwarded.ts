@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { createAddressMatcher, parseCidr } from '../http/cidr.js';
-import { isLoopbackHost } from '../server/loopback.js';
+import { isLoopbackHost } from '../http/loopback.js';
 import type { Finding } from './types.js';
 
 /*
