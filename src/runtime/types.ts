@@ -9,6 +9,8 @@ export interface ComponentHealth {
   /** Sanitized; never a secret. */
   last_error?: string;
   restart_count: number;
+  /** Public address the component serves (the tunnel's URL); absent when it has none. */
+  url?: string;
   /** Sub-components, e.g. `channels.whatsapp`. */
   components?: Record<string, ComponentHealth>;
 }
@@ -17,6 +19,8 @@ export interface ComponentHealth {
 export interface HealthRegistry {
   report(component: string, status: ComponentStatus, error?: unknown): void;
   markRestart(component: string): void;
+  /** Sets or clears (`undefined`) the public URL shown for the component. */
+  setUrl(component: string, url: string | undefined): void;
   snapshot(): Record<string, ComponentHealth>;
   /** "ok" only when every component (and sub-component) is ok. */
   overall(): 'ok' | 'degraded' | 'error' | 'starting';
