@@ -1,5 +1,5 @@
 import { describeError } from '../observability/redact.js';
-import type { ComponentHealth, ComponentStatus, HealthRegistry } from './types.js';
+import type { ComponentHealth, ComponentStatus, HealthRegistryWithUrls } from './types.js';
 
 /** Options for createHealthRegistry. */
 export interface HealthRegistryOptions {
@@ -28,7 +28,7 @@ function worst(a: ComponentStatus, b: ComponentStatus): ComponentStatus {
 }
 
 /** In-memory health registry; `channels.slack` is a sub-component of `channels`. */
-export function createHealthRegistry(options: HealthRegistryOptions = {}): HealthRegistry {
+export function createHealthRegistry(options: HealthRegistryOptions = {}): HealthRegistryWithUrls {
   const now = options.now ?? Date.now;
   const roots = new Map<string, Node>();
 

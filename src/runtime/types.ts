@@ -19,11 +19,15 @@ export interface ComponentHealth {
 export interface HealthRegistry {
   report(component: string, status: ComponentStatus, error?: unknown): void;
   markRestart(component: string): void;
-  /** Sets or clears (`undefined`) the public URL shown for the component. */
-  setUrl(component: string, url: string | undefined): void;
   snapshot(): Record<string, ComponentHealth>;
   /** "ok" only when every component (and sub-component) is ok. */
   overall(): 'ok' | 'degraded' | 'error' | 'starting';
+}
+
+/** A registry that can also show a component's public URL (the tunnel's). */
+export interface HealthRegistryWithUrls extends HealthRegistry {
+  /** Sets or clears (`undefined`) the public URL shown for the component. */
+  setUrl(component: string, url: string | undefined): void;
 }
 
 /** Runs registered periodic jobs (store sweeps, revocation refresh) and reports as `scheduler`. */

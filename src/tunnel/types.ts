@@ -29,8 +29,6 @@ export type TunnelStatus = 'starting' | 'ok' | 'degraded' | 'stopped';
 /** The Tunnel port: a supervised child process that gives the gateway a public URL. */
 export interface Tunnel {
   readonly provider: TunnelProviderName;
-  /** Executable being run, for messages. */
-  readonly binary: string;
   /**
    * Spawns the child pointed at `target` and resolves with the public URL it announces.
    * @throws TunnelStartError when the binary is missing, the child exits, or no URL appears in time
@@ -48,4 +46,11 @@ export interface TunnelLogger {
   info(object: object, message: string): void;
   warn(object: object, message: string): void;
   debug(object: object, message: string): void;
+}
+
+/** The part of the health registry the tunnel reports into (component `tunnel`). */
+export interface TunnelHealth {
+  report(component: string, status: 'starting' | 'ok' | 'degraded', error?: unknown): void;
+  markRestart(component: string): void;
+  setUrl(component: string, url: string | undefined): void;
 }
