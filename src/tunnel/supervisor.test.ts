@@ -192,6 +192,26 @@ describe('tunnel supervisor: restarts', () => {
     expect((starts[1]?.startedAt ?? 0) - (starts[0]?.startedAt ?? 0)).toBeGreaterThanOrEqual(400);
   });
 
+  it('kills a restarted child that announces no URL in time and tries again', async () => {
+    const marker = onceFile();
+    const { tunnel, record } = setup(
+      { ...cloudflared, start_timeout_secs: 1 },
+      {
+        FAKE_TUNNEL_CRASH_AFTER_MS: '50',
+        FAKE_TUNNEL_CRASH_ONCE_FILE: marker,
+        FAKE_TUNNEL_NO_URL_IF: marker,
+      },
+      { backoff: { initialMs: 100, maxMs: 200 }, stopGraceMs: 500 },
+    );
+    await tunnel.start(TARGET);
+    await eventually(async () => readFakeTunnelRecords(record).length >= 3, '3 starts', 10_000);
+    expect(tunnel.status()).toBe('degraded');
+    const [first, second] = readFakeTunnelRecords(record);
+    // The second child never announced a URL: it was terminated after start_timeout_secs.
+    expect(isProcessAlive(first?.pid ?? 0)).toBe(false);
+    expect(isProcessAlive(second?.pid ?? 0)).toBe(false);
+  }, 20_000);
+
   it('doubles the wait between restarts of a child that keeps crashing', async () => {
     const { tunnel, record } = setup(
       cloudflared,

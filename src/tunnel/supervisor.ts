@@ -32,6 +32,7 @@ export interface TunnelSupervisorOptions {
 }
 
 const COMPONENT = 'tunnel';
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 /** A Tunnel that runs `launchFor(target)` as a child process and restarts it when it exits. */
 export function superviseTunnel(options: TunnelSupervisorOptions): Tunnel {
@@ -59,6 +60,14 @@ class TunnelSupervisor implements Tunnel {
     if (this.#child !== undefined && isRunning(this.#child)) this.#child.kill('SIGKILL');
   };
 
+  // Until start() settles, the gateway has no SIGINT/SIGTERM handlers yet, and a signal's default
+  // action ends the process without an 'exit' event: kill the child first, then die of the signal.
+  #killOnEarlySignal = (signal: NodeJS.Signals): void => {
+    this.#killOnExit();
+    this.#unguardSignals();
+    process.kill(process.pid, signal);
+  };
+
   constructor(options: TunnelSupervisorOptions) {
     this.provider = options.provider;
     this.#options = options;
@@ -80,6 +89,8 @@ class TunnelSupervisor implements Tunnel {
     this.#phase = 'starting';
     this.#launch = this.#options.launchFor(target);
     process.on('exit', this.#killOnExit);
+    const guarded = SIGNALS.filter((signal) => process.listenerCount(signal) === 0);
+    for (const signal of guarded) process.once(signal, this.#killOnEarlySignal);
     this.#options.health?.report(COMPONENT, 'starting');
     try {
       const url = await this.#runChild(this.#launch);
@@ -89,7 +100,13 @@ class TunnelSupervisor implements Tunnel {
     } catch (error) {
       await this.stop();
       throw error;
+    } finally {
+      this.#unguardSignals();
     }
+  }
+
+  #unguardSignals(): void {
+    for (const signal of SIGNALS) process.off(signal, this.#killOnEarlySignal);
   }
 
   async stop(): Promise<void> {

@@ -192,6 +192,24 @@ interface RefusalCase {
   spawned: boolean;
 }
 
+describe('gatehouse start interrupted while the tunnel starts', { timeout: 60_000 }, () => {
+  it('dies of SIGINT and takes the tunnel process with it', async () => {
+    const { home, record } = tunnelHome(
+      `[tunnel]\nprovider = "ngrok"\n[tunnel.ngrok]\nbinary = "${fakeTunnelPath('ngrok')}"\n`,
+    );
+    const cli = spawnCli(['start', '--config', home.configPath], {
+      ...home.env,
+      FAKE_TUNNEL_RECORD: record,
+      FAKE_TUNNEL_URL_DELAY_MS: '30000',
+    });
+    await eventually(async () => readFakeTunnelRecords(record).length === 1, 'the tunnel process');
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe('SIGINT');
+    const [started] = readFakeTunnelRecords(record);
+    await eventually(async () => !isProcessAlive(started?.pid ?? 0), 'the tunnel to be gone', 2000);
+  });
+});
+
 describe('gatehouse start refuses to run without its tunnel', { timeout: 60_000 }, () => {
   it.each<RefusalCase>([
     {

@@ -5,6 +5,7 @@ import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
  * print when a tunnel comes up, then stay alive until signalled. Behaviour is chosen by env:
  *   FAKE_TUNNEL_RECORD=path        append {kind, pid, startedAt, argv, env} as a JSON line at start
  *   FAKE_TUNNEL_NO_URL=1           print everything but the public URL (the wait times out)
+ *   FAKE_TUNNEL_NO_URL_IF=path     the same, but only when `path` exists
  *   FAKE_TUNNEL_URL_DELAY_MS=n     wait n ms before announcing (default 20)
  *   FAKE_TUNNEL_CRASH_AFTER_MS=n   exit 1 n ms after announcing
  *   FAKE_TUNNEL_CRASH_ONCE_FILE=p  crash only when p does not exist yet (then create it)
@@ -35,7 +36,10 @@ export function runFakeTunnel(kind) {
   const announce = OUTPUTS[kind];
   setTimeout(
     () => {
-      announce(env.FAKE_TUNNEL_NO_URL !== '1');
+      const noUrl =
+        env.FAKE_TUNNEL_NO_URL === '1' ||
+        (env.FAKE_TUNNEL_NO_URL_IF !== undefined && existsSync(env.FAKE_TUNNEL_NO_URL_IF));
+      announce(!noUrl);
       scheduleCrash();
     },
     Number(env.FAKE_TUNNEL_URL_DELAY_MS ?? 20),
