@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { childEnv } from './child-env.js';
+import { isRunning, terminate } from './terminate-child.js';
 import { DEFAULT_RESTART_BACKOFF, restartDelayMs } from './restart-backoff.js';
 import type { RestartBackoff } from './restart-backoff.js';
 import { TunnelStartError, spawnProblem } from './tunnel-error.js';
@@ -198,27 +199,12 @@ class TunnelSupervisor implements Tunnel {
       },
       (error: unknown) => {
         // The exit (or spawn failure) that caused this was handled by #childGone, which has
-        // already scheduled the next attempt; only say why this one failed.
-        this.#options.logger.warn({ err: error }, 'tunnel restart failed');
+        // already scheduled the next attempt; only say why this one failed. A child ended by
+        // stop() is no failure.
+        if (this.#phase === 'running') {
+          this.#options.logger.warn({ err: error }, 'tunnel restart failed');
+        }
       },
     );
   }
-}
-
-function isRunning(child: ChildProcess): boolean {
-  return child.pid !== undefined && child.exitCode === null && child.signalCode === null;
-}
-
-/** SIGTERM, then SIGKILL if the child is still there after `graceMs`; resolves once it exited. */
-async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
-  if (!isRunning(child)) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<'grace-over'>((resolve) => {
-    timer = setTimeout(() => resolve('grace-over'), graceMs);
-  });
-  if ((await Promise.race([exited, graceOver])) === 'grace-over') child.kill('SIGKILL');
-  clearTimeout(timer);
-  await exited;
 }
