@@ -23,6 +23,7 @@ import { webChannel } from './channels/web/web-channel.js';
 import { wireAuth } from './compose/auth.js';
 import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
+import { wireTunnel } from './compose/tunnel.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
 import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/runtime-info.js';
 import { resolveClientAddress } from './http/client-address.js';
@@ -63,6 +64,8 @@ export interface GatewayHandle {
   /** State directory (memory.db, inbox.db, secrets). */
   home: string;
   logger: Logger;
+  /** The tunnel's public URL right now (undefined without a tunnel or while it restarts). */
+  tunnelUrl(): string | undefined;
   /** Graceful stop: drain in-flight requests (up to the shutdown timeout), then close the rest. */
   close(): Promise<void>;
 }
@@ -90,14 +93,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   });
   for (const warning of loaded.warnings) logger.warn(warning);
   if (bind.warning !== undefined) logger.warn(bind.warning);
-  if (config.tunnel.provider !== 'none') {
-    // The bind policy trusts the operator's statement that a tunnel fronts this port; gatehouse
-    // does not start or supervise the tunnel process itself.
-    logger.warn(
-      { provider: config.tunnel.provider },
-      'tunnel.provider is set: make sure that tunnel is running, gatehouse does not start it',
-    );
-  }
   if (loaded.created) logger.info({ path: loaded.path }, 'wrote a commented config template');
   mkdirSync(home, { recursive: true, mode: 0o700 });
 
@@ -116,6 +111,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       observer,
     });
     shutdown.onShutdown(() => heartbeat.stop());
+
+    // Started once the gateway listens. Registered this early so that its stop runs after the
+    // HTTP drain (steps run newest first): requests already inside the tunnel can finish.
+    const tunnel = wireTunnel({ config, env: options.env, logger, health });
+    shutdown.onShutdown(() => tunnel.stop());
+    /** The tunnel's public URL right now (undefined without a tunnel or while it restarts). */
+    const currentTunnelUrl: () => string | undefined = () => tunnel.currentUrl();
 
     // Stores, channel workers and feature routes are created here, each followed by its
     // onShutdown(...) so it closes after the HTTP server has drained.
@@ -156,7 +158,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     shutdown.onShutdown(() => channels.stop(config.gateway.shutdown_timeout_secs * 1000));
 
     let boundPort = config.gateway.port;
-    const edge = createEdgePolicy({ gateway: config.gateway, boundAddress: bind.address });
+    const edge = createEdgePolicy({
+      gateway: config.gateway,
+      boundAddress: bind.address,
+      tunnelUrl: currentTunnelUrl,
+    });
     const reportOriginRefusal = createOriginRefusalReporter(logger);
     // The gateway's own origins, the public URL's and the tunnel's: what a browser page served by
     // this gateway sends as Origin.
@@ -236,6 +242,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
     await app.listen({ host: bind.address, port: config.gateway.port });
     boundPort = (app.server.address() as AddressInfo).port;
+    // A missing binary or no URL in time throws (exit 2) and the catch below closes the server:
+    // a public bind that relies on the tunnel never stays open without it.
+    const tunnelUrl = await tunnel.start({ host: bind.address, port: boundPort });
     await channels.start();
     heartbeat.start();
     scheduler.start();
@@ -251,14 +260,23 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     // The last step of start-up, so whoever waits for it finds everything ready. A plain line,
     // not JSON: scripts and the CLI test wait for exactly this.
     options.stdout.write(`gatehouse listening on ${url}\n`);
-    const publicUrl = config.gateway.public_url;
+    // The tunnel's URL is where users reach it; otherwise the one the operator configured.
+    const publicUrl = tunnelUrl ?? config.gateway.public_url;
     if (publicUrl !== undefined) options.stdout.write(`gatehouse public url: ${publicUrl}\n`);
     const code = auth.guard.currentCode();
     // Printed once, on stdout only: never logged, never in /health.
     if (code !== undefined) options.stdout.write(`gatehouse pairing code: ${code}\n`);
-    logger.info({ url, config: loaded.path, home }, 'gateway started');
+    logger.info({ url, publicUrl, config: loaded.path, home }, 'gateway started');
 
-    return { app, url, config, home, logger, close: () => shutdown.run(logger) };
+    return {
+      app,
+      url,
+      config,
+      home,
+      logger,
+      tunnelUrl: currentTunnelUrl,
+      close: () => shutdown.run(logger),
+    };
   } catch (error) {
     await shutdown.run(logger);
     throw error;

@@ -64,6 +64,18 @@ describe('config check refuses what start refuses', { timeout: 60_000 }, () => {
       message:
         /^config error: default_provider = "nonexistent" — no such provider; add a \[providers\.nonexistent\] section/,
     },
+    {
+      label: 'a custom tunnel with an invalid url_pattern',
+      toml: '[gateway]\nport = 0\n[tunnel]\nprovider = "custom"\n[tunnel.custom]\ncommand = "t {port}"\nurl_pattern = "(https"\n',
+      env: {},
+      message: /^config error: tunnel\.custom\.url_pattern is not a valid regular expression: /,
+    },
+    {
+      label: 'a cloudflare token from the environment without tunnel.cloudflare.url',
+      toml: '[gateway]\nport = 0\n[tunnel]\nprovider = "cloudflare"\n',
+      env: { GATEHOUSE_CLOUDFLARE_TUNNEL_TOKEN: 'named-tunnel-token' },
+      message: /^config error: tunnel\.cloudflare\.url is required with tunnel\.cloudflare\.token/,
+    },
   ])('$label: exit 2 and the same single line from both', async ({ toml, env, message }) => {
     const created = home(toml);
     const results = await Promise.all(

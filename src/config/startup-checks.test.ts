@@ -47,6 +47,33 @@ describe('checkStartupConfig: refusals', () => {
       input: { providers: { local: { base_url: 'http://127.0.0.1:9/v1' } } },
       message: /^config error: Unknown provider type for "local": set providers\.local\.type/,
     },
+    {
+      label: 'a custom tunnel without command',
+      input: { tunnel: { provider: 'custom', custom: { url_pattern: 'https://\\S+' } } },
+      message:
+        /^config error: tunnel\.custom\.command is required with tunnel\.provider = "custom"/,
+    },
+    {
+      label: 'a custom tunnel whose command does not parse',
+      input: { tunnel: { provider: 'custom', custom: { command: 'run "x', url_pattern: 'x' } } },
+      message: /^config error: tunnel\.custom\.command does not parse: unterminated " quote$/,
+    },
+    {
+      label: 'a custom tunnel without url_pattern',
+      input: { tunnel: { provider: 'custom', custom: { command: 'run {port}' } } },
+      message:
+        /^config error: tunnel\.custom\.url_pattern is required with tunnel\.provider = "custom"/,
+    },
+    {
+      label: 'a custom tunnel with an invalid url_pattern',
+      input: { tunnel: { provider: 'custom', custom: { command: 'run', url_pattern: '(https' } } },
+      message: /^config error: tunnel\.custom\.url_pattern is not a valid regular expression: /,
+    },
+    {
+      label: 'a cloudflare token without url',
+      input: { tunnel: { provider: 'cloudflare', cloudflare: { token: 'named-tunnel-token' } } },
+      message: /^config error: tunnel\.cloudflare\.url is required with tunnel\.cloudflare\.token/,
+    },
   ])('refuses $label with exit code 2', ({ input, message }) => {
     const result = check(input) as { error: string; exitCode: number };
     expect(result.exitCode).toBe(2);
@@ -84,6 +111,34 @@ describe('checkStartupConfig: acceptance', () => {
     {
       label: 'a default provider with its own section',
       input: { default_provider: 'local', providers: { local: { type: 'openai' } } },
+      address: '127.0.0.1',
+      public: false,
+    },
+    {
+      label: 'a complete custom tunnel',
+      input: {
+        tunnel: {
+          provider: 'custom',
+          custom: { command: 'run {port}', url_pattern: 'https://\\S+' },
+        },
+      },
+      address: '127.0.0.1',
+      public: false,
+    },
+    {
+      label: 'a cloudflare token with its url',
+      input: {
+        tunnel: {
+          provider: 'cloudflare',
+          cloudflare: { token: 'named-tunnel-token', url: 'https://agent.example.com' },
+        },
+      },
+      address: '127.0.0.1',
+      public: false,
+    },
+    {
+      label: 'an incomplete custom section while another provider is chosen',
+      input: { tunnel: { provider: 'ngrok', custom: { command: 'run "x' } } },
       address: '127.0.0.1',
       public: false,
     },

@@ -1,6 +1,7 @@
 import { assertConfiguredJwtSecret } from '../auth/jwt-secret.js';
 import { createProviders } from '../providers/registry.js';
 import { checkBindPolicy } from '../server/bind-policy.js';
+import { customTunnelProblem } from '../tunnel/custom.js';
 import { ConfigError } from './config-error.js';
 import type { Config } from './schema.js';
 
@@ -16,7 +17,7 @@ export interface StartupCheck {
 }
 
 /**
- * Bind policy, the configured JWT secret's length, and that `default_provider` names a provider.
+ * Bind policy, the tunnel section of the chosen provider, the configured JWT secret's length, and that `default_provider` names a provider.
  * Pure apart from building the (offline) provider clients; never creates files, so the generated
  * `jwt.secret` is left to start-up.
  * @throws ConfigError (exit code 2) with the same message `start` prints.
@@ -28,6 +29,8 @@ export function checkStartupConfig(config: Config): StartupCheck {
     allowPublicBind: config.gateway.allow_public_bind,
   });
   if (!bind.ok) throw new ConfigError(`config error: ${bind.message}`);
+  const tunnel = tunnelProblem(config.tunnel);
+  if (tunnel !== undefined) throw new ConfigError(`config error: ${tunnel}`);
   const secret = config.gateway.auth.jwt_secret;
   if (secret !== undefined) assertConfiguredJwtSecret(secret);
   requireDefaultProvider(config, buildProviders(config));
@@ -50,6 +53,19 @@ export function requireDefaultProvider<T>(
     );
   }
   return provider;
+}
+
+/** Why the configured tunnel cannot start, as one line naming the key; undefined when it can. */
+export function tunnelProblem(tunnel: Config['tunnel']): string | undefined {
+  if (tunnel.provider === 'custom') return customTunnelProblem(tunnel.custom);
+  if (
+    tunnel.provider === 'cloudflare' &&
+    tunnel.cloudflare.token !== undefined &&
+    tunnel.cloudflare.url === undefined
+  ) {
+    return 'tunnel.cloudflare.url is required with tunnel.cloudflare.token (or GATEHOUSE_CLOUDFLARE_TUNNEL_TOKEN): the public URL of the named tunnel, e.g. "https://agent.example.com"';
+  }
+  return undefined;
 }
 
 function buildProviders(config: Config): ReadonlyMap<string, unknown> {

@@ -69,4 +69,17 @@ describe('createHealthRegistry', () => {
     expect(telegram?.restart_count).toBe(2);
     expect(telegram?.last_update).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
   });
+
+  it('shows a component url while set and drops it when cleared', () => {
+    const health = registry();
+    health.report('tunnel', 'ok');
+    health.setUrl('tunnel', 'https://a-b-c.trycloudflare.com');
+    expect(health.snapshot().tunnel).toMatchObject({
+      status: 'ok',
+      url: 'https://a-b-c.trycloudflare.com',
+    });
+    expect(health.snapshot().gateway).not.toHaveProperty('url');
+    health.setUrl('tunnel', undefined);
+    expect(health.snapshot().tunnel).not.toHaveProperty('url');
+  });
 });

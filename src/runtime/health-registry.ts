@@ -1,5 +1,5 @@
 import { describeError } from '../observability/redact.js';
-import type { ComponentHealth, ComponentStatus, HealthRegistry } from './types.js';
+import type { ComponentHealth, ComponentStatus, HealthRegistryWithUrls } from './types.js';
 
 /** Options for createHealthRegistry. */
 export interface HealthRegistryOptions {
@@ -17,6 +17,7 @@ interface Node {
   updatedAt: number;
   lastError: string | undefined;
   restarts: number;
+  url: string | undefined;
   children: Map<string, Node> | undefined;
 }
 
@@ -27,7 +28,7 @@ function worst(a: ComponentStatus, b: ComponentStatus): ComponentStatus {
 }
 
 /** In-memory health registry; `channels.slack` is a sub-component of `channels`. */
-export function createHealthRegistry(options: HealthRegistryOptions = {}): HealthRegistry {
+export function createHealthRegistry(options: HealthRegistryOptions = {}): HealthRegistryWithUrls {
   const now = options.now ?? Date.now;
   const roots = new Map<string, Node>();
 
@@ -36,6 +37,7 @@ export function createHealthRegistry(options: HealthRegistryOptions = {}): Healt
     updatedAt: now(),
     lastError: undefined,
     restarts: 0,
+    url: undefined,
     children: undefined,
   });
 
@@ -72,6 +74,7 @@ export function createHealthRegistry(options: HealthRegistryOptions = {}): Healt
       restart_count: node.restarts,
     };
     if (node.lastError !== undefined) health.last_error = node.lastError;
+    if (node.url !== undefined) health.url = node.url;
     if (node.children !== undefined && node.children.size > 0) {
       health.components = Object.fromEntries(
         [...node.children].map(([name, child]) => [name, toHealth(child)]),
@@ -90,6 +93,11 @@ export function createHealthRegistry(options: HealthRegistryOptions = {}): Healt
     markRestart(component) {
       const node = resolve(component);
       node.restarts += 1;
+      node.updatedAt = now();
+    },
+    setUrl(component, url) {
+      const node = resolve(component);
+      node.url = url;
       node.updatedAt = now();
     },
     snapshot() {

@@ -1,4 +1,10 @@
-export type { ComponentHealth, ComponentStatus, HealthRegistry, Scheduler } from './types.js';
+export type {
+  ComponentHealth,
+  ComponentStatus,
+  HealthRegistry,
+  HealthRegistryWithUrls,
+  Scheduler,
+} from './types.js';
 export { CORE_COMPONENTS, createHealthRegistry } from './health-registry.js';
 export type { HealthRegistryOptions } from './health-registry.js';
 export { createHeartbeat } from './heartbeat.js';

@@ -9,6 +9,8 @@ export interface ComponentHealth {
   /** Sanitized; never a secret. */
   last_error?: string;
   restart_count: number;
+  /** Public address the component serves (the tunnel's URL); absent when it has none. */
+  url?: string;
   /** Sub-components, e.g. `channels.whatsapp`. */
   components?: Record<string, ComponentHealth>;
 }
@@ -20,6 +22,12 @@ export interface HealthRegistry {
   snapshot(): Record<string, ComponentHealth>;
   /** "ok" only when every component (and sub-component) is ok. */
   overall(): 'ok' | 'degraded' | 'error' | 'starting';
+}
+
+/** A registry that can also show a component's public URL (the tunnel's). */
+export interface HealthRegistryWithUrls extends HealthRegistry {
+  /** Sets or clears (`undefined`) the public URL shown for the component. */
+  setUrl(component: string, url: string | undefined): void;
 }
 
 /** Runs registered periodic jobs (store sweeps, revocation refresh) and reports as `scheduler`. */
