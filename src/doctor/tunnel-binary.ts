@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { splitCommandLine } from '../tunnel/custom.js';
 
 /** Executable each provider runs when `[tunnel.<provider>] binary` is unset. */
 const DEFAULT_BINARIES = {
@@ -19,8 +20,15 @@ export function tunnelBinary(config: Config): { key: string; name: string } | un
   const override = tunnel[tunnel.provider].binary;
   if (override !== undefined) return { key, name: override };
   if (tunnel.provider !== 'custom') return { key, name: DEFAULT_BINARIES[tunnel.provider] };
-  const first = tunnel.custom.command?.trim().split(/\s+/)[0];
-  return first === undefined || first === ''
-    ? undefined
-    : { key: 'tunnel.custom.command', name: first };
+  const command = tunnel.custom.command;
+  if (command === undefined) return undefined;
+  let first: string | undefined;
+  try {
+    // Split as `start` splits it (quotes included), so both name the same executable.
+    [first] = splitCommandLine(command);
+  } catch {
+    // An unparsable command: the tunnel-custom-incomplete finding reports it.
+    return undefined;
+  }
+  return first === undefined ? undefined : { key: 'tunnel.custom.command', name: first };
 }
