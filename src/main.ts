@@ -24,6 +24,7 @@ import { wireAuth } from './compose/auth.js';
 import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
+import { nextStepsLines } from './runtime/next-steps.js';
 import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/runtime-info.js';
 import { deriveClientKey } from './server/guards/client-key.js';
 import { adminRoutes, requireAdmin } from './server/routes/admin.js';
@@ -240,6 +241,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const code = auth.guard.currentCode();
     // Printed once, on stdout only: never logged, never in /health.
     if (code !== undefined) options.stdout.write(`gatehouse pairing code: ${code}\n`);
+    const steps = nextStepsLines({
+      url,
+      code,
+      paired: auth.guard.isPaired(),
+      requirePairing: config.gateway.require_pairing,
+    });
+    options.stdout.write(`${steps.join('\n')}\n`);
     logger.info({ url, config: loaded.path, home }, 'gateway started');
 
     return { app, url, config, home, logger, close: () => shutdown.run(logger) };
