@@ -101,6 +101,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   mkdirSync(home, { recursive: true, mode: 0o700 });
 
   const shutdown = new ShutdownList();
+  let shuttingDown = false;
   try {
     const backend = config.observability.backend;
     const metrics = backend === 'prometheus' ? createMetrics() : null;
@@ -206,6 +207,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       health,
       metrics,
       isPaired: () => auth.guard.isPaired(),
+      isShuttingDown: () => shuttingDown,
       routes,
     });
     shutdown.onShutdown(async () => {
@@ -250,7 +252,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     options.stdout.write(`${steps.join('\n')}\n`);
     logger.info({ url, config: loaded.path, home }, 'gateway started');
 
-    return { app, url, config, home, logger, close: () => shutdown.run(logger) };
+    const close = (): Promise<void> => {
+      // /readyz turns 503 first, so a load balancer stops sending before the drain begins.
+      shuttingDown = true;
+      return shutdown.run(logger);
+    };
+    return { app, url, config, home, logger, close };
   } catch (error) {
     await shutdown.run(logger);
     throw error;

@@ -36,6 +36,8 @@ export interface AppDeps {
   metrics: MetricsExporter | null;
   /** Whether any device is paired, for /health. */
   isPaired: () => boolean;
+  /** True once a graceful shutdown has begun (/readyz answers 503). */
+  isShuttingDown?: () => boolean;
   /** Feature routes, registered after the core routes. */
   routes?: RouteRegistrar[];
 }

@@ -19,6 +19,7 @@ export interface TestAppOptions {
   routes?: RouteRegistrar[];
   requestTimeoutMs?: number;
   isPaired?: () => boolean;
+  isShuttingDown?: () => boolean;
 }
 
 /** A gateway app listening on 127.0.0.1 with a random port, plus what it reported. */
@@ -55,6 +56,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       health,
       metrics,
       isPaired: options.isPaired ?? (() => false),
+      isShuttingDown: options.isShuttingDown ?? (() => false),
       routes: options.routes ?? [],
     },
     options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs },
