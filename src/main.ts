@@ -9,6 +9,7 @@ import { checkStartupConfig } from './config/startup-checks.js';
 import { createLogger, createPrettyDestination } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createObserver } from './observability/observer.js';
+import { countChannelMessages } from './observability/counted-dispatch.js';
 import {
   CORE_COMPONENTS,
   createHealthRegistry,
@@ -144,6 +145,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
     const path = wireMessagePath({ config, home, store, observer, logger });
     shutdown.onShutdown(() => path.memory.close());
+    // The synchronous channels count their messages here; inbox channels count at intake.
+    const countedDispatch = countChannelMessages(path.dispatch, observer);
 
     const channels = await wireChannels({
       config,
@@ -154,11 +157,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       logger,
     });
     shutdown.onShutdown(() => channels.stop(config.gateway.shutdown_timeout_secs * 1000));
+    metrics?.watchInbox(channels.inboxCounts);
 
     let boundPort = config.gateway.port;
     const web = webChannel({
       config,
-      dispatch: path.dispatch,
+      dispatch: countedDispatch,
       authenticator: auth.authenticator,
       tickets: createTicketStore({ store }),
       revocations: auth.credentials,
@@ -192,7 +196,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         limiter: limiter('webhook', config.gateway.webhook_rate_limit_per_minute),
         authenticate: auth.authenticateApiRequest,
         webhookSecretHash: secretHash(config.channels_config.webhook.secret),
-        dispatch: path.dispatch,
+        dispatch: countedDispatch,
         origins: browserOrigins,
       }),
       channels.routes,
