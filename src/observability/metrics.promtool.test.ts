@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   closeTestGateways,
   postMessage,
-  send,
   startTestGateway,
 } from '../test-support/gateway-harness.js';
 import { ask, openSession } from '../test-support/ws-session.js';
