@@ -212,6 +212,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       metrics,
       isPaired: () => auth.guard.isPaired(),
       isShuttingDown: () => shuttingDown,
+      // Trusted-proxy peers only; today that is every peer when forwarded headers are trusted.
+      trustRequestId: () => config.gateway.trust_forwarded_headers,
       routes,
     });
     shutdown.onShutdown(async () => {

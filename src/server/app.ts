@@ -10,6 +10,7 @@ import { RouteTable } from './route-table.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { securityHeaders } from './security-headers.js';
+import { createRequestIdSource } from '../observability/request-id.js';
 import type { AppDeps } from './types.js';
 
 /** Internal knobs, for tests that cannot wait whole seconds. */
@@ -34,7 +35,13 @@ export async function createApp(
 ): Promise<FastifyInstance> {
   const { config, logger, observer } = deps;
   const gateway = config.gateway;
+  const requestIdFor = createRequestIdSource({
+    trustRequestId: deps.trustRequestId ?? (() => false),
+  });
   const app = Fastify({
+    // Our own choice of id: the header is believed only from a trusted proxy.
+    requestIdHeader: false,
+    genReqId: (raw) => requestIdFor(raw.headers['x-request-id'], raw.socket.remoteAddress),
     // Per-request logging through Fastify costs far more than the routing itself; the error
     // handler logs what matters through deps.logger.
     logger: false,
@@ -67,19 +74,40 @@ export async function createApp(
   registerRawBody(app);
 
   app.addHook('onRequest', securityHeaders);
+  app.addHook('onRequest', function echoRequestId(request, reply, done) {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   app.addHook('onRequest', contentLengthGuard({ maxBytes: gateway.max_body_bytes }));
   app.addHook(
     'onRequest',
     requestTimeout({ timeoutMs: options.requestTimeoutMs ?? gateway.request_timeout_secs * 1000 }),
   );
+  const accessLog = config.observability.access_log;
   app.addHook('onResponse', function recordLatency(request, reply, done) {
+    const route = request.is404 ? UNMATCHED_ROUTE : (request.routeOptions.url ?? UNMATCHED_ROUTE);
+    const durationMs = reply.elapsedTime;
     observer.record({
       type: 'RequestLatency',
-      route: request.is404 ? UNMATCHED_ROUTE : (request.routeOptions.url ?? UNMATCHED_ROUTE),
+      route,
       method: request.method,
       status: reply.statusCode,
-      durationMs: reply.elapsedTime,
+      durationMs,
     });
+    if (accessLog) {
+      // The route pattern, never the URL: a query string could carry a token or a code.
+      logger.info(
+        {
+          reqId: request.id,
+          method: request.method,
+          route,
+          status: reply.statusCode,
+          durationMs: Math.round(durationMs * 1000) / 1000,
+          client: request.clientKey,
+        },
+        'request',
+      );
+    }
     done();
   });
 

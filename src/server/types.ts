@@ -36,6 +36,11 @@ export interface AppDeps {
   metrics: MetricsExporter | null;
   /** Whether any device is paired, for /health. */
   isPaired: () => boolean;
+  /**
+   * Whether `X-Request-Id` from this peer is believed (a trusted proxy). Default: never, every
+   * request gets a generated id.
+   */
+  trustRequestId?: (peerIp: string | undefined) => boolean;
   /** True once a graceful shutdown has begun (/readyz answers 503). */
   isShuttingDown?: () => boolean;
   /** Feature routes, registered after the core routes. */

@@ -20,6 +20,7 @@ export interface TestAppOptions {
   requestTimeoutMs?: number;
   isPaired?: () => boolean;
   isShuttingDown?: () => boolean;
+  trustRequestId?: (peerIp: string | undefined) => boolean;
 }
 
 /** A gateway app listening on 127.0.0.1 with a random port, plus what it reported. */
@@ -57,6 +58,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       metrics,
       isPaired: options.isPaired ?? (() => false),
       isShuttingDown: options.isShuttingDown ?? (() => false),
+      ...(options.trustRequestId === undefined ? {} : { trustRequestId: options.trustRequestId }),
       routes: options.routes ?? [],
     },
     options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs },

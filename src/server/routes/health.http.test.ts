@@ -58,7 +58,11 @@ describe('/livez, /readyz and /health status codes', () => {
     stopping = true;
     expect(await get(t, '/readyz')).toEqual({
       status: 503,
-      body: { error: 'Service is shutting down', code: 'SERVICE_UNAVAILABLE' },
+      body: {
+        error: 'Service is shutting down',
+        code: 'SERVICE_UNAVAILABLE',
+        request_id: expect.any(String),
+      },
     });
   });
 
