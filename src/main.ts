@@ -134,6 +134,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       scheduler,
       logger,
     });
+    // Runs before the store closes (steps run newest first).
+    shutdown.onShutdown(() => auth.devices.flush());
     if (!config.gateway.require_pairing) {
       logger.warn(
         'require_pairing = false: /webhook accepts requests WITHOUT a token. Anyone who can reach this port can use the agent.',
@@ -190,6 +192,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         limiter: limiter('pair', config.gateway.pair_rate_limit_per_minute),
         origins: browserOrigins,
         logger,
+        devices: auth.devices,
       }),
       adminRoutes({ guard: auth.guard, adminSecret }),
       webhookRoutes({

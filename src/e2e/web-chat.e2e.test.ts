@@ -112,6 +112,10 @@ describe('web chat in headless Chromium', () => {
     await page.waitForSelector(`${STATE}[data-state="connected"]`, { timeout: 20_000 });
     expect(await page.textContent('#connection-text')).toBe('connected');
     expect(await page.isVisible('[data-testid="chat-panel"]')).toBe(true);
+    // The page named its device when pairing; the CLI shows that name.
+    expect(await gateway.runCli(['tokens', 'list'])).toMatch(
+      / {2}Web chat \(Chrome on Linux\) {2}paired: /,
+    );
 
     const text = 'hello from chromium <b>not bold</b>';
     await page.fill('[data-testid="composer-input"]', text);

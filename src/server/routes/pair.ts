@@ -1,4 +1,7 @@
 import type { Logger } from 'pino';
+import { parseDeviceName } from '../../auth/devices.js';
+import type { DeviceBook } from '../../auth/devices.js';
+import { hashPairedToken } from '../../auth/paired-tokens.js';
 import type { PairingGuard } from '../../auth/pairing.js';
 import { GatewayError } from '../../errors.js';
 import type { RateLimiter } from '../../limits/types.js';
@@ -13,6 +16,8 @@ export interface PairRoutesOptions {
   /** Browser origins allowed to pair (the gateway's own and `allowed_origins`). */
   origins: AllowedOriginOptions;
   logger: Pick<Logger, 'debug' | 'info' | 'warn'>;
+  /** Records the new device's name (`X-Device-Name`) and pairing time. */
+  devices?: Pick<DeviceBook, 'register'>;
 }
 
 /** Body of a successful pairing; `message` keeps the literal `<token>` placeholder. */
@@ -22,6 +27,9 @@ export interface PairSuccessBody {
   token: string;
   message: string;
 }
+
+/** Optional header naming the device being paired, shown by `gatehouse tokens list`. */
+export const DEVICE_NAME_HEADER = 'x-device-name';
 
 /** Header carrying the one-time code. */
 export const PAIRING_CODE_HEADER = 'x-pairing-code';
@@ -48,7 +56,14 @@ export function pairRoutes(options: PairRoutesOptions): RouteRegistrar {
         logRefusal(logger, request.clientKey, error);
         throw error;
       }
-      logger.info({ clientKey: request.clientKey }, 'device paired');
+      const deviceName = parseDeviceName(request.headers[DEVICE_NAME_HEADER]);
+      try {
+        await options.devices?.register(hashPairedToken(token), deviceName);
+      } catch (error) {
+        // The token is already saved and valid; a lost name is cosmetic, so pairing still succeeds.
+        logger.warn({ err: error }, 'could not record the paired device name');
+      }
+      logger.info({ clientKey: request.clientKey, device: deviceName }, 'device paired');
       const body: PairSuccessBody = {
         paired: true,
         persisted: true,
