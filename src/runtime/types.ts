@@ -20,6 +20,11 @@ export interface HealthRegistry {
   snapshot(): Record<string, ComponentHealth>;
   /** "ok" only when every component (and sub-component) is ok. */
   overall(): 'ok' | 'degraded' | 'error' | 'starting';
+  /**
+   * A number that changes whenever snapshot() or overall() would; lets /health reuse its last
+   * serialized body. Optional: without it, callers rebuild every time.
+   */
+  revision?(): number;
 }
 
 /** Runs registered periodic jobs (store sweeps, revocation refresh) and reports as `scheduler`. */

@@ -74,3 +74,23 @@ describe('/livez, /readyz and /health status codes', () => {
     expect(await get(t, '/health')).toMatchObject({ status: 503, body: { status: 'error' } });
   });
 });
+
+describe('/health body reuse', () => {
+  it('shows a new report and a paired flip at once, despite reusing the serialized body', async () => {
+    let paired = false;
+    const t = await start({ isPaired: () => paired });
+    reportAll(t, 'ok');
+    const first = await get(t, '/health');
+    expect(first).toMatchObject({ status: 200, body: { status: 'ok', paired: false } });
+    expect(await get(t, '/health')).toEqual(first);
+    paired = true;
+    expect(await get(t, '/health')).toMatchObject({ body: { paired: true } });
+    t.health.report('channels.slack', 'degraded');
+    expect(await get(t, '/health')).toMatchObject({
+      body: {
+        status: 'degraded',
+        runtime: { channels: { components: { slack: { status: 'degraded' } } } },
+      },
+    });
+  });
+});

@@ -30,11 +30,29 @@ export function healthRoutes(options: HealthRouteOptions): RouteRegistrar {
   const { health, isPaired } = options;
   const isShuttingDown = options.isShuttingDown ?? (() => false);
   return function registerHealthRoutes(app) {
+    // The serialized body is reused until a component reports or the paired flag flips: probes
+    // and load balancers poll this route, and rebuilding the snapshot (a date string per
+    // component) and stringifying it was most of its cost.
+    let cached: { revision: number; paired: boolean; status: string; body: string } | undefined;
     app.get('/health', async function getHealth(_request, reply) {
+      const revision = health.revision?.();
+      const paired = isPaired();
+      if (
+        cached === undefined ||
+        revision === undefined ||
+        cached.revision !== revision ||
+        cached.paired !== paired
+      ) {
+        const status = health.overall();
+        const body = JSON.stringify({ status, paired, runtime: health.snapshot() });
+        cached = { revision: revision ?? -1, paired, status, body };
+      }
       // The body carries the state either way, so a probe can read why it is not ok.
-      const status = health.overall();
-      reply.header('cache-control', 'no-store').code(status === 'error' ? 503 : 200);
-      return { status, paired: isPaired(), runtime: health.snapshot() };
+      return reply
+        .header('cache-control', 'no-store')
+        .type('application/json; charset=utf-8')
+        .code(cached.status === 'error' ? 503 : 200)
+        .send(cached.body);
     });
     app.get('/livez', async function getLivez(_request, reply) {
       reply.header('cache-control', 'no-store');
