@@ -1,5 +1,5 @@
 // Builds dist/ when it is missing or older than any source file. Runs as `prepare` (so `npm install`
-// leaves a runnable build) and before `npm start` (so edited sources are never run stale).
+// leaves a runnable build) and from scripts/start.mjs (so edited sources are never run stale).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
