@@ -208,13 +208,13 @@ describe('POST /pair', () => {
     expect(logged).not.toContain(token.slice(4, 20));
   });
 
-  it('logs a wrong code at info with the client key only, and a lockout once at warn', async () => {
+  it('logs a wrong code at info with the request id and client key only, and a lockout once at warn', async () => {
     const { app, logs } = await buildApp();
     for (let i = 0; i < 6; i += 1) await pair(app, '000000', '10.0.0.5');
     expect(logs.filter((l) => l.level === 'info')).toEqual(
       Array.from({ length: 3 }, () => ({
         level: 'info',
-        args: [{ clientKey: '10.0.0.5' }, 'pairing code refused'],
+        args: [{ reqId: expect.any(String), clientKey: '10.0.0.5' }, 'pairing code refused'],
       })),
     );
     expect(logs.filter((l) => l.level === 'warn')).toEqual([

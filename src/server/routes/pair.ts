@@ -53,7 +53,7 @@ export function pairRoutes(options: PairRoutesOptions): RouteRegistrar {
       try {
         token = await guard.tryPair(code, request.clientKey);
       } catch (error) {
-        logRefusal(logger, request.clientKey, error);
+        logRefusal(logger, request.clientKey, error, request.id);
         throw error;
       }
       const deviceName = parseDeviceName(request.headers[DEVICE_NAME_HEADER]);
@@ -63,7 +63,10 @@ export function pairRoutes(options: PairRoutesOptions): RouteRegistrar {
         // The token is already saved and valid; a lost name is cosmetic, so pairing still succeeds.
         logger.warn({ err: error }, 'could not record the paired device name');
       }
-      logger.info({ clientKey: request.clientKey, device: deviceName }, 'device paired');
+      logger.info(
+        { reqId: request.id, clientKey: request.clientKey, device: deviceName },
+        'device paired',
+      );
       const body: PairSuccessBody = {
         paired: true,
         persisted: true,
@@ -80,13 +83,18 @@ export function pairRoutes(options: PairRoutesOptions): RouteRegistrar {
  * Unauthenticated clients choose how often these lines are written, so a wrong code is info and
  * an attempt during a lockout is debug; the guard warns once when a lockout starts.
  */
-function logRefusal(logger: PairRoutesOptions['logger'], clientKey: string, error: unknown): void {
+function logRefusal(
+  logger: PairRoutesOptions['logger'],
+  clientKey: string,
+  error: unknown,
+  reqId: string,
+): void {
   if (!(error instanceof GatewayError)) return;
   if (error.code === 'PAIRING_CODE_INVALID') {
-    logger.info({ clientKey }, 'pairing code refused');
+    logger.info({ reqId, clientKey }, 'pairing code refused');
   } else if (error.code === 'PAIRING_LOCKED') {
-    logger.debug({ clientKey }, 'pairing refused: client is locked out');
+    logger.debug({ reqId, clientKey }, 'pairing refused: client is locked out');
   } else {
-    logger.warn({ clientKey, code: error.code, err: error.cause }, 'pairing failed');
+    logger.warn({ reqId, clientKey, code: error.code, err: error.cause }, 'pairing failed');
   }
 }
