@@ -25,6 +25,7 @@ import { wireAuth } from './compose/auth.js';
 import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
+import { componentStatuses } from './runtime/component-statuses.js';
 import { nextStepsLines } from './runtime/next-steps.js';
 import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/runtime-info.js';
 import { deriveClientKey } from './server/guards/client-key.js';
@@ -160,6 +161,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     });
     shutdown.onShutdown(() => channels.stop(config.gateway.shutdown_timeout_secs * 1000));
     metrics?.watchInbox(channels.inboxCounts);
+    metrics?.watchComponents(() => componentStatuses(health));
 
     let boundPort = config.gateway.port;
     const web = webChannel({

@@ -60,6 +60,8 @@ describe('/metrics', () => {
     );
     expect(text).toMatch(/^gatehouse_active_sessions 1$/m);
     expect(text).toMatch(/^gatehouse_inbox_items\{status="pending"\} 0$/m);
+    expect(text).toMatch(/^gatehouse_component_up\{component="gateway"\} 1$/m);
+    expect(text).toMatch(/^gatehouse_component_up\{component="heartbeat"\} 1$/m);
     expect(text).not.toMatch(/^gatehouse_nodejs_active_\w+_total/m);
   });
 

@@ -23,6 +23,11 @@ export interface GatewayMetrics extends MetricsExporter {
   observe(event: ObserverEvent): void;
   /** Reports `gatehouse_inbox_items{status}` from `counts`, read at each scrape. */
   watchInbox(counts: () => Promise<Readonly<Record<string, number>>>): void;
+  /**
+   * Reports `gatehouse_component_up{component}` (1 when ok or degraded, 0 when starting or
+   * failed) from `statuses`, read at each scrape: gateway, channels and each channel, backends.
+   */
+  watchComponents(statuses: () => Readonly<Record<string, string>>): void;
 }
 
 /**
@@ -99,6 +104,19 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     registers,
   });
   let inboxCounts: (() => Promise<Readonly<Record<string, number>>>) | undefined;
+  let componentStatuses: (() => Readonly<Record<string, string>>) | undefined;
+  new Gauge({
+    name: `${PREFIX}component_up`,
+    help: 'Whether a runtime component serves (1: ok or degraded, 0: starting or error)',
+    labelNames: ['component'] as const,
+    registers,
+    collect() {
+      if (componentStatuses === undefined) return;
+      for (const [component, status] of Object.entries(componentStatuses())) {
+        this.set({ component }, status === 'ok' || status === 'degraded' ? 1 : 0);
+      }
+    },
+  });
   new Gauge({
     name: `${PREFIX}inbox_items`,
     help: 'Durable inbox items by status',
@@ -182,6 +200,9 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     observe,
     watchInbox(counts) {
       inboxCounts = counts;
+    },
+    watchComponents(statuses) {
+      componentStatuses = statuses;
     },
     render: () => registry.metrics(),
   };
