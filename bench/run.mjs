@@ -1,134 +1,240 @@
-// Load benchmark: the built gateway (echo provider, a paired token, auto-save on) against a bare
-// node:http server answering the same JSON, in the same run, so the ratios are what matter.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import autocannon from 'autocannon';
+// Load benchmark. The built gateway, a bare node:http (+ ws) baseline, a fake OpenAI-compatible
+// LLM and the load generator (wrk, or autocannon's CLI) each run in their own process. Gateway
+// and baseline rounds are interleaved (the order flips every round) so a burst of load from
+// elsewhere on the machine hits both alike; each scenario reports medians over the rounds and
+// the median of the per-round ratios with its min–max.
+//
+// Usage: node bench/run.mjs [--json] [--rounds N] [--duration SECS] [--connections N] [--only NAME,…]
+import { LOAD_TOOL, loadRun } from './load.mjs';
+import { startBaseline, startFakeLlm, startGateway, stopChild } from './processes.mjs';
+import { spread } from './stats.mjs';
+import { httpTurn, openWsSession, timedTurns } from './turns.mjs';
+import { cpus } from 'node:os';
 
-const DURATION_SECS = Number(process.env.BENCH_DURATION_SECS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const root = new URL('..', import.meta.url).pathname;
-
-function startBaseline() {
-  const health = JSON.stringify({ status: 'ok', paired: true });
-  const server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(health);
-      return;
-    }
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => {
-      const { message } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ response: `echo: ${message}`, model: 'echo' }));
-    });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ url: `http://127.0.0.1:${server.address().port}`, server }),
-    );
-  });
+function option(name, fallback) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : process.argv[index + 1];
 }
-
-function startGateway(home) {
-  const config = join(home, 'config.toml');
-  writeFileSync(config, '[gateway]\nport = 0\n\n[observability]\nlog_level = "warn"\n');
-  const child = spawn(
-    process.execPath,
-    [join(root, 'dist/cli/main.js'), 'start', '--config', config],
-    {
-      env: { ...process.env, GATEHOUSE_HOME: home },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let url;
-    let code;
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      url ??= /gatehouse listening on (http:\/\/\S+)/.exec(line)?.[1];
-      code ??= /pairing code\D*(\d{6})/.exec(line)?.[1];
-      if (url && code) resolve({ child, url, code });
-    });
-    child.once('exit', (status) =>
-      reject(new Error(`gateway exited with ${status} before it was ready`)),
-    );
-  });
+const JSON_OUTPUT = process.argv.includes('--json');
+const ROUNDS = Number(option('rounds', process.env.BENCH_ROUNDS ?? 5));
+const DURATION = Number(option('duration', process.env.BENCH_DURATION_SECS ?? 5));
+const CONNECTIONS = Number(option('connections', process.env.BENCH_CONNECTIONS ?? 50));
+const ONLY = option('only', undefined)?.split(',');
+if (!(ROUNDS >= 1 && DURATION > 0 && CONNECTIONS >= 1)) {
+  console.error('--rounds, --duration and --connections must be positive');
+  process.exit(2);
 }
+const log = (line) => (JSON_OUTPUT ? process.stderr : process.stdout).write(`${line}\n`);
 
-async function pair(url, code) {
-  const response = await fetch(`${url}/pair`, {
+const WEBHOOK_BODY = JSON.stringify({ message: 'hello bench' });
+const CHAT_BODY = (stream) =>
+  JSON.stringify({
+    model: 'bench-model',
+    stream,
+    messages: [{ role: 'user', content: 'hello bench' }],
+  });
+
+const load = (target) => () =>
+  loadRun(target, { durationSecs: DURATION, connections: CONNECTIONS });
+
+function webhookTarget(url, token) {
+  return {
+    url: `${url}/webhook`,
     method: 'POST',
-    headers: { 'x-pairing-code': code },
-  });
-  if (!response.ok) throw new Error(`pairing failed: ${response.status}`);
-  return (await response.json()).token;
+    body: WEBHOOK_BODY,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+  };
 }
 
-function load(options) {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      { duration: DURATION_SECS, connections: CONNECTIONS, ...options },
-      (error, result) => {
-        if (error) reject(error);
-        else if (result.non2xx > 0 || result.errors > 0) {
-          reject(new Error(`${options.url}: ${result.non2xx} non-2xx and ${result.errors} errors`));
-        } else resolve(result);
-      },
-    );
-  });
-}
-
-const scenarios = [
-  { name: 'GET /health', path: '/health', method: 'GET' },
-  {
-    name: 'POST /webhook',
-    path: '/webhook',
-    method: 'POST',
-    body: JSON.stringify({ message: 'hello bench' }),
-  },
-];
-
-const home = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-const baseline = await startBaseline();
-const gateway = await startGateway(home);
-try {
-  const token = await pair(gateway.url, gateway.code);
-  const rows = [];
-  for (const scenario of scenarios) {
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-    const base = await load({
-      url: baseline.url + scenario.path,
-      method: scenario.method,
-      body: scenario.body,
-      headers,
-    });
-    const gate = await load({
-      url: gateway.url + scenario.path,
-      method: scenario.method,
-      body: scenario.body,
-      headers,
-    });
-    rows.push({
-      scenario: scenario.name,
-      'bare req/s': Math.round(base.requests.average),
-      'gatehouse req/s': Math.round(gate.requests.average),
-      'req/s ratio': (gate.requests.average / base.requests.average).toFixed(2),
-      'bare p99 ms': base.latency.p99,
-      'gatehouse p99 ms': gate.latency.p99,
-      'p99 ratio': (gate.latency.p99 / Math.max(base.latency.p99, 1)).toFixed(2),
-    });
+async function wsTurns(url, token) {
+  const session = await openWsSession(url.replace(/^http/, 'ws') + '/ws', token);
+  try {
+    return await timedTurns(session.turn, DURATION);
+  } finally {
+    session.close();
   }
-  console.log(
-    `\n${CONNECTIONS} connections, ${DURATION_SECS} s per run, node ${process.version}\n`,
-  );
+}
+
+/** Scenarios: `ratio` compares throughput with the bare baseline; `added` subtracts a direct call. */
+function scenarios({ baseline, sqlite, none, chat, llm }) {
+  const json = { 'content-type': 'application/json' };
+  const bearer = (token) => ({ ...json, authorization: `Bearer ${token}` });
+  return [
+    {
+      name: 'health',
+      title: 'GET /health',
+      kind: 'ratio',
+      bare: load({ url: `${baseline.url}/health` }),
+      gate: load({ url: `${sqlite.url}/health` }),
+    },
+    {
+      name: 'webhook',
+      title: 'POST /webhook, bearer, memory auto-save (sqlite)',
+      kind: 'ratio',
+      bare: load(webhookTarget(baseline.url, 'unused')),
+      gate: load(webhookTarget(sqlite.url, sqlite.token)),
+    },
+    {
+      name: 'webhook-memory-none',
+      title: 'POST /webhook, bearer, memory.backend = "none"',
+      kind: 'ratio',
+      bare: load(webhookTarget(baseline.url, 'unused')),
+      gate: load(webhookTarget(none.url, none.token)),
+    },
+    {
+      name: 'ws-turn',
+      title: 'WebSocket streamed chat turn (echo), one client',
+      kind: 'ratio',
+      bare: () => wsTurns(baseline.url, undefined),
+      gate: () => wsTurns(sqlite.url, sqlite.token),
+    },
+    {
+      name: 'webhook-llm-turn',
+      title: 'POST /webhook turn against the fake LLM: gateway-added latency',
+      kind: 'added',
+      bare: () =>
+        timedTurns(
+          httpTurn(`${llm.url}/chat/completions`, { headers: json, body: CHAT_BODY(false) }),
+          DURATION,
+        ),
+      gate: () =>
+        timedTurns(
+          httpTurn(`${chat.url}/webhook`, { headers: bearer(chat.token), body: WEBHOOK_BODY }),
+          DURATION,
+        ),
+    },
+    {
+      name: 'openai-stream',
+      title: 'POST /v1/chat/completions (stream) against the fake LLM: gateway-added latency',
+      kind: 'added',
+      available: async () => {
+        const response = await fetch(`${chat.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: bearer(chat.token),
+          body: CHAT_BODY(true),
+        });
+        await response.arrayBuffer();
+        return response.status !== 404 && response.status !== 405;
+      },
+      bare: () =>
+        timedTurns(
+          httpTurn(`${llm.url}/chat/completions`, { headers: json, body: CHAT_BODY(true) }),
+          DURATION,
+        ),
+      gate: () =>
+        timedTurns(
+          httpTurn(`${chat.url}/v1/chat/completions`, {
+            headers: bearer(chat.token),
+            body: CHAT_BODY(true),
+          }),
+          DURATION,
+        ),
+    },
+  ].filter((scenario) => ONLY === undefined || ONLY.includes(scenario.name));
+}
+
+async function measure(scenario) {
+  if (scenario.available !== undefined && !(await scenario.available())) {
+    log(`${scenario.title}: not available on this build`);
+    return { name: scenario.name, title: scenario.title, available: false };
+  }
+  const bare = [];
+  const gate = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    // Flip the order every round so neither side always runs on a machine warmed by the other.
+    if (round % 2 === 0) {
+      bare.push(await scenario.bare());
+      gate.push(await scenario.gate());
+    } else {
+      gate.push(await scenario.gate());
+      bare.push(await scenario.bare());
+    }
+    const b = bare.at(-1);
+    const g = gate.at(-1);
+    log(
+      `  ${scenario.name} round ${round + 1}/${ROUNDS}: bare ${b.rps.toFixed(0)}/s p50 ${b.p50.toFixed(3)} ms, ` +
+        `gatehouse ${g.rps.toFixed(0)}/s p50 ${g.p50.toFixed(3)} ms`,
+    );
+  }
+  const side = (runs) => ({
+    rps: spread(runs.map((run) => run.rps)).median,
+    p50: spread(runs.map((run) => run.p50)).median,
+    p99: spread(runs.map((run) => run.p99)).median,
+  });
+  const result = {
+    name: scenario.name,
+    title: scenario.title,
+    available: true,
+    kind: scenario.kind,
+  };
+  result.bare = side(bare);
+  result.gatehouse = side(gate);
+  if (scenario.kind === 'ratio') {
+    result.ratio = spread(gate.map((g, i) => g.rps / bare[i].rps));
+  } else {
+    result.addedP50Ms = spread(gate.map((g, i) => g.p50 - bare[i].p50));
+  }
+  return result;
+}
+
+const fmt = (value, digits = 0) =>
+  Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a';
+
+function printTable(results) {
+  const rows = results.map((r) => {
+    if (!r.available) return { scenario: r.title, result: 'not available on this build' };
+    const common = {
+      scenario: r.title,
+      'bare /s': fmt(r.bare.rps),
+      'gatehouse /s': fmt(r.gatehouse.rps),
+      'bare p50/p99 ms': `${fmt(r.bare.p50, 2)} / ${fmt(r.bare.p99, 2)}`,
+      'gatehouse p50/p99 ms': `${fmt(r.gatehouse.p50, 2)} / ${fmt(r.gatehouse.p99, 2)}`,
+    };
+    const result =
+      r.kind === 'ratio'
+        ? `${fmt(r.ratio.median, 2)}× (${fmt(r.ratio.min, 2)}–${fmt(r.ratio.max, 2)})`
+        : `+${fmt(r.addedP50Ms.median, 3)} ms p50 (${fmt(r.addedP50Ms.min, 3)}–${fmt(r.addedP50Ms.max, 3)})`;
+    return { ...common, result };
+  });
   console.table(rows);
+}
+
+const machine = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model,
+  loadTool: LOAD_TOOL,
+  rounds: ROUNDS,
+  durationSecs: DURATION,
+  connections: CONNECTIONS,
+};
+log(
+  `gatehouse bench: ${ROUNDS} interleaved rounds × ${DURATION} s, ${CONNECTIONS} connections, ` +
+    `load by ${LOAD_TOOL}, node ${process.version}, ${machine.cpus} × ${machine.cpu}`,
+);
+
+const started = [];
+try {
+  const llm = await startFakeLlm();
+  started.push(() => stopChild(llm.child));
+  const baseline = await startBaseline();
+  started.push(() => stopChild(baseline.child));
+  const sqlite = await startGateway();
+  started.push(() => sqlite.stop());
+  const none = await startGateway('\n[memory]\nbackend = "none"\n');
+  started.push(() => none.stop());
+  const chat = await startGateway(
+    `\n[providers.openai]\nbase_url = "${llm.url}"\napi_key = "sk-bench-not-a-real-key"\n`,
+    'default_provider = "openai"\ndefault_model = "bench-model"\n',
+  );
+  started.push(() => chat.stop());
+  const results = [];
+  for (const scenario of scenarios({ baseline, sqlite, none, chat, llm })) {
+    results.push(await measure(scenario));
+  }
+  if (JSON_OUTPUT) console.log(JSON.stringify({ machine, results }, null, 2));
+  else printTable(results);
 } finally {
-  gateway.child.kill('SIGTERM');
-  baseline.server.close();
-  rmSync(home, { recursive: true, force: true });
+  for (const stop of started.reverse()) await stop();
 }

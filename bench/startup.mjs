@@ -1,16 +1,19 @@
 // Start-up benchmark: how long the built gateway takes from spawn to its `gatehouse listening on`
-// line, and how much memory it holds once idle. A bare `node -e ""` is timed in the same run, so
-// the difference (what gatehouse itself costs) is what matters on a busy machine.
+// line, and how much memory it holds once idle. A bare node:http server (spawn to its listening
+// line, same idle wait) runs interleaved with it, so the difference is what gatehouse costs.
 //
-// Usage: node bench/startup.mjs [runs]   (default 5; BENCH_IDLE_MS sets the idle wait, default 2000)
+// Usage: node bench/startup.mjs [runs] [--json]   (default 11 runs; BENCH_IDLE_MS sets the idle
+// wait before RSS is read, default 5000)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const RUNS = Number(process.argv[2] ?? process.env.BENCH_STARTUP_RUNS ?? 5);
-const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 2000);
+const JSON_OUTPUT = process.argv.includes('--json');
+const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const RUNS = Number(positional[0] ?? process.env.BENCH_STARTUP_RUNS ?? 11);
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 5000);
 const READY_TIMEOUT_MS = 30_000;
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'dist/cli/main.js');
@@ -73,24 +76,18 @@ async function stop(child) {
   await exited;
 }
 
-/** Time from spawn to exit of `node -e ""`: the floor every Node program pays. */
-function timeBareNode() {
-  const started = performance.now();
-  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', () => resolve(performance.now() - started));
-  });
-}
-
-/** A bare Node process kept alive, for an idle-memory floor. */
-async function bareNodeIdle() {
-  const script = "setInterval(() => {}, 1 << 30); console.log('ready');";
-  const { child } = await spawnUntilReady(['-e', script], process.env, /^ready$/);
-  await sleep(IDLE_MS);
-  const rss = rssMB(child.pid);
-  await stop(child);
-  return rss;
+/** A bare node:http server: spawn to its listening line, and its RSS after the same idle wait. */
+async function bareNodeRun() {
+  const script =
+    "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () {" +
+    " console.log('listening on ' + this.address().port); });";
+  const { ms, child } = await spawnUntilReady(['-e', script], process.env, /^listening on /);
+  try {
+    await sleep(IDLE_MS);
+    return { ms, rss: rssMB(child.pid) };
+  } finally {
+    await stop(child);
+  }
 }
 
 async function gatewayRun() {
@@ -129,12 +126,19 @@ const gateMs = [];
 const gateRss = [];
 for (let i = 0; i < RUNS; i++) {
   // Interleaved, so a burst of load from elsewhere on the machine hits both alike.
-  bareMs.push(await timeBareNode());
+  const bare = await bareNodeRun();
+  bareMs.push(bare.ms);
+  bareRss.push(bare.rss);
   const run = await gatewayRun();
   gateMs.push(run.ms);
   gateRss.push(run.rss);
+  if (!JSON_OUTPUT) {
+    console.log(
+      `  run ${i + 1}/${RUNS}: bare ${bare.ms.toFixed(0)} ms ${bare.rss?.toFixed(1)} MB, ` +
+        `gatehouse ${run.ms.toFixed(0)} ms ${run.rss?.toFixed(1)} MB`,
+    );
+  }
 }
-bareRss.push(await bareNodeIdle());
 
 const row = (name, ms, rss) => {
   const time = summarize(ms, 0);
@@ -150,10 +154,21 @@ const row = (name, ms, rss) => {
   };
 };
 
-console.log(
-  `\n${RUNS} runs, RSS read ${IDLE_MS} ms after ready, node ${process.version}, ${process.platform}\n`,
-);
-console.table([
-  row('node -e "" (to exit)', bareMs, bareRss),
+const rows = [
+  row('bare node:http (to listening)', bareMs, bareRss),
   row('gatehouse start (to listening line)', gateMs, gateRss),
-]);
+];
+if (JSON_OUTPUT) {
+  const machine = {
+    date: new Date().toISOString(),
+    node: process.version,
+    runs: RUNS,
+    idleMs: IDLE_MS,
+  };
+  console.log(JSON.stringify({ machine, results: rows }, null, 2));
+} else {
+  console.log(
+    `\n${RUNS} runs, RSS read ${IDLE_MS} ms after ready, node ${process.version}, ${process.platform}\n`,
+  );
+  console.table(rows);
+}

@@ -41,9 +41,12 @@ describe('startGateway', () => {
     expect(lines.filter((line) => line.startsWith('gatehouse listening on'))).toEqual([
       `gatehouse listening on ${handle.url}\n`,
     ]);
-    // Nothing is paired yet, so the one-time code is the only other line.
+    // Nothing is paired yet: the one-time code, then the next steps (web chat URL, pairing curl).
     expect(lines.filter((line) => !line.startsWith('gatehouse listening on'))).toEqual([
       expect.stringMatching(/^gatehouse pairing code: \d{6}\n$/),
+      expect.stringMatching(
+        /^gatehouse web chat: http:\/\/127\.0\.0\.1:\d+\/\ngatehouse pair: curl -X POST http:\/\/127\.0\.0\.1:\d+\/pair -H 'X-Pairing-Code: \d{6}'\n$/,
+      ),
     ]);
     expect(handle.url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
     const response = await fetch(`${handle.url}/health`);

@@ -9,6 +9,7 @@ import { checkStartupConfig } from './config/startup-checks.js';
 import { createLogger, createPrettyDestination } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createObserver } from './observability/observer.js';
+import { countChannelMessages } from './observability/counted-dispatch.js';
 import {
   CORE_COMPONENTS,
   createHealthRegistry,
@@ -25,8 +26,10 @@ import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
 import { wireTunnel } from './compose/tunnel.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
+import { componentStatuses } from './runtime/component-statuses.js';
+import { nextStepsLines } from './runtime/next-steps.js';
 import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/runtime-info.js';
-import { resolveClientAddress } from './http/client-address.js';
+import { normalizeIp, resolveClientAddress } from './http/client-address.js';
 import { createEdgePolicy } from './http/edge-policy.js';
 import { createOriginRefusalReporter } from './http/origin-refusals.js';
 import { adminRoutes, requireAdmin } from './server/routes/admin.js';
@@ -97,6 +100,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   mkdirSync(home, { recursive: true, mode: 0o700 });
 
   const shutdown = new ShutdownList();
+  let shuttingDown = false;
   try {
     const backend = config.observability.backend;
     const metrics = backend === 'prometheus' ? createMetrics() : null;
@@ -135,6 +139,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       scheduler,
       logger,
     });
+    // Runs before the store closes (steps run newest first).
+    shutdown.onShutdown(() => auth.devices.flush());
     if (!config.gateway.require_pairing) {
       logger.warn(
         'require_pairing = false: /webhook accepts requests WITHOUT a token. Anyone who can reach this port can use the agent.',
@@ -146,6 +152,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
     const path = wireMessagePath({ config, home, store, observer, logger });
     shutdown.onShutdown(() => path.memory.close());
+    // The synchronous channels count their messages here; inbox channels count at intake.
+    const countedDispatch = countChannelMessages(path.dispatch, observer);
 
     const channels = await wireChannels({
       config,
@@ -156,6 +164,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       logger,
     });
     shutdown.onShutdown(() => channels.stop(config.gateway.shutdown_timeout_secs * 1000));
+    metrics?.watchInbox(channels.inboxCounts);
+    metrics?.watchComponents(() => componentStatuses(health));
 
     let boundPort = config.gateway.port;
     const edge = createEdgePolicy({
@@ -172,7 +182,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     ];
     const web = webChannel({
       config,
-      dispatch: path.dispatch,
+      dispatch: countedDispatch,
       authenticator: auth.authenticator,
       tickets: createTicketStore({ store }),
       revocations: auth.credentials,
@@ -203,13 +213,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         limiter: limiter('pair', config.gateway.pair_rate_limit_per_minute),
         origins: browserOrigins,
         logger,
+        devices: auth.devices,
       }),
       adminRoutes({ guard: auth.guard, adminSecret }),
       webhookRoutes({
         limiter: limiter('webhook', config.gateway.webhook_rate_limit_per_minute),
         authenticate: auth.authenticateApiRequest,
         webhookSecretHash: secretHash(config.channels_config.webhook.secret),
-        dispatch: path.dispatch,
+        dispatch: countedDispatch,
         origins: browserOrigins,
       }),
       channels.routes,
@@ -225,6 +236,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       metrics,
       isPaired: () => auth.guard.isPaired(),
       edge,
+      isShuttingDown: () => shuttingDown,
+      trustRequestId: (peerIp) => {
+        const peer = peerIp === undefined ? undefined : normalizeIp(peerIp);
+        return peer !== undefined && edge.isTrustedProxy(peer);
+      },
       routes,
     });
     shutdown.onShutdown(async () => {
@@ -266,17 +282,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const code = auth.guard.currentCode();
     // Printed once, on stdout only: never logged, never in /health.
     if (code !== undefined) options.stdout.write(`gatehouse pairing code: ${code}\n`);
+    const steps = nextStepsLines({
+      url,
+      code,
+      paired: auth.guard.isPaired(),
+      requirePairing: config.gateway.require_pairing,
+    });
+    options.stdout.write(`${steps.join('\n')}\n`);
     logger.info({ url, publicUrl, config: loaded.path, home }, 'gateway started');
 
-    return {
-      app,
-      url,
-      config,
-      home,
-      logger,
-      tunnelUrl: currentTunnelUrl,
-      close: () => shutdown.run(logger),
+    const close = (): Promise<void> => {
+      // /readyz turns 503 first, so a load balancer stops sending before the drain begins.
+      shuttingDown = true;
+      return shutdown.run(logger);
     };
+    return { app, url, config, home, logger, tunnelUrl: currentTunnelUrl, close };
   } catch (error) {
     await shutdown.run(logger);
     throw error;

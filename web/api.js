@@ -88,12 +88,25 @@ async function postForField(path, headers, field) {
   return { ok: true, value };
 }
 
+/** A name for `gatehouse tokens list`, such as "Web chat (Chrome on Linux)". */
+function deviceName() {
+  const agent = window.navigator.userAgent;
+  const browser =
+    ['Edg', 'Firefox', 'Chrome', 'Safari'].find((name) => agent.includes(`${name}/`)) ?? 'browser';
+  const system = ['Android', 'iPhone', 'iPad', 'Windows', 'Mac OS', 'Linux'].find((name) =>
+    agent.includes(name),
+  );
+  const label = browser === 'Edg' ? 'Edge' : browser;
+  return system === undefined ? `Web chat (${label})` : `Web chat (${label} on ${system})`;
+}
+
 /**
  * Exchanges a 6-digit pairing code for a bearer token.
  * Resolves `{ ok: true, token }` or `{ ok: false, status, code, message, retryAfter }`.
  */
 export async function pairWithCode(code) {
-  const result = await postForField('/pair', { 'X-Pairing-Code': code }, 'token');
+  const headers = { 'X-Pairing-Code': code, 'X-Device-Name': deviceName() };
+  const result = await postForField('/pair', headers, 'token');
   return result.ok ? { ok: true, token: result.value } : result;
 }
 

@@ -46,7 +46,12 @@ describe('gatehouse start: pairing across a restart of the real process', () => 
     const codeLines = output
       .split('\n')
       .filter((line) => new RegExp(`(?<!\\d)${code}(?!\\d)`).test(line));
-    expect(codeLines).toEqual([`gatehouse pairing code: ${code}`]);
+    expect(codeLines).toEqual([
+      `gatehouse pairing code: ${code}`,
+      expect.stringMatching(
+        new RegExp(`^gatehouse pair: curl -X POST http://\\S+/pair -H 'X-Pairing-Code: ${code}'$`),
+      ),
+    ]);
     expect(output).not.toContain(token);
 
     const config = readFileSync(home.configPath, 'utf8');
@@ -58,6 +63,9 @@ describe('gatehouse start: pairing across a restart of the real process', () => 
     const second = await startCli([], home.env);
     await second.waitFor(/"msg":"gateway started"/);
     expect(second.stdout()).not.toMatch(/pairing code/);
+    expect(second.stdout()).toContain(
+      'gatehouse is already paired; run `gatehouse pair` to get a new code',
+    );
     const again = await postMessage(second, 'after restart', { token });
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ response: 'echo: after restart', model: 'echo' });

@@ -52,7 +52,7 @@ describe('gatehouse tokens list', () => {
     writeFileSync(path, `[gateway]\npaired_tokens = ["${HASH_A}", "${PLAIN}"]\n`);
     const { out, exitCode } = await run(['list']);
     expect(exitCode).toBe(0);
-    expect(out[0]).toBe(HASH_A.slice(0, 12));
+    expect(out[0]).toBe(`${HASH_A.slice(0, 12)}  (no name)  paired: unknown  last used: unknown`);
     expect(out[1]).toContain(hashPairedToken(PLAIN).slice(0, 12));
     expect(out.join('\n')).not.toContain(PLAIN);
     expect(out.join('\n')).not.toContain(HASH_A);
@@ -61,6 +61,28 @@ describe('gatehouse tokens list', () => {
   it('says so when nothing is paired (and creates no file)', async () => {
     const { out } = await run(['list']);
     expect(out[0]).toMatch(/No paired tokens/);
+  });
+});
+
+describe('gatehouse tokens rename', () => {
+  it('names a device; list then shows the name, paired time and "never" used', async () => {
+    writeFileSync(path, `[gateway]\npaired_tokens = ["${HASH_A}", "${HASH_B}"]\n`);
+    const renamed = await run(['rename', 'abcdef01', 'Kitchen tablet']);
+    expect(renamed.exitCode).toBe(0);
+    expect(renamed.out).toEqual(['Renamed abcdef011111 to Kitchen tablet.']);
+    const { out } = await run(['list']);
+    expect(out[0]).toMatch(
+      /^abcdef011111 {2}Kitchen tablet {2}paired: \d{4}-\d\d-\d\d \d\d:\d\d {2}last used: never$/,
+    );
+    expect(out[1]).toMatch(/^abcdef022222 {2}\(no name\)/);
+  });
+
+  it('refuses an unknown prefix (exit 1) and an unprintable name (exit 2)', async () => {
+    writeFileSync(path, `[gateway]\npaired_tokens = ["${HASH_A}"]\n`);
+    expect((await run(['rename', 'ffffffff', 'x'])).exitCode).toBe(1);
+    const bad = await run(['rename', 'abcdef01', 'bad\u0007name']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.err).toMatch(/1 to 64 printable characters/);
   });
 });
 

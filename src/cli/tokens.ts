@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { resolveConfigPath } from '../config/paths.js';
+import { createDeviceBook, declareDevicesNamespace, parseDeviceName } from '../auth/devices.js';
+import type { DeviceBook, DeviceRecord } from '../auth/devices.js';
+import { resolveConfigPath, resolveHome } from '../config/paths.js';
+import { openHomeStateStore } from '../state/state-file.js';
 import type { Env } from '../config/paths.js';
 import { readPairedTokenEntries, updatePairedTokens } from '../config/persist.js';
 import {
@@ -18,6 +21,36 @@ export const LIST_PREFIX_LENGTH = 12;
 export interface TokensCommandIo {
   env: Env;
   out: (line: string) => void;
+  /** Device names and times; default: the state store in the gateway's home. */
+  openDevices?: (home: string) => { book: DeviceBook; close(): Promise<void> };
+}
+
+function openHomeDevices(home: string): { book: DeviceBook; close(): Promise<void> } {
+  const store = openHomeStateStore(home);
+  declareDevicesNamespace(store);
+  return { book: createDeviceBook(store), close: () => store.close() };
+}
+
+async function withDevices<T>(
+  io: TokensCommandIo,
+  configFlag: string | undefined,
+  job: (book: DeviceBook) => Promise<T>,
+): Promise<T> {
+  const devices = (io.openDevices ?? openHomeDevices)(resolveHome(io.env, configFlag));
+  try {
+    return await job(devices.book);
+  } finally {
+    await devices.close();
+  }
+}
+
+const day = (epochMs: number | undefined): string =>
+  epochMs === undefined ? 'never' : new Date(epochMs).toISOString().slice(0, 16).replace('T', ' ');
+
+/** One `tokens list` line: prefix, name, paired and last-used times (UTC, minute precision). */
+export function formatDeviceLine(prefix: string, record: DeviceRecord | undefined): string {
+  if (record === undefined) return `${prefix}  (no name)  paired: unknown  last used: unknown`;
+  return `${prefix}  ${record.name}  paired: ${day(record.createdAt)}  last used: ${day(record.lastUsedAt)}`;
 }
 
 const defaultIo: TokensCommandIo = {
@@ -45,13 +78,24 @@ export function parseTokenPrefix(value: string): string {
   return value;
 }
 
-/** `gatehouse tokens list|revoke`: manage the paired token hashes in the config file. */
+/** Parses `<name>` of `tokens rename`; an unusable name is a usage error (exit 2). */
+export function parseDeviceNameArgument(value: string): string {
+  const name = parseDeviceName(value);
+  if (name === undefined) {
+    throw new InvalidArgumentError('a name is 1 to 64 printable characters');
+  }
+  return name;
+}
+
+/** `gatehouse tokens list|rename|revoke`: manage the paired token hashes in the config file. */
 export function registerTokensCommand(program: Command, io: TokensCommandIo = defaultIo): void {
-  const tokens = program.command('tokens').description('list or revoke paired bearer tokens');
+  const tokens = program
+    .command('tokens')
+    .description('list, rename or revoke paired bearer tokens (devices)');
 
   tokens
     .command('list')
-    .description('show the hash prefix of every paired token')
+    .description('show every paired token: hash prefix, device name, paired and last-used time')
     .option('-c, --config <path>', CONFIG_HELP)
     .action(async function listAction(opts: { config?: string }) {
       const path = resolveConfigPath({ flag: opts.config, env: io.env }).path;
@@ -60,18 +104,37 @@ export function registerTokensCommand(program: Command, io: TokensCommandIo = de
         io.out(`No paired tokens in ${path}.`);
         return;
       }
-      for (const entry of entries) {
-        // Plaintext entries are shown by their hash only: never echo a usable token.
-        const plaintext = !isTokenHash(entry);
-        const hash = plaintext ? hashPairedToken(entry.trim()) : entry;
-        const note = plaintext
-          ? '  (plaintext in the config; the gateway replaces it with its hash)'
-          : '';
-        io.out(`${hash.slice(0, LIST_PREFIX_LENGTH)}${note}`);
-      }
+      await withDevices(io, opts.config, async (book) => {
+        for (const entry of entries) {
+          // Plaintext entries are shown by their hash only: never echo a usable token.
+          const plaintext = !isTokenHash(entry);
+          const hash = plaintext ? hashPairedToken(entry.trim()) : entry;
+          const note = plaintext
+            ? '  (plaintext in the config; the gateway replaces it with its hash)'
+            : '';
+          io.out(
+            `${formatDeviceLine(hash.slice(0, LIST_PREFIX_LENGTH), await book.get(hash))}${note}`,
+          );
+        }
+      });
       io.out(
         `${entries.length} paired token(s) in ${path}. Revoke with \`gatehouse tokens revoke <prefix>\`.`,
       );
+    });
+
+  tokens
+    .command('rename')
+    .description('name the paired device whose token hash starts with <prefix>')
+    .argument('<prefix>', 'hash prefix from `gatehouse tokens list`', parseTokenPrefix)
+    .argument('<name>', 'new name (1 to 64 printable characters)', parseDeviceNameArgument)
+    .option('-c, --config <path>', CONFIG_HELP)
+    .action(async function renameAction(prefix: string, name: string, opts: { config?: string }) {
+      const path = resolveConfigPath({ flag: opts.config, env: io.env }).path;
+      const { hashes } = normalizePairedTokenEntries(await readPairedTokenEntries(path));
+      // Unknown or ambiguous prefixes fail (exit 1) before anything is written.
+      const hash = matchHashPrefix(hashes, prefix);
+      await withDevices(io, opts.config, (book) => book.rename(hash, name));
+      io.out(`Renamed ${hash.slice(0, LIST_PREFIX_LENGTH)} to ${name}.`);
     });
 
   tokens

@@ -1,3 +1,5 @@
+import { createDeviceBook, declareDevicesNamespace, touchingDevices } from '../auth/devices.js';
+import type { DeviceBook } from '../auth/devices.js';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
@@ -41,6 +43,9 @@ export interface AuthWiringOptions {
   logger: Logger;
 }
 
+/** How often last-used times of paired devices are written. */
+const DEVICES_FLUSH_INTERVAL_MS = 30_000;
+
 /** Pairing, paired tokens, JWTs and revocations, ready for the routes that need them. */
 export interface AuthWiring {
   guard: PairingGuard;
@@ -51,6 +56,8 @@ export interface AuthWiring {
   authenticator: Authenticate;
   /** Request-level authentication for `/webhook` (`channels:api`); tokens in the URL are refused. */
   authenticateApiRequest: (request: FastifyRequest) => Promise<Principal>;
+  /** Paired-device names and last-used times (`tokens list`). */
+  devices: DeviceBook;
 }
 
 /** Builds authentication: the paired-token set (hashing plaintext entries), pairing guard and JWTs. */
@@ -99,17 +106,24 @@ export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> 
     audience: auth.jwt_audience,
     isRevoked: (jti) => revocations.isRevoked(jti),
   });
-  const authenticator = createAuthenticator({
-    pairedGuard: (token) => verifyPairedToken(token, tokens),
-    jwt,
-    requirePairing: config.gateway.require_pairing,
-  });
+  declareDevicesNamespace(store);
+  const devices = createDeviceBook(store);
+  scheduler.every('devices-last-used', DEVICES_FLUSH_INTERVAL_MS, () => devices.flush());
+  const authenticator = touchingDevices(
+    createAuthenticator({
+      pairedGuard: (token) => verifyPairedToken(token, tokens),
+      jwt,
+      requirePairing: config.gateway.require_pairing,
+    }),
+    devices,
+  );
 
   return {
     guard,
     revocations,
     credentials: createCredentialRevocations({ jwt: revocations, paired: tokens }),
     authenticator,
+    devices,
     authenticateApiRequest: async function authenticateApiRequest(request) {
       rejectTokenInQuery(request.query);
       const header = request.headers.authorization;

@@ -28,6 +28,8 @@ export interface ChannelWiring {
   start(): Promise<void>;
   /** Stops intake and the worker (in-flight items up to `deadlineMs`), then closes the inbox. */
   stop(deadlineMs: number): Promise<void>;
+  /** Inbox items by status, for `gatehouse_inbox_items`. */
+  inboxCounts(): Promise<Readonly<Record<string, number>>>;
 }
 
 /** Opens the inbox and builds one adapter per configured channel. */
@@ -75,6 +77,7 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
       await worker.stop(deadlineMs);
       await inbox.close();
     },
+    inboxCounts: () => inbox.counts(),
   };
 }
 

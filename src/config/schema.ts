@@ -223,6 +223,12 @@ const observabilitySchema = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
       .describe('Minimum log level'),
+    access_log: z
+      .boolean()
+      .default(false)
+      .describe(
+        'One info line per request: method, route, status, duration, client, request id (never tokens or bodies)',
+      ),
   })
   .prefault({});
 

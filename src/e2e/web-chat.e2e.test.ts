@@ -6,7 +6,7 @@ import { buildCliIfStale, killAllCli } from '../test-support/gatehouse-process.j
 import { liveHome, startLiveGateway } from '../test-support/live-gateway.js';
 
 /*
- * The real thing end to end: the built gateway as a child process, Debian's Chromium, the page
+ * The real thing end to end: the built gateway as a child process, a real Chromium, the page
  * served at `/`, pairing with the printed code, and a streamed reply from the echo provider.
  */
 
@@ -77,9 +77,10 @@ describe('web chat in headless Chromium', () => {
   let context: BrowserContext | undefined;
 
   beforeAll(async () => {
+    // Finds a system Chromium, or installs Debian's when running as root (minutes on a fresh machine).
     browser = await launchBrowser();
     gateway = await startGatewayProcess();
-  }, 90_000);
+  }, 900_000);
 
   afterAll(async () => {
     await context?.close();
@@ -111,6 +112,10 @@ describe('web chat in headless Chromium', () => {
     await page.waitForSelector(`${STATE}[data-state="connected"]`, { timeout: 20_000 });
     expect(await page.textContent('#connection-text')).toBe('connected');
     expect(await page.isVisible('[data-testid="chat-panel"]')).toBe(true);
+    // The page named its device when pairing; the CLI shows that name.
+    expect(await gateway.runCli(['tokens', 'list'])).toMatch(
+      / {2}Web chat \(Chrome on Linux\) {2}paired: /,
+    );
 
     const text = 'hello from chromium <b>not bold</b>';
     await page.fill('[data-testid="composer-input"]', text);

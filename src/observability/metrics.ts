@@ -21,13 +21,33 @@ export interface GatewayMetrics extends MetricsExporter {
   readonly registry: Registry;
   /** Applies one event to the instruments. */
   observe(event: ObserverEvent): void;
+  /** Reports `gatehouse_inbox_items{status}` from `counts`, read at each scrape. */
+  watchInbox(counts: () => Promise<Readonly<Record<string, number>>>): void;
+  /**
+   * Reports `gatehouse_component_up{component}` (1 when ok or degraded, 0 when starting or
+   * failed) from `statuses`, read at each scrape: gateway, channels and each channel, backends.
+   */
+  watchComponents(statuses: () => Readonly<Record<string, string>>): void;
 }
+
+/**
+ * prom-client's default gauges that end in `_total`, a suffix the exposition format reserves for
+ * counters (`promtool check metrics` rejects them). Their per-type siblings without the suffix
+ * (`gatehouse_nodejs_active_handles{type}` …) stay and carry the same information.
+ */
+const MISNAMED_DEFAULT_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
 
 /** Builds a fresh registry with every `gatehouse_` instrument. */
 export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics !== false)
+  if (options.defaultMetrics !== false) {
     collectDefaultMetrics({ register: registry, prefix: PREFIX });
+    for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(`${PREFIX}${name}`);
+  }
   const registers = [registry];
 
   const httpRequests = new Counter({
@@ -82,6 +102,32 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     name: `${PREFIX}active_sessions`,
     help: 'Open WebSocket sessions',
     registers,
+  });
+  let inboxCounts: (() => Promise<Readonly<Record<string, number>>>) | undefined;
+  let componentStatuses: (() => Readonly<Record<string, string>>) | undefined;
+  new Gauge({
+    name: `${PREFIX}component_up`,
+    help: 'Whether a runtime component serves (1: ok or degraded, 0: starting or error)',
+    labelNames: ['component'] as const,
+    registers,
+    collect() {
+      if (componentStatuses === undefined) return;
+      for (const [component, status] of Object.entries(componentStatuses())) {
+        this.set({ component }, status === 'ok' || status === 'degraded' ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}inbox_items`,
+    help: 'Durable inbox items by status',
+    labelNames: ['status'] as const,
+    registers,
+    async collect() {
+      if (inboxCounts === undefined) return;
+      for (const [status, count] of Object.entries(await inboxCounts())) {
+        this.set({ status }, count);
+      }
+    },
   });
   const channelMessages = new Counter({
     name: `${PREFIX}channel_messages_total`,
@@ -152,6 +198,12 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     registry,
     contentType: PROMETHEUS_CONTENT_TYPE,
     observe,
+    watchInbox(counts) {
+      inboxCounts = counts;
+    },
+    watchComponents(statuses) {
+      componentStatuses = statuses;
+    },
     render: () => registry.metrics(),
   };
 }

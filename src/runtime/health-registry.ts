@@ -31,6 +31,7 @@ function worst(a: ComponentStatus, b: ComponentStatus): ComponentStatus {
 export function createHealthRegistry(options: HealthRegistryOptions = {}): HealthRegistryWithUrls {
   const now = options.now ?? Date.now;
   const roots = new Map<string, Node>();
+  let revision = 0;
 
   const newNode = (): Node => ({
     status: 'starting',
@@ -89,11 +90,13 @@ export function createHealthRegistry(options: HealthRegistryOptions = {}): Healt
       node.status = status;
       node.updatedAt = now();
       if (error !== undefined) node.lastError = describeError(error);
+      revision += 1;
     },
     markRestart(component) {
       const node = resolve(component);
       node.restarts += 1;
       node.updatedAt = now();
+      revision += 1;
     },
     setUrl(component, url) {
       const node = resolve(component);
@@ -103,6 +106,7 @@ export function createHealthRegistry(options: HealthRegistryOptions = {}): Healt
     snapshot() {
       return Object.fromEntries([...roots].map(([name, node]) => [name, toHealth(node)]));
     },
+    revision: () => revision,
     overall() {
       let status: ComponentStatus = 'ok';
       for (const node of roots.values()) status = worst(status, effectiveStatus(node));

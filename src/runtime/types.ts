@@ -22,6 +22,11 @@ export interface HealthRegistry {
   snapshot(): Record<string, ComponentHealth>;
   /** "ok" only when every component (and sub-component) is ok. */
   overall(): 'ok' | 'degraded' | 'error' | 'starting';
+  /**
+   * A number that changes whenever snapshot() or overall() would; lets /health reuse its last
+   * serialized body. Optional: without it, callers rebuild every time.
+   */
+  revision?(): number;
 }
 
 /** A registry that can also show a component's public URL (the tunnel's). */

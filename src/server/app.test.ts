@@ -93,7 +93,11 @@ describe('createApp on a real socket', () => {
     const t = await start({ routes: [testRoutes] });
     const response = await fetch(`${t.baseUrl}/boom`);
     expect(response.status).toBe(500);
-    expect(await response.json()).toEqual({ error: 'Internal server error', code: 'INTERNAL' });
+    expect(await response.json()).toEqual({
+      error: 'Internal server error',
+      code: 'INTERNAL',
+      request_id: expect.any(String),
+    });
     const logged = JSON.stringify(t.logLines);
     expect(logged).toContain('request failed');
     expect(logged).not.toContain(SECRET);

@@ -15,6 +15,7 @@ import { RouteTable } from './route-table.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { securityHeaders } from './security-headers.js';
+import { createRequestIdSource } from '../observability/request-id.js';
 import type { AppDeps } from './types.js';
 
 /** Internal knobs, for tests that cannot wait whole seconds. */
@@ -47,7 +48,13 @@ export async function createApp(
   const edge =
     deps.edge ?? createEdgePolicy({ gateway, boundAddress: normalizeHost(gateway.host) });
   const bodyTimeoutMs = options.bodyTimeoutMs ?? gateway.body_timeout_secs * 1000;
+  const requestIdFor = createRequestIdSource({
+    trustRequestId: deps.trustRequestId ?? (() => false),
+  });
   const app = Fastify({
+    // Our own choice of id: the header is believed only from a trusted proxy.
+    requestIdHeader: false,
+    genReqId: (raw) => requestIdFor(raw.headers['x-request-id'], raw.socket.remoteAddress),
     // Per-request logging through Fastify costs far more than the routing itself; the error
     // handler logs what matters through deps.logger.
     logger: false,
@@ -91,6 +98,10 @@ export async function createApp(
   registerRawBody(app);
 
   app.addHook('onRequest', securityHeaders);
+  app.addHook('onRequest', function echoRequestId(request, reply, done) {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   app.addHook('onRequest', requireKnownHost(edge.isHostAllowed));
   app.addHook('onRequest', limitRequestsPerClient(gateway.max_requests_per_client));
   app.addHook('onRequest', contentLengthGuard({ maxBytes: gateway.max_body_bytes }));
@@ -98,21 +109,42 @@ export async function createApp(
     'onRequest',
     requestTimeout({ timeoutMs: options.requestTimeoutMs ?? gateway.request_timeout_secs * 1000 }),
   );
+  const accessLog = config.observability.access_log;
   app.addHook('onResponse', function recordLatency(request, reply, done) {
+    const route = request.is404 ? UNMATCHED_ROUTE : (request.routeOptions.url ?? UNMATCHED_ROUTE);
+    const durationMs = reply.elapsedTime;
     observer.record({
       type: 'RequestLatency',
-      route: request.is404 ? UNMATCHED_ROUTE : (request.routeOptions.url ?? UNMATCHED_ROUTE),
+      route,
       method: request.method,
       status: reply.statusCode,
-      durationMs: reply.elapsedTime,
+      durationMs,
     });
+    if (accessLog) {
+      // The route pattern, never the URL: a query string could carry a token or a code.
+      logger.info(
+        {
+          reqId: request.id,
+          method: request.method,
+          route,
+          status: reply.statusCode,
+          durationMs: Math.round(durationMs * 1000) / 1000,
+          client: request.clientKey,
+        },
+        'request',
+      );
+    }
     done();
   });
 
   app.setErrorHandler(createErrorHandler({ logger, observer }));
   app.setNotFoundHandler(createNotFoundHandler(routeTable));
 
-  await healthRoutes({ health: deps.health, isPaired: deps.isPaired })(app);
+  await healthRoutes({
+    health: deps.health,
+    isPaired: deps.isPaired,
+    ...(deps.isShuttingDown === undefined ? {} : { isShuttingDown: deps.isShuttingDown }),
+  })(app);
   await metricsRoutes(deps.metrics)(app);
   for (const registrar of deps.routes ?? []) await registrar(app);
   return app;

@@ -56,7 +56,11 @@ export interface ErrorHandlerOptions {
   observer: Observer;
 }
 
-/** Writes the registry error: status, `Retry-After` when documented, `{ error, code, ...extra }`. */
+/**
+ * Writes the registry error: status, `Retry-After` when documented, `{ error, code, ...extra }`,
+ * plus `request_id` on a 5xx, the answer an operator is asked about (every response carries it
+ * in `X-Request-Id`).
+ */
 export function sendGatewayError(reply: FastifyReply, error: GatewayError): void {
   reply.code(error.status);
   const retryAfter = error.extra.retry_after;
@@ -66,7 +70,10 @@ export function sendGatewayError(reply: FastifyReply, error: GatewayError): void
   if (CLOSE_AFTER.has(error.status) || CLOSE_AFTER_CODES.has(error.code)) {
     reply.header('connection', 'close');
   }
-  reply.type('application/json; charset=utf-8').send(error.toBody());
+  const body = error.toBody();
+  reply
+    .type('application/json; charset=utf-8')
+    .send(error.status >= 500 ? { ...body, request_id: reply.request.id } : body);
 }
 
 /** The one error handler: every error body that leaves the gateway is shaped here. */
@@ -79,12 +86,20 @@ export function createErrorHandler(
     if (gatewayError.status >= 500) {
       // The client gets the registry message only; the cause goes to the (redacting) log.
       logger.error(
-        { err: error, method: request.method, route: request.routeOptions.url ?? 'unmatched' },
+        {
+          err: error,
+          reqId: request.id,
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+        },
         'request failed',
       );
       observer.record({ type: 'Error', component: 'http', message: describeError(error) });
     } else {
-      logger.debug({ code: gatewayError.code, method: request.method }, 'request rejected');
+      logger.debug(
+        { reqId: request.id, code: gatewayError.code, method: request.method },
+        'request rejected',
+      );
     }
     if (reply.raw.headersSent) {
       // Too late for an error body; cut the response so the client sees it as incomplete.
@@ -101,10 +116,10 @@ export function createErrorHandler(
  */
 export function frameworkErrorHandler(
   error: FastifyError,
-  _request: FastifyRequest,
+  request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  reply.headers(SECURITY_HEADERS);
+  reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
   sendGatewayError(reply, toGatewayError(error));
 }
 

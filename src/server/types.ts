@@ -39,6 +39,13 @@ export interface AppDeps {
   isPaired: () => boolean;
   /** Trusted proxies, Host check, public origins; derived from `config` when absent. */
   edge?: EdgePolicy;
+  /**
+   * Whether `X-Request-Id` from this peer is believed (a trusted proxy). Default: never, every
+   * request gets a generated id.
+   */
+  trustRequestId?: (peerIp: string | undefined) => boolean;
+  /** True once a graceful shutdown has begun (/readyz answers 503). */
+  isShuttingDown?: () => boolean;
   /** Feature routes, registered after the core routes. */
   routes?: RouteRegistrar[];
 }

@@ -19,6 +19,8 @@ export interface TestAppOptions {
   routes?: RouteRegistrar[];
   requestTimeoutMs?: number;
   isPaired?: () => boolean;
+  isShuttingDown?: () => boolean;
+  trustRequestId?: (peerIp: string | undefined) => boolean;
 }
 
 /** A gateway app listening on 127.0.0.1 with a random port, plus what it reported. */
@@ -55,6 +57,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       health,
       metrics,
       isPaired: options.isPaired ?? (() => false),
+      isShuttingDown: options.isShuttingDown ?? (() => false),
+      ...(options.trustRequestId === undefined ? {} : { trustRequestId: options.trustRequestId }),
       routes: options.routes ?? [],
     },
     options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs },

@@ -23,7 +23,11 @@ afterEach(async () => {
 
 /** A minimal app: client key from a test header, errors shaped like the gateway's handler. */
 async function buildApp(
-  options: { limiter?: RateLimiter; persist?: (hash: string) => Promise<void> } = {},
+  options: {
+    limiter?: RateLimiter;
+    persist?: (hash: string) => Promise<void>;
+    register?: (hash: string, name: string | undefined) => Promise<void>;
+  } = {},
 ) {
   const logs: LogLine[] = [];
   const logger = {
@@ -58,6 +62,7 @@ async function buildApp(
     limiter: options.limiter ?? { hit: async () => ({ allowed: true }) },
     origins: { allowedOrigins: [], selfOrigins: () => [SELF_ORIGIN] },
     logger,
+    devices: { register: options.register ?? (async () => undefined) },
   })(app);
   return { app, guard, tokens, logs };
 }
@@ -74,6 +79,39 @@ function pair(
 }
 
 describe('POST /pair', () => {
+  it.each([
+    [
+      'records the X-Device-Name with the token hash',
+      { 'x-device-name': ' Anna’s laptop ' },
+      'Anna’s laptop',
+    ],
+    ['records no name without the header', {}, undefined],
+    [
+      'records no name for a name with a control character',
+      { 'x-device-name': 'a\u0007b' },
+      undefined,
+    ],
+  ])('%s', async (_name, headers: Record<string, string>, expected) => {
+    const registered: Array<[string, string | undefined]> = [];
+    const { app } = await buildApp({
+      register: async (hash, name) => void registered.push([hash, name]),
+    });
+    const response = await pair(app, '123456', '10.0.0.1', headers);
+    expect(response.statusCode).toBe(200);
+    const token = (response.json() as { token: string }).token;
+    expect(registered).toEqual([[hashPairedToken(token), expected]]);
+  });
+
+  it('still pairs when the device name cannot be recorded, and warns', async () => {
+    const { app, logs } = await buildApp({
+      register: async () => {
+        throw new Error('disk full');
+      },
+    });
+    expect((await pair(app, '123456')).statusCode).toBe(200);
+    expect(logs.some((line) => line.level === 'warn')).toBe(true);
+  });
+
   it('answers 200 with the token and the literal <token> in the message', async () => {
     const { app, tokens } = await buildApp();
     const response = await pair(app, '123456');
@@ -170,13 +208,13 @@ describe('POST /pair', () => {
     expect(logged).not.toContain(token.slice(4, 20));
   });
 
-  it('logs a wrong code at info with the client key only, and a lockout once at warn', async () => {
+  it('logs a wrong code at info with the request id and client key only, and a lockout once at warn', async () => {
     const { app, logs } = await buildApp();
     for (let i = 0; i < 6; i += 1) await pair(app, '000000', '10.0.0.5');
     expect(logs.filter((l) => l.level === 'info')).toEqual(
       Array.from({ length: 3 }, () => ({
         level: 'info',
-        args: [{ clientKey: '10.0.0.5' }, 'pairing code refused'],
+        args: [{ reqId: expect.any(String), clientKey: '10.0.0.5' }, 'pairing code refused'],
       })),
     );
     expect(logs.filter((l) => l.level === 'warn')).toEqual([

@@ -1,4 +1,7 @@
 import type { Logger } from 'pino';
+import { parseDeviceName } from '../../auth/devices.js';
+import type { DeviceBook } from '../../auth/devices.js';
+import { hashPairedToken } from '../../auth/paired-tokens.js';
 import type { PairingGuard } from '../../auth/pairing.js';
 import { GatewayError } from '../../errors.js';
 import type { RateLimiter } from '../../limits/types.js';
@@ -13,6 +16,8 @@ export interface PairRoutesOptions {
   /** Browser origins allowed to pair (the gateway's own and `allowed_origins`). */
   origins: AllowedOriginOptions;
   logger: Pick<Logger, 'debug' | 'info' | 'warn'>;
+  /** Records the new device's name (`X-Device-Name`) and pairing time. */
+  devices?: Pick<DeviceBook, 'register'>;
 }
 
 /** Body of a successful pairing; `message` keeps the literal `<token>` placeholder. */
@@ -22,6 +27,9 @@ export interface PairSuccessBody {
   token: string;
   message: string;
 }
+
+/** Optional header naming the device being paired, shown by `gatehouse tokens list`. */
+export const DEVICE_NAME_HEADER = 'x-device-name';
 
 /** Header carrying the one-time code. */
 export const PAIRING_CODE_HEADER = 'x-pairing-code';
@@ -45,10 +53,20 @@ export function pairRoutes(options: PairRoutesOptions): RouteRegistrar {
       try {
         token = await guard.tryPair(code, request.clientKey);
       } catch (error) {
-        logRefusal(logger, request.clientKey, error);
+        logRefusal(logger, request.clientKey, error, request.id);
         throw error;
       }
-      logger.info({ clientKey: request.clientKey }, 'device paired');
+      const deviceName = parseDeviceName(request.headers[DEVICE_NAME_HEADER]);
+      try {
+        await options.devices?.register(hashPairedToken(token), deviceName);
+      } catch (error) {
+        // The token is already saved and valid; a lost name is cosmetic, so pairing still succeeds.
+        logger.warn({ err: error }, 'could not record the paired device name');
+      }
+      logger.info(
+        { reqId: request.id, clientKey: request.clientKey, device: deviceName },
+        'device paired',
+      );
       const body: PairSuccessBody = {
         paired: true,
         persisted: true,
@@ -65,13 +83,18 @@ export function pairRoutes(options: PairRoutesOptions): RouteRegistrar {
  * Unauthenticated clients choose how often these lines are written, so a wrong code is info and
  * an attempt during a lockout is debug; the guard warns once when a lockout starts.
  */
-function logRefusal(logger: PairRoutesOptions['logger'], clientKey: string, error: unknown): void {
+function logRefusal(
+  logger: PairRoutesOptions['logger'],
+  clientKey: string,
+  error: unknown,
+  reqId: string,
+): void {
   if (!(error instanceof GatewayError)) return;
   if (error.code === 'PAIRING_CODE_INVALID') {
-    logger.info({ clientKey }, 'pairing code refused');
+    logger.info({ reqId, clientKey }, 'pairing code refused');
   } else if (error.code === 'PAIRING_LOCKED') {
-    logger.debug({ clientKey }, 'pairing refused: client is locked out');
+    logger.debug({ reqId, clientKey }, 'pairing refused: client is locked out');
   } else {
-    logger.warn({ clientKey, code: error.code, err: error.cause }, 'pairing failed');
+    logger.warn({ reqId, clientKey, code: error.code, err: error.cause }, 'pairing failed');
   }
 }

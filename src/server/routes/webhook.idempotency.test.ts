@@ -91,7 +91,11 @@ describe('X-Idempotency-Key over real HTTP', () => {
     fake.enqueue({ error: { status: 500 } });
     const failed = await postMessage(gateway, 'try me', withKey(ALICE, 'retry-1'));
     expect(failed.status).toBe(500);
-    expect(failed.body).toEqual({ error: 'LLM request failed', code: 'LLM_REQUEST_FAILED' });
+    expect(failed.body).toEqual({
+      error: 'LLM request failed',
+      code: 'LLM_REQUEST_FAILED',
+      request_id: expect.any(String),
+    });
 
     const retry = await postMessage(gateway, 'try me', withKey(ALICE, 'retry-1'));
     expect(retry.status).toBe(200);

@@ -26,7 +26,11 @@ describe('pair → webhook over real HTTP', () => {
     expect(code).toMatch(/^\d{6}$/);
     if (code === undefined) return;
     const codeLines = gateway.stdoutLines.filter((line) => standalone(code).test(line));
-    expect(codeLines).toEqual([`gatehouse pairing code: ${code}`]);
+    // The code line and the ready-to-paste curl line of the start-up next steps.
+    expect(codeLines).toEqual([
+      `gatehouse pairing code: ${code}`,
+      `gatehouse pair: curl -X POST ${gateway.url}/pair -H 'X-Pairing-Code: ${code}'`,
+    ]);
 
     const before = await send(gateway, '/health', { method: 'GET' });
     expect(before.body.paired).toBe(false);
@@ -59,8 +63,8 @@ describe('pair → webhook over real HTTP', () => {
       expect(line).not.toMatch(standalone(code));
       expect(line).not.toContain(token);
     }
-    // Nothing but the two documented plain lines reached stdout.
-    expect(gateway.stdoutLines).toHaveLength(2);
+    // Nothing but the documented plain lines reached stdout: listening, code, web chat, curl.
+    expect(gateway.stdoutLines).toHaveLength(4);
   });
 });
 

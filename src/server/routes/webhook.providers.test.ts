@@ -94,7 +94,11 @@ describe('providers through POST /webhook', () => {
       fake.enqueue({ error: { status: 401, message: `Incorrect API key provided: ${API_KEY}` } });
       const reply = await postMessage(gateway, 'ahoy', { token: TOKEN });
       expect(reply.status).toBe(500);
-      expect(reply.body).toEqual({ error: 'LLM request failed', code: 'LLM_REQUEST_FAILED' });
+      expect(reply.body).toEqual({
+        error: 'LLM request failed',
+        code: 'LLM_REQUEST_FAILED',
+        request_id: expect.any(String),
+      });
 
       const errorLines = gateway.logLines.filter((line) => JSON.parse(line).level >= 50);
       expect(errorLines.length).toBeGreaterThan(0);
