@@ -23,6 +23,7 @@ describe('renderConfigTemplate', () => {
       '[gateway.auth]',
       '[tunnel]',
       '[agent]',
+      '[state]',
       '[memory]',
       '[observability]',
       '[runtime]',
