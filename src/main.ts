@@ -31,7 +31,8 @@ import { pairRoutes } from './server/routes/pair.js';
 import { staticRoutes } from './server/routes/static.js';
 import { hashWebhookSecret } from './server/routes/webhook-request.js';
 import { webhookRoutes } from './server/routes/webhook.js';
-import { openHomeStateStore } from './state/state-file.js';
+import { createStateStore } from './state/create-state-store.js';
+import { resolveInstanceId } from './runtime/instance-id.js';
 import type { RouteRegistrar } from './server/types.js';
 
 /*
@@ -60,6 +61,8 @@ export interface GatewayHandle {
   config: Config;
   /** State directory (memory.db, inbox.db, secrets). */
   home: string;
+  /** `gateway.instance_id`, or hostname-pid. */
+  instanceId: string;
   logger: Logger;
   /** Graceful stop: drain in-flight requests (up to the shutdown timeout), then close the rest. */
   close(): Promise<void>;
@@ -80,12 +83,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   // The same refusals as `gatehouse config check` (bind policy, JWT secret, default provider).
   const { bind } = checkStartupConfig(config);
 
+  const instanceId = resolveInstanceId(config.gateway.instance_id);
+  // Every log line names its instance, so the logs of several instances can be merged.
   const logger = createLogger({
     level: config.observability.log_level,
     destination:
       options.logDestination ??
       (options.stdout.isTTY === true ? await createPrettyDestination() : undefined),
-  });
+  }).child({ instance_id: instanceId });
   for (const warning of loaded.warnings) logger.warn(warning);
   if (bind.warning !== undefined) logger.warn(bind.warning);
   if (config.tunnel.provider !== 'none') {
@@ -103,8 +108,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   try {
     const backend = config.observability.backend;
     const metrics = backend === 'prometheus' ? createMetrics() : null;
+    metrics?.registry.setDefaultLabels({ instance_id: instanceId });
     const observer = createObserver({ metrics, logger, logEvents: backend === 'log' });
-    const health = createHealthRegistry({ components: CORE_COMPONENTS });
+    const health = createHealthRegistry({ components: serviceComponents(config) });
 
     const scheduler = createScheduler({ health, observer });
     shutdown.onShutdown(() => scheduler.stop());
@@ -117,8 +123,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
     // Stores, channel workers and feature routes are created here, each followed by its
     // onShutdown(...) so it closes after the HTTP server has drained.
-    const store = openHomeStateStore(home);
-    shutdown.onShutdown(() => store.close());
+    const state = await createStateStore({
+      config: config.state,
+      home,
+      onStatus: (status, error) => {
+        // Shared-state checks fail closed while Redis is away; /health says why.
+        health.report('redis', status === 'ok' ? 'ok' : 'error', error);
+        if (status === 'ok') logger.info('redis reachable');
+        else logger.error({ err: error }, 'redis unreachable: shared-state requests get 503');
+      },
+    });
+    shutdown.onShutdown(() => state.close());
+    if (state.kind === 'redis') health.report('redis', 'ok');
+    const store = state.store;
     scheduler.every('state-sweep', config.runtime.sweep_interval_secs * 1000, async () => {
       await store.sweep();
     });
@@ -128,6 +145,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       configPath: loaded.path,
       home,
       store,
+      shared: state.kind === 'redis' ? { events: state.events } : undefined,
       scheduler,
       logger,
     });
@@ -142,6 +160,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
     const path = wireMessagePath({ config, home, store, observer, logger });
     shutdown.onShutdown(() => path.memory.close());
+    if (config.memory.backend === 'postgres') {
+      await watchMemoryHealth(path.memory, health, scheduler, logger);
+    }
 
     const channels = await wireChannels({
       config,
@@ -205,6 +226,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       health,
       metrics,
       isPaired: () => auth.guard.isPaired(),
+      instanceId,
       routes,
     });
     shutdown.onShutdown(async () => {
@@ -242,7 +264,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     if (code !== undefined) options.stdout.write(`gatehouse pairing code: ${code}\n`);
     logger.info({ url, config: loaded.path, home }, 'gateway started');
 
-    return { app, url, config, home, logger, close: () => shutdown.run(logger) };
+    return { app, url, config, home, logger, instanceId, close: () => shutdown.run(logger) };
   } catch (error) {
     await shutdown.run(logger);
     throw error;
@@ -303,6 +325,43 @@ class ShutdownList {
     return this.#running;
   }
 }
+
+/** /health components: the core ones plus the servers this configuration depends on. */
+function serviceComponents(config: Config): string[] {
+  const components: string[] = [...CORE_COMPONENTS];
+  if (config.state.backend === 'redis') components.push('redis');
+  if (config.memory.backend === 'postgres') components.push('postgres');
+  return components;
+}
+
+/** Reports `postgres` in /health: migrated at start, then pinged by the scheduler. */
+async function watchMemoryHealth(
+  memory: { ping?: () => Promise<void> },
+  health: ReturnType<typeof createHealthRegistry>,
+  scheduler: ReturnType<typeof createScheduler>,
+  logger: Logger,
+): Promise<void> {
+  const ping = memory.ping?.bind(memory);
+  if (ping === undefined) return;
+  let up: boolean | undefined;
+  const check = async (): Promise<void> => {
+    try {
+      await ping();
+      if (up !== true) logger.info('postgres reachable');
+      up = true;
+      health.report('postgres', 'ok');
+    } catch (error) {
+      if (up !== false) logger.error({ err: error }, 'postgres unreachable');
+      up = false;
+      // Degraded, not down: the gateway still answers, only conversation history is missing.
+      health.report('postgres', 'degraded', error);
+    }
+  };
+  await check();
+  scheduler.every('postgres-health', POSTGRES_PING_MS, check);
+}
+
+const POSTGRES_PING_MS = 5000;
 
 function secretHash(secret: string | undefined): Buffer | undefined {
   return secret === undefined ? undefined : hashWebhookSecret(secret);

@@ -140,6 +140,10 @@ export class PostgresMemory implements Memory {
     return Number((rows[0] as { n?: number } | undefined)?.n ?? 0);
   }
 
+  async ping(): Promise<void> {
+    await this.#query('SELECT 1', []);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

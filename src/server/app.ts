@@ -86,7 +86,11 @@ export async function createApp(
   app.setErrorHandler(createErrorHandler({ logger, observer }));
   app.setNotFoundHandler(createNotFoundHandler(routeTable));
 
-  await healthRoutes({ health: deps.health, isPaired: deps.isPaired })(app);
+  await healthRoutes({
+    health: deps.health,
+    isPaired: deps.isPaired,
+    instanceId: deps.instanceId,
+  })(app);
   await metricsRoutes(deps.metrics)(app);
   for (const registrar of deps.routes ?? []) await registrar(app);
   return app;

@@ -36,6 +36,8 @@ export interface AppDeps {
   metrics: MetricsExporter | null;
   /** Whether any device is paired, for /health. */
   isPaired: () => boolean;
+  /** `gateway.instance_id` (or hostname-pid), shown in /health. */
+  instanceId?: string;
   /** Feature routes, registered after the core routes. */
   routes?: RouteRegistrar[];
 }
