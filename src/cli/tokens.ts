@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { resolveConfigPath } from '../config/paths.js';
@@ -10,6 +11,13 @@ import {
   normalizePairedTokenEntries,
   hashPairedToken,
 } from '../auth/paired-tokens.js';
+import {
+  declareSharedTokenNamespaces,
+  listSharedTokens,
+  revokeSharedToken,
+} from '../auth/shared-paired-tokens.js';
+import { loadConfig } from '../config/load.js';
+import { createStateStore, type StateBackend } from '../state/create-state-store.js';
 
 /** Characters of a hash shown by `tokens list`; enough to revoke by. */
 export const LIST_PREFIX_LENGTH = 12;
@@ -45,7 +53,20 @@ export function parseTokenPrefix(value: string): string {
   return value;
 }
 
-/** `gatehouse tokens list|revoke`: manage the paired token hashes in the config file. */
+/**
+ * The shared state when the config says `[state] backend = "redis"` (the tokens then live there,
+ * not in the file), else undefined. A missing config file means the embedded default.
+ */
+async function openSharedState(path: string, env: Env): Promise<StateBackend | undefined> {
+  if (!existsSync(path)) return undefined;
+  const { config, home } = loadConfig({ path, env });
+  if (config.state.backend !== 'redis') return undefined;
+  const state = await createStateStore({ config: config.state, home });
+  declareSharedTokenNamespaces(state.store);
+  return state;
+}
+
+/** `gatehouse tokens list|revoke`: manage the paired token hashes (config file or shared state). */
 export function registerTokensCommand(program: Command, io: TokensCommandIo = defaultIo): void {
   const tokens = program.command('tokens').description('list or revoke paired bearer tokens');
 
@@ -55,6 +76,19 @@ export function registerTokensCommand(program: Command, io: TokensCommandIo = de
     .option('-c, --config <path>', CONFIG_HELP)
     .action(async function listAction(opts: { config?: string }) {
       const path = resolveConfigPath({ flag: opts.config, env: io.env }).path;
+      const shared = await openSharedState(path, io.env);
+      if (shared !== undefined) {
+        try {
+          const hashes = await listSharedTokens(shared.store);
+          for (const hash of hashes) io.out(hash.slice(0, LIST_PREFIX_LENGTH));
+          io.out(
+            `${hashes.length} paired token(s) in the shared state (Redis). Revoke with \`gatehouse tokens revoke <prefix>\`.`,
+          );
+        } finally {
+          await shared.close();
+        }
+        return;
+      }
       const entries = await readPairedTokenEntries(path);
       if (entries.length === 0) {
         io.out(`No paired tokens in ${path}.`);
@@ -81,6 +115,18 @@ export function registerTokensCommand(program: Command, io: TokensCommandIo = de
     .option('-c, --config <path>', CONFIG_HELP)
     .action(async function revokeAction(prefix: string, opts: { config?: string }) {
       const path = resolveConfigPath({ flag: opts.config, env: io.env }).path;
+      const shared = await openSharedState(path, io.env);
+      if (shared !== undefined) {
+        try {
+          const hash = await revokeSharedToken(shared.store, shared.events, prefix);
+          io.out(
+            `Revoked token ${hash.slice(0, LIST_PREFIX_LENGTH)} on every instance; their live sessions close within 2 s.`,
+          );
+        } finally {
+          await shared.close();
+        }
+        return;
+      }
       let revoked = '';
       // A TokenPrefixError (unknown, ambiguous) propagates before anything is written:
       // runProgram prints its one-line message and exits 1.
