@@ -23,6 +23,7 @@ import { webChannel } from './channels/web/web-channel.js';
 import { wireAuth } from './compose/auth.js';
 import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
+import { shareSessions } from './compose/shared-sessions.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
 import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/runtime-info.js';
 import { deriveClientKey } from './server/guards/client-key.js';
@@ -175,7 +176,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     shutdown.onShutdown(() => channels.stop(config.gateway.shutdown_timeout_secs * 1000));
 
     let boundPort = config.gateway.port;
+    const sessionSharing =
+      state.kind === 'redis'
+        ? await shareSessions({ store, events: state.events, instanceId, scheduler, logger })
+        : undefined;
     const web = webChannel({
+      ...(sessionSharing === undefined ? {} : { shareSessions: sessionSharing }),
       config,
       dispatch: path.dispatch,
       authenticator: auth.authenticator,

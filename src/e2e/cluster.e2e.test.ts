@@ -142,6 +142,32 @@ describe('three instances sharing Redis and PostgreSQL', { timeout: 90_000 }, ()
     expect(seen).toContain('turn number 3');
   });
 
+  it('`sessions list` on one instance shows the sessions of all with their instance; `sessions kill` on another closes it', async () => {
+    const [gw1, gw2, gw3] = cluster.gateways as [
+      (typeof cluster.gateways)[0],
+      (typeof cluster.gateways)[0],
+      (typeof cluster.gateways)[0],
+    ];
+    const jwt = await issueToken(gw1, 'channels:web', '24h', 'user:listed');
+    const session = await openSession(
+      `${gw2.wsUrl}/ws?ticket=${await ticketFor(gw2.url, jwt.token)}`,
+    );
+    const listed = await gw1.cli(['sessions', 'list']);
+    expect(listed.code).toBe(0);
+    const row = listed.stdout.split('\n').find((line) => line.startsWith(session.sessionId));
+    expect(row?.split('\t').at(-1)).toBe('gw-2');
+    expect(listed.stdout.split('\n')[0]).toContain('INSTANCE');
+
+    const killed = await gw3.cli(['sessions', 'kill', session.sessionId]);
+    expect(killed.code).toBe(0);
+    const closed = await within(session.client.closed, 3000, 'the kill');
+    expect(closed.code).toBe(4002);
+    await eventually(
+      async () => !(await gw1.cli(['sessions', 'list'])).stdout.includes(session.sessionId),
+      'the killed session to leave the list',
+    );
+  });
+
   it('a JWT revoked on one instance closes its WebSocket session held by another within 2 s', async () => {
     const [gw1, gw2, gw3] = cluster.gateways as [
       (typeof cluster.gateways)[0],
