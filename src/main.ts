@@ -10,7 +10,6 @@ import { createLogger, createPrettyDestination } from './observability/logger.js
 import { createMetrics } from './observability/metrics.js';
 import { createObserver } from './observability/observer.js';
 import {
-  CORE_COMPONENTS,
   createHealthRegistry,
   createHeartbeat,
   createScheduler,
@@ -24,6 +23,7 @@ import { wireAuth } from './compose/auth.js';
 import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
 import { shareSessions } from './compose/shared-sessions.js';
+import { serviceComponents, watchMemoryHealth } from './compose/service-health.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
 import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/runtime-info.js';
 import { deriveClientKey } from './server/guards/client-key.js';
@@ -331,43 +331,6 @@ class ShutdownList {
     return this.#running;
   }
 }
-
-/** /health components: the core ones plus the servers this configuration depends on. */
-function serviceComponents(config: Config): string[] {
-  const components: string[] = [...CORE_COMPONENTS];
-  if (config.state.backend === 'redis') components.push('redis');
-  if (config.memory.backend === 'postgres') components.push('postgres');
-  return components;
-}
-
-/** Reports `postgres` in /health: migrated at start, then pinged by the scheduler. */
-async function watchMemoryHealth(
-  memory: { ping?: () => Promise<void> },
-  health: ReturnType<typeof createHealthRegistry>,
-  scheduler: ReturnType<typeof createScheduler>,
-  logger: Logger,
-): Promise<void> {
-  const ping = memory.ping?.bind(memory);
-  if (ping === undefined) return;
-  let up: boolean | undefined;
-  const check = async (): Promise<void> => {
-    try {
-      await ping();
-      if (up !== true) logger.info('postgres reachable');
-      up = true;
-      health.report('postgres', 'ok');
-    } catch (error) {
-      if (up !== false) logger.error({ err: error }, 'postgres unreachable');
-      up = false;
-      // Degraded, not down: the gateway still answers, only conversation history is missing.
-      health.report('postgres', 'degraded', error);
-    }
-  };
-  await check();
-  scheduler.every('postgres-health', POSTGRES_PING_MS, check);
-}
-
-const POSTGRES_PING_MS = 5000;
 
 function secretHash(secret: string | undefined): Buffer | undefined {
   return secret === undefined ? undefined : hashWebhookSecret(secret);
