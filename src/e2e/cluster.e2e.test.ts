@@ -127,6 +127,19 @@ describe('three instances sharing Redis and PostgreSQL', { timeout: 90_000 }, ()
     expect(calls).toHaveLength(1);
   });
 
+  it('a retry that reaches another instance while the original still runs waits for it and replays its answer', async () => {
+    llm.enqueue({ delayMs: 1500, text: 'slow original answer' });
+    const headers = { 'x-idempotency-key': 'cluster-idem-slow', 'x-message': 'slow hello' };
+    const original = webhook(cluster.gateways[0]!.url, '10.0.1.8', pairedToken, headers);
+    await llm.waitForRequests(llm.requests.length + 1);
+    const retry = await webhook(cluster.gateways[1]!.url, '10.0.1.8', pairedToken, headers);
+    expect(retry.status).toBe(200);
+    expect(retry.body.response).toBe('slow original answer');
+    expect((await original).body.response).toBe('slow original answer');
+    const calls = llm.requests.filter((r) => JSON.stringify(r.body).includes('slow hello'));
+    expect(calls).toHaveLength(1);
+  });
+
   it('keeps one conversation history when turns of one X-Session-Id alternate between instances', async () => {
     for (const [i, gateway] of cluster.gateways.entries()) {
       const turn = await webhook(gateway.url, '10.0.1.6', pairedToken, {
