@@ -1,4 +1,6 @@
+import { connect, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../test-support/free-port.js';
 import { runMemoryContract } from '../test-support/memory-contract.js';
 import { createTestPostgres, type TestPostgres } from '../test-support/postgres-server.js';
 import { createPostgresMemory } from './postgres-memory.js';
@@ -75,6 +77,28 @@ describe('PostgresMemory', () => {
     const second = createPostgresMemory({ url: server.url, schema });
     await expect(second.ready()).rejects.toThrow(/newer than this gatehouse knows/);
     await second.close();
+    await server.dropSchema(schema);
+  });
+
+  it('recovers without a restart when the server was unreachable at start', async () => {
+    const port = await freePort();
+    const target = new URL(server.url);
+    const url = `postgres://${target.username}@127.0.0.1:${port}${target.pathname}`;
+    const schema = await server.createSchema();
+    const memory = createPostgresMemory({ url, schema });
+    await expect(memory.ready()).rejects.toThrow();
+    // The server "comes back": a forwarder to the real one starts listening on that port.
+    const forwarder = createServer((socket) => {
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => forwarder.listen(port, '127.0.0.1', resolve));
+    await memory.store('k', 'after the outage', 'custom');
+    expect((await memory.get('k'))?.content).toBe('after the outage');
+    await memory.close();
+    await new Promise((resolve) => forwarder.close(resolve));
     await server.dropSchema(schema);
   });
 

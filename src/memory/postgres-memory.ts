@@ -46,7 +46,7 @@ export class PostgresMemory implements Memory {
   readonly backend = 'postgres';
   readonly #pool: pg.Pool;
   readonly #clock: () => number;
-  readonly #ready: Promise<void>;
+  #ready: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: PostgresMemoryOptions) {
@@ -60,13 +60,20 @@ export class PostgresMemory implements Memory {
     // An idle connection dropped by the server is replaced on the next query; without a
     // listener the pool's 'error' event would crash the process.
     this.#pool.on('error', () => undefined);
-    this.#ready = this.#migrate();
     // Surfaced by the first call (and by `ready()`), not as an unhandled rejection.
-    this.#ready.catch(() => undefined);
+    this.ready().catch(() => undefined);
   }
 
-  /** Resolves once the schema is migrated; rejects when the database is unreachable. */
+  /**
+   * Resolves once the schema is migrated; rejects when the database is unreachable. A failed
+   * attempt is forgotten, so the next call retries: a server that was down at start-up is
+   * picked up when it returns, without a restart.
+   */
   ready(): Promise<void> {
+    this.#ready ??= this.#migrate().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
     return this.#ready;
   }
 
@@ -147,7 +154,7 @@ export class PostgresMemory implements Memory {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#ready.catch(() => undefined);
+    await this.#ready?.catch(() => undefined);
     await this.#pool.end();
   }
 
@@ -162,7 +169,7 @@ export class PostgresMemory implements Memory {
 
   async #assertReady(): Promise<void> {
     if (this.#closed) throw new Error('Memory is closed');
-    await this.#ready;
+    await this.ready();
   }
 
   async #query(text: string, values: unknown[]): Promise<unknown[]> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { createTestRedis, type TestRedis } from '../test-support/redis-server.js';
-import { freePort } from '../test-support/private-redis.js';
+import { freePort } from '../test-support/free-port.js';
 import { createStateStore, StateConnectError } from './create-state-store.js';
 import { EmbeddedStateStore } from './embedded-store.js';
 import { RedisStateStore } from './redis-store.js';

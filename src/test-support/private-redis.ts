@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createClient } from 'redis';
+import { freePort } from './free-port.js';
 
 /*
  * A Redis server owned by one test, on its own free port, without persistence: the test may stop
@@ -19,19 +19,6 @@ export interface PrivateRedis {
 
 const MISSING = `redis-server is not installed. The outage tests start their own Redis:
   apt-get install redis-server   (bash .ci/run installs it)`;
-
-/** A free TCP port on 127.0.0.1 (bound and released). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function answersPing(url: string): Promise<boolean> {
   const client = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 500 } });
