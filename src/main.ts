@@ -9,11 +9,7 @@ import { checkStartupConfig } from './config/startup-checks.js';
 import { createLogger, createPrettyDestination } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createObserver } from './observability/observer.js';
-import {
-  createHealthRegistry,
-  createHeartbeat,
-  createScheduler,
-} from './runtime/index.js';
+import { createHealthRegistry, createHeartbeat, createScheduler } from './runtime/index.js';
 import { closeGracefully, createApp } from './server/index.js';
 import { loadOrCreateAdminSecret } from './auth/admin-secret.js';
 import { createTicketStore } from './channels/web/tickets.js';
