@@ -19,7 +19,11 @@ import { wireAuth } from './compose/auth.js';
 import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
 import { shareSessions } from './compose/shared-sessions.js';
-import { serviceComponents, watchMemoryHealth } from './compose/service-health.js';
+import {
+  registerInstanceInfo,
+  serviceComponents,
+  watchMemoryHealth,
+} from './compose/service-health.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
 import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/runtime-info.js';
 import { deriveClientKey } from './server/guards/client-key.js';
@@ -105,7 +109,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   try {
     const backend = config.observability.backend;
     const metrics = backend === 'prometheus' ? createMetrics() : null;
-    metrics?.registry.setDefaultLabels({ instance_id: instanceId });
+    if (metrics !== null) registerInstanceInfo(metrics.registry, instanceId);
     const observer = createObserver({ metrics, logger, logEvents: backend === 'log' });
     const health = createHealthRegistry({ components: serviceComponents(config) });
 

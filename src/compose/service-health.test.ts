@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { createHealthRegistry } from '../runtime/health-registry.js';
 import type { Scheduler } from '../runtime/types.js';
-import { serviceComponents, watchMemoryHealth } from './service-health.js';
+import { Registry } from 'prom-client';
+import { registerInstanceInfo, serviceComponents, watchMemoryHealth } from './service-health.js';
 
 describe('serviceComponents', () => {
   it.each([
@@ -35,5 +36,13 @@ describe('watchMemoryHealth', () => {
     up = true;
     await jobs[0]?.();
     expect(health.snapshot().postgres?.status).toBe('ok');
+  });
+});
+
+describe('registerInstanceInfo', () => {
+  it('exposes the instance id as an info metric', async () => {
+    const registry = new Registry();
+    registerInstanceInfo(registry, 'gw-7');
+    expect(await registry.metrics()).toContain('gatehouse_instance_info{instance_id="gw-7"} 1');
   });
 });

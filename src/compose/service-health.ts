@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { Gauge, type Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { Memory } from '../memory/types.js';
 import { CORE_COMPONENTS } from '../runtime/index.js';
@@ -40,3 +41,17 @@ export async function watchMemoryHealth(
 }
 
 const POSTGRES_PING_MS = 5000;
+
+/**
+ * `gatehouse_instance_info{instance_id="…"} 1`: names the instance in /metrics without adding a
+ * label to every series (the scraper's own `instance` label already keeps targets apart).
+ */
+export function registerInstanceInfo(registry: Registry, instanceId: string): void {
+  const info = new Gauge({
+    name: 'gatehouse_instance_info',
+    help: 'Always 1; the instance_id label names this gateway instance',
+    labelNames: ['instance_id'] as const,
+    registers: [registry],
+  });
+  info.set({ instance_id: instanceId }, 1);
+}
