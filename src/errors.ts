@@ -88,6 +88,11 @@ export const ERRORS = {
   LLM_REQUEST_FAILED: { status: 500, message: 'LLM request failed', retryable: true },
   MESSAGE_CANCELLED: { status: 499, message: 'Request cancelled' },
   INTERNAL: { status: 500, message: 'Internal server error' },
+  STATE_UNAVAILABLE: {
+    status: 503,
+    message: 'Shared state is unavailable; try again shortly',
+    retryable: true,
+  },
   SERVICE_UNAVAILABLE: { status: 503, message: 'Service is shutting down', retryable: true },
   WEBHOOK_VERIFICATION_FAILED: {
     status: 403,

@@ -10,12 +10,7 @@ import { createLogger, createPrettyDestination } from './observability/logger.js
 import { createMetrics } from './observability/metrics.js';
 import { createObserver } from './observability/observer.js';
 import { countChannelMessages } from './observability/counted-dispatch.js';
-import {
-  CORE_COMPONENTS,
-  createHealthRegistry,
-  createHeartbeat,
-  createScheduler,
-} from './runtime/index.js';
+import { createHealthRegistry, createHeartbeat, createScheduler } from './runtime/index.js';
 import { closeGracefully, createApp } from './server/index.js';
 import { loadOrCreateAdminSecret } from './auth/admin-secret.js';
 import { createTicketStore } from './channels/web/tickets.js';
@@ -25,6 +20,12 @@ import { wireAuth } from './compose/auth.js';
 import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
 import { wireTunnel } from './compose/tunnel.js';
+import { shareSessions } from './compose/shared-sessions.js';
+import {
+  registerInstanceInfo,
+  serviceComponents,
+  watchMemoryHealth,
+} from './compose/service-health.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
 import { componentStatuses } from './runtime/component-statuses.js';
 import { nextStepsLines } from './runtime/next-steps.js';
@@ -37,7 +38,8 @@ import { pairRoutes } from './server/routes/pair.js';
 import { staticRoutes } from './server/routes/static.js';
 import { hashWebhookSecret } from './server/routes/webhook-request.js';
 import { webhookRoutes } from './server/routes/webhook.js';
-import { openHomeStateStore } from './state/state-file.js';
+import { createStateStore } from './state/create-state-store.js';
+import { resolveInstanceId } from './runtime/instance-id.js';
 import type { RouteRegistrar } from './server/types.js';
 
 /*
@@ -66,6 +68,8 @@ export interface GatewayHandle {
   config: Config;
   /** State directory (memory.db, inbox.db, secrets). */
   home: string;
+  /** `gateway.instance_id`, or hostname-pid. */
+  instanceId: string;
   logger: Logger;
   /** The tunnel's public URL right now (undefined without a tunnel or while it restarts). */
   tunnelUrl(): string | undefined;
@@ -88,12 +92,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   // The same refusals as `gatehouse config check` (bind policy, JWT secret, default provider).
   const { bind } = checkStartupConfig(config);
 
+  const instanceId = resolveInstanceId(config.gateway.instance_id);
+  // Every log line names its instance, so the logs of several instances can be merged.
   const logger = createLogger({
     level: config.observability.log_level,
     destination:
       options.logDestination ??
       (options.stdout.isTTY === true ? await createPrettyDestination() : undefined),
-  });
+  }).child({ instance_id: instanceId });
   for (const warning of loaded.warnings) logger.warn(warning);
   if (bind.warning !== undefined) logger.warn(bind.warning);
   if (loaded.created) logger.info({ path: loaded.path }, 'wrote a commented config template');
@@ -104,8 +110,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   try {
     const backend = config.observability.backend;
     const metrics = backend === 'prometheus' ? createMetrics() : null;
+    if (metrics !== null) registerInstanceInfo(metrics.registry, instanceId);
     const observer = createObserver({ metrics, logger, logEvents: backend === 'log' });
-    const health = createHealthRegistry({ components: CORE_COMPONENTS });
+    const health = createHealthRegistry({ components: serviceComponents(config) });
 
     const scheduler = createScheduler({ health, observer });
     shutdown.onShutdown(() => scheduler.stop());
@@ -125,8 +132,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
     // Stores, channel workers and feature routes are created here, each followed by its
     // onShutdown(...) so it closes after the HTTP server has drained.
-    const store = openHomeStateStore(home);
-    shutdown.onShutdown(() => store.close());
+    const state = await createStateStore({
+      config: config.state,
+      home,
+      onStatus: (status, error) => {
+        // Shared-state checks fail closed while Redis is away; /health says why.
+        health.report('redis', status === 'ok' ? 'ok' : 'error', error);
+        if (status === 'ok') logger.info('redis reachable');
+        else logger.error({ err: error }, 'redis unreachable: shared-state requests get 503');
+      },
+    });
+    shutdown.onShutdown(() => state.close());
+    if (state.kind === 'redis') health.report('redis', 'ok');
+    const store = state.store;
     scheduler.every('state-sweep', config.runtime.sweep_interval_secs * 1000, async () => {
       await store.sweep();
     });
@@ -136,6 +154,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       configPath: loaded.path,
       home,
       store,
+      shared: state.kind === 'redis' ? { events: state.events } : undefined,
       scheduler,
       logger,
     });
@@ -154,6 +173,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     shutdown.onShutdown(() => path.memory.close());
     // The synchronous channels count their messages here; inbox channels count at intake.
     const countedDispatch = countChannelMessages(path.dispatch, observer);
+    if (config.memory.backend === 'postgres') {
+      await watchMemoryHealth(path.memory, health, scheduler, logger);
+    }
 
     const channels = await wireChannels({
       config,
@@ -180,7 +202,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       ...selfOriginsFor(bind.address, boundPort),
       ...edge.publicOrigins(),
     ];
+    const sessionSharing =
+      state.kind === 'redis'
+        ? await shareSessions({ store, events: state.events, instanceId, scheduler, logger })
+        : undefined;
     const web = webChannel({
+      ...(sessionSharing === undefined ? {} : { shareSessions: sessionSharing }),
       config,
       dispatch: countedDispatch,
       authenticator: auth.authenticator,
@@ -241,6 +268,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         const peer = peerIp === undefined ? undefined : normalizeIp(peerIp);
         return peer !== undefined && edge.isTrustedProxy(peer);
       },
+      instanceId,
       routes,
     });
     shutdown.onShutdown(async () => {
@@ -296,7 +324,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       shuttingDown = true;
       return shutdown.run(logger);
     };
-    return { app, url, config, home, logger, tunnelUrl: currentTunnelUrl, close };
+    return { app, url, config, home, logger, instanceId, tunnelUrl: currentTunnelUrl, close };
   } catch (error) {
     await shutdown.run(logger);
     throw error;

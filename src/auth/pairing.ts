@@ -6,6 +6,8 @@ import { generatePairingCode, PAIRING_CODE_PATTERN } from './pairing-code.js';
 import type { RandomIntSource } from './pairing-code.js';
 import { generatePairedToken } from './paired-tokens.js';
 import type { PairedTokenStore } from './paired-tokens.js';
+import { createLocalCodeSlot, MAX_CODE_FAILURES } from './pairing-code-slot.js';
+import type { PairingCodeSlot } from './pairing-code-slot.js';
 
 /** Wrong codes allowed per client key before it is locked out. */
 export const MAX_PAIRING_FAILURES = 3;
@@ -17,7 +19,7 @@ export const PAIRING_LOCKOUT_MS = 300_000;
  * alone do not bound guessing when the client key comes from a header the client chooses
  * (`trust_forwarded_headers`): ten guesses give an attacker a 1-in-100,000 chance per code.
  */
-export const MAX_CODE_FAILURES = 10;
+export { MAX_CODE_FAILURES };
 
 /** StateStore namespaces: failure counters and lockouts, keyed by client key. */
 export const PAIRING_FAILURES_NS = 'pairing.failures';
@@ -42,6 +44,11 @@ export interface PairingGuardOptions {
   maxKeys?: number;
   /** Receives the lockout and code-invalidated warnings (never the code). */
   logger?: Pick<Logger, 'warn'>;
+  /**
+   * Where the live code is kept (default: this process). Builds the slot from the start-up code;
+   * the shared slot ignores it and is seeded by `ensureCode()`.
+   */
+  codeSlot?: (initial: string | undefined) => PairingCodeSlot;
 }
 
 /** One-time pairing codes, lockouts, and the paired token set. */
@@ -50,8 +57,15 @@ export interface PairingGuard {
   readonly tokens: PairedTokenStore;
   /** The live code, if any. Only for the start-up line and the admin endpoint; never logged. */
   currentCode(): string | undefined;
-  /** Replaces the live code with a fresh one and a fresh failure budget (admin endpoint). */
+  /** Replaces the live code with a fresh one and a fresh failure budget. */
   newCode(): string;
+  /** Same as `newCode`, resolved once the code is live on every instance (admin endpoint). */
+  issueCode(): Promise<string>;
+  /**
+   * When pairing is required and nothing is paired, makes a code live unless one already is
+   * (an instance of a shared deployment may have issued it) and returns the live code.
+   */
+  ensureCode(): Promise<string | undefined>;
   /** Exchanges a code for a new token; throws PAIRING_LOCKED / PAIRING_CODE_INVALID / PAIRING_PERSIST_FAILED. */
   tryPair(code: string | undefined, clientKey: string): Promise<string>;
   /** Throws PAIRING_LOCKED when `clientKey` is locked out (checked before any other work). */
@@ -70,24 +84,18 @@ export function createPairingGuard(options: PairingGuardOptions): PairingGuard {
   state.declareNamespace(PAIRING_FAILURES_NS, { durable: false, maxKeys });
   state.declareNamespace(PAIRING_LOCKOUTS_NS, { durable: false, maxKeys });
 
-  let code: string | undefined =
+  const initial =
     options.requirePairing && tokens.count() === 0
       ? generatePairingCode(options.random)
       : undefined;
-  // Wrong guesses against the live code from all clients; reset only with a new code.
-  let codeFailures = 0;
-  // Bumped whenever the live code is replaced or burnt, so a failed persist gives a code back
-  // only if it is still the one that should be live.
-  let generation = 0;
+  const slot = (options.codeSlot ?? createLocalCodeSlot)(initial);
 
-  /** Counts one wrong guess against the live code and burns the code when the budget is spent. */
-  const countCodeFailure = (): void => {
-    codeFailures += 1;
-    if (codeFailures < MAX_CODE_FAILURES) return;
-    code = undefined;
-    generation += 1;
+  /** Counts one wrong guess against `expected`; warns when that burnt the code. */
+  const countCodeFailure = async (expected: string): Promise<void> => {
+    const burntAfter = await slot.countFailure(expected);
+    if (burntAfter === undefined) return;
     options.logger?.warn(
-      { failures: codeFailures },
+      { failures: burntAfter },
       'pairing code invalidated after too many wrong guesses; run `gatehouse pair` for a new one',
     );
   };
@@ -111,12 +119,21 @@ export function createPairingGuard(options: PairingGuardOptions): PairingGuard {
   return {
     requirePairing: options.requirePairing,
     tokens,
-    currentCode: () => code,
+    currentCode: () => slot.peek(),
     newCode() {
-      code = generatePairingCode(options.random);
-      codeFailures = 0;
-      generation += 1;
+      const code = generatePairingCode(options.random);
+      // The local slot applies it synchronously; a shared one is awaited through issueCode().
+      void slot.replace(code).catch(() => undefined);
       return code;
+    },
+    async issueCode() {
+      const code = generatePairingCode(options.random);
+      await slot.replace(code);
+      return code;
+    },
+    async ensureCode() {
+      if (!options.requirePairing || tokens.count() > 0) return slot.current();
+      return slot.ensure(generatePairingCode(options.random));
     },
     assertNotLocked,
     isPaired: () => tokens.count() > 0,
@@ -130,14 +147,14 @@ export function createPairingGuard(options: PairingGuardOptions): PairingGuard {
       const attempt = await state.increment(PAIRING_FAILURES_NS, clientKey, PAIRING_LOCKOUT_MS);
       if (attempt > MAX_PAIRING_FAILURES) return lock(clientKey);
 
-      const expected = code;
+      const expected = await slot.current();
       const wellFormed = presented !== undefined && PAIRING_CODE_PATTERN.test(presented);
       // Always run the comparison so a missing code and a wrong code take the same path.
       const matches = constantTimeEqual(presented ?? '', expected ?? '');
       if (!wellFormed || expected === undefined || !matches) {
         // Synchronous with the comparison, so concurrent guesses cannot overrun the budget. A
         // malformed code cannot match and so is no guess at the code space: it is not counted.
-        if (wellFormed && expected !== undefined) countCodeFailure();
+        if (wellFormed && expected !== undefined) await countCodeFailure(expected);
         if (attempt >= MAX_PAIRING_FAILURES) {
           await state.set(
             PAIRING_LOCKOUTS_NS,
@@ -153,10 +170,10 @@ export function createPairingGuard(options: PairingGuardOptions): PairingGuard {
         throw new GatewayError('PAIRING_CODE_INVALID');
       }
 
-      // Claim the code before the first await so two requests with the right code cannot both
-      // get a token; it is given back below if saving fails.
-      code = undefined;
-      const claimedGeneration = generation;
+      // Claim the code before saving so two requests with the right code cannot both get a
+      // token; it is given back below if saving fails.
+      const claim = await slot.claim(expected);
+      if (claim === undefined) throw new GatewayError('PAIRING_CODE_INVALID');
       const token = generatePairedToken();
       const hash = tokens.hash(token);
       try {
@@ -167,7 +184,7 @@ export function createPairingGuard(options: PairingGuardOptions): PairingGuard {
         });
       } catch (error) {
         // Give the code back unless a newer code was issued (or this one burnt) meanwhile.
-        if (code === undefined && generation === claimedGeneration) code = expected;
+        await slot.giveBack(expected, claim);
         throw new GatewayError('PAIRING_PERSIST_FAILED', { cause: error });
       }
       await state.delete(PAIRING_FAILURES_NS, clientKey);

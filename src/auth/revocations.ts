@@ -3,6 +3,8 @@ import { JWT_CLOCK_TOLERANCE_SECS } from './jwt-clock.js';
 
 /** StateStore namespace of revoked jtis; the value is the token's expiry (epoch ms) or "". */
 export const REVOKED_NAMESPACE = 'revoked';
+/** Event channel announcing a JWT revocation to every instance (shared state). */
+export const JWT_REVOKED_CHANNEL = 'jwt-revoked';
 /** How often the running gateway reloads revocations (the issue allows 2 s). */
 export const REVOCATION_REFRESH_INTERVAL_MS = 1000;
 

@@ -31,7 +31,7 @@ async function startGateway(secret: string): Promise<void> {
     if (!isGatewayError(error)) return reply.code(500).send({ error: 'Internal server error' });
     return reply.code(error.status).send(error.toBody());
   });
-  await adminRoutes({ guard: { newCode: () => '004242' }, adminSecret: secret })(app);
+  await adminRoutes({ guard: { issueCode: async () => '004242' }, adminSecret: secret })(app);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   await writeRuntimeInfo(home, { url, pid: process.pid });
 }

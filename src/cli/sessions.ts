@@ -34,6 +34,7 @@ const listSchema = z.object({
       client_key: z.string(),
       connected_at: z.string(),
       expires_at: z.string().optional(),
+      instance_id: z.string().optional(),
     }),
   ),
 });
@@ -64,8 +65,12 @@ export function registerSessionsCommand(program: Command, io: SessionsCommandIo 
         io.out('No live sessions.');
         return;
       }
-      io.out(['SESSION', 'PRINCIPAL', 'AGENT', 'CLIENT', 'CONNECTED', 'EXPIRES'].join('\t'));
+      // The INSTANCE column appears with shared state, where the list spans every instance.
+      const shared = parsed.data.sessions.some((session) => session.instance_id !== undefined);
+      const head = ['SESSION', 'PRINCIPAL', 'AGENT', 'CLIENT', 'CONNECTED', 'EXPIRES'];
+      io.out((shared ? [...head, 'INSTANCE'] : head).join('\t'));
       for (const session of parsed.data.sessions) {
+        const instance = shared ? [session.instance_id ?? '-'] : [];
         io.out(
           [
             session.session_id,
@@ -74,6 +79,7 @@ export function registerSessionsCommand(program: Command, io: SessionsCommandIo 
             session.client_key,
             session.connected_at,
             session.expires_at ?? '-',
+            ...instance,
           ].join('\t'),
         );
       }

@@ -1,23 +1,25 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { loadJwtSecret } from '../auth/jwt-secret.js';
-import { createRevocationList, declareRevocationNamespace } from '../auth/revocations.js';
+import {
+  createRevocationList,
+  declareRevocationNamespace,
+  JWT_REVOKED_CHANNEL,
+} from '../auth/revocations.js';
 import { CHANNEL_SCOPES, formatScopes, parseScopes, ScopeError } from '../auth/scopes.js';
 import { createTokenRegistry, declareTokenRegistryNamespace } from '../auth/token-registry.js';
 import { loadConfig } from '../config/load.js';
 import type { Env } from '../config/paths.js';
 import type { Config } from '../config/schema.js';
-import { openHomeStateStore } from '../state/state-file.js';
+import { createStateStore, type StateBackend } from '../state/create-state-store.js';
 import type { StateStore } from '../state/types.js';
-
-/** The SQLite file under $GATEHOUSE_HOME that the gateway and the CLI share. */
 
 /** What the commands read and write; tests pass their own. */
 export interface TokenCommandIo {
   env: Env;
   out: (line: string) => void;
-  /** Opens the StateStore the running gateway uses (default: the embedded SQLite file). */
-  openStore?: (home: string, config: Config) => StateStore;
+  /** Opens the state the running gateways use (default: `createStateStore` on `[state]`). */
+  openState?: (home: string, config: Config) => Promise<StateBackend>;
 }
 
 const defaultIo: TokenCommandIo = {
@@ -81,20 +83,23 @@ interface CreateFlags {
 
 /** `gatehouse token create|revoke|list`: scoped JWTs, revocable on a running gateway. */
 export function registerTokenCommand(program: Command, io: TokenCommandIo = defaultIo): void {
-  const openStore = io.openStore ?? openHomeStateStore;
+  const openState =
+    io.openState ??
+    ((home: string, config: Config) => createStateStore({ config: config.state, home }));
 
   async function withStore<T>(
     configFlag: string | undefined,
-    job: (store: StateStore, config: Config, home: string) => Promise<T>,
+    job: (store: StateStore, config: Config, home: string, state: StateBackend) => Promise<T>,
   ): Promise<T> {
     const { config, home } = loadConfig({ path: configFlag, env: io.env });
-    const store = openStore(home, config);
+    const state = await openState(home, config);
+    const { store } = state;
     declareRevocationNamespace(store);
     declareTokenRegistryNamespace(store);
     try {
-      return await job(store, config, home);
+      return await job(store, config, home, state);
     } finally {
-      await store.close();
+      await state.close();
     }
   }
 
@@ -158,9 +163,11 @@ export function registerTokenCommand(program: Command, io: TokenCommandIo = defa
     .argument('<jti>', 'from `gatehouse token list` or `token create`', parseJti)
     .option('-c, --config <path>', CONFIG_HELP)
     .action(async function revokeAction(jti: string, flags: { config?: string }) {
-      await withStore(flags.config, async (store) => {
+      await withStore(flags.config, async (store, _config, _home, state) => {
         const record = await createTokenRegistry(store).get(jti);
         await createRevocationList({ store }).revoke(jti, record?.expiresAt);
+        // Gateways also poll every second; the event makes the others act at once.
+        await state.events.publish(JWT_REVOKED_CHANNEL, jti);
         if (record === undefined) {
           io.out(`Revoked ${jti} (not in the token list: kept until explicitly pruned).`);
         } else {

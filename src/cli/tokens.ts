@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { createDeviceBook, declareDevicesNamespace, parseDeviceName } from '../auth/devices.js';
@@ -13,6 +14,13 @@ import {
   normalizePairedTokenEntries,
   hashPairedToken,
 } from '../auth/paired-tokens.js';
+import {
+  declareSharedTokenNamespaces,
+  listSharedTokens,
+  revokeSharedToken,
+} from '../auth/shared-paired-tokens.js';
+import { loadConfig } from '../config/load.js';
+import { createStateStore, type StateBackend } from '../state/create-state-store.js';
 
 /** Characters of a hash shown by `tokens list`; enough to revoke by. */
 export const LIST_PREFIX_LENGTH = 12;
@@ -87,7 +95,20 @@ export function parseDeviceNameArgument(value: string): string {
   return name;
 }
 
-/** `gatehouse tokens list|rename|revoke`: manage the paired token hashes in the config file. */
+/**
+ * The shared state when the config says `[state] backend = "redis"` (the tokens then live there,
+ * not in the file), else undefined. A missing config file means the embedded default.
+ */
+async function openSharedState(path: string, env: Env): Promise<StateBackend | undefined> {
+  if (!existsSync(path)) return undefined;
+  const { config, home } = loadConfig({ path, env });
+  if (config.state.backend !== 'redis') return undefined;
+  const state = await createStateStore({ config: config.state, home });
+  declareSharedTokenNamespaces(state.store);
+  return state;
+}
+
+/** `gatehouse tokens list|rename|revoke`: manage the paired tokens (config file or shared state). */
 export function registerTokensCommand(program: Command, io: TokensCommandIo = defaultIo): void {
   const tokens = program
     .command('tokens')
@@ -99,6 +120,24 @@ export function registerTokensCommand(program: Command, io: TokensCommandIo = de
     .option('-c, --config <path>', CONFIG_HELP)
     .action(async function listAction(opts: { config?: string }) {
       const path = resolveConfigPath({ flag: opts.config, env: io.env }).path;
+      const shared = await openSharedState(path, io.env);
+      if (shared !== undefined) {
+        try {
+          const hashes = await listSharedTokens(shared.store);
+          // Device names live beside the tokens, in the shared state.
+          declareDevicesNamespace(shared.store);
+          const book = createDeviceBook(shared.store);
+          for (const hash of hashes) {
+            io.out(formatDeviceLine(hash.slice(0, LIST_PREFIX_LENGTH), await book.get(hash)));
+          }
+          io.out(
+            `${hashes.length} paired token(s) in the shared state (Redis). Revoke with \`gatehouse tokens revoke <prefix>\`.`,
+          );
+        } finally {
+          await shared.close();
+        }
+        return;
+      }
       const entries = await readPairedTokenEntries(path);
       if (entries.length === 0) {
         io.out(`No paired tokens in ${path}.`);
@@ -130,6 +169,18 @@ export function registerTokensCommand(program: Command, io: TokensCommandIo = de
     .option('-c, --config <path>', CONFIG_HELP)
     .action(async function renameAction(prefix: string, name: string, opts: { config?: string }) {
       const path = resolveConfigPath({ flag: opts.config, env: io.env }).path;
+      const shared = await openSharedState(path, io.env);
+      if (shared !== undefined) {
+        try {
+          const hash = matchHashPrefix(await listSharedTokens(shared.store), prefix);
+          declareDevicesNamespace(shared.store);
+          await createDeviceBook(shared.store).rename(hash, name);
+          io.out(`Renamed ${hash.slice(0, LIST_PREFIX_LENGTH)} to ${name}.`);
+        } finally {
+          await shared.close();
+        }
+        return;
+      }
       const { hashes } = normalizePairedTokenEntries(await readPairedTokenEntries(path));
       // Unknown or ambiguous prefixes fail (exit 1) before anything is written.
       const hash = matchHashPrefix(hashes, prefix);
@@ -144,6 +195,18 @@ export function registerTokensCommand(program: Command, io: TokensCommandIo = de
     .option('-c, --config <path>', CONFIG_HELP)
     .action(async function revokeAction(prefix: string, opts: { config?: string }) {
       const path = resolveConfigPath({ flag: opts.config, env: io.env }).path;
+      const shared = await openSharedState(path, io.env);
+      if (shared !== undefined) {
+        try {
+          const hash = await revokeSharedToken(shared.store, shared.events, prefix);
+          io.out(
+            `Revoked token ${hash.slice(0, LIST_PREFIX_LENGTH)} on every instance; their live sessions close within 2 s.`,
+          );
+        } finally {
+          await shared.close();
+        }
+        return;
+      }
       let revoked = '';
       // A TokenPrefixError (unknown, ambiguous) propagates before anything is written:
       // runProgram prints its one-line message and exits 1.

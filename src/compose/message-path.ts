@@ -41,6 +41,7 @@ export function wireMessagePath(options: MessagePathOptions): MessagePath {
   const memory = createMemory({
     backend: config.memory.backend,
     path: config.memory.path ?? join(home, 'memory.db'),
+    url: config.memory.url,
   });
   const gateway = config.gateway;
   const idempotency = createIdempotency({

@@ -118,6 +118,13 @@ const gatewaySchema = z
     shutdown_timeout_secs: positiveInt
       .default(10)
       .describe('On SIGINT/SIGTERM, how long in-flight requests may finish before exit'),
+    instance_id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'letters, digits, "_", ".", ":" or "-"')
+      .optional()
+      .describe(
+        'Name of this instance in /health, logs, metrics and `sessions list` (default hostname-pid)',
+      ),
     auth: gatewayAuthSchema,
   })
   .prefault({});
@@ -200,12 +207,40 @@ const agentSchema = z
   })
   .prefault({});
 
+const stateSchema = z
+  .object({
+    backend: z
+      .enum(['embedded', 'redis'])
+      .default('embedded')
+      .describe(
+        'Shared state (limits, idempotency, pairing, tokens, revocations, tickets): "embedded" (this process + SQLite) or "redis" (shared by several instances)',
+      ),
+    url: z
+      .url({ protocol: /^rediss?$/ })
+      .default('redis://127.0.0.1:6379')
+      .describe('Redis URL for backend = "redis" (env GATEHOUSE_REDIS_URL)'),
+    key_prefix: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[^\s*?[\]\\]+$/, 'no spaces or glob characters')
+      .default('gatehouse:')
+      .describe('Prefix of every Redis key the gateway writes, so deployments can share a Redis'),
+  })
+  .prefault({});
+
 const memorySchema = z
   .object({
     backend: z
-      .enum(['sqlite', 'none'])
+      .enum(['sqlite', 'postgres', 'none'])
       .default('sqlite')
-      .describe('Conversation store: "sqlite" or "none"'),
+      .describe('Conversation store: "sqlite", "postgres" (shared by several instances) or "none"'),
+    url: z
+      .url({ protocol: /^postgres(ql)?$/ })
+      .optional()
+      .describe(
+        'PostgreSQL URL for backend = "postgres", e.g. postgres://user@127.0.0.1:5432/gatehouse (env GATEHOUSE_POSTGRES_URL)',
+      ),
     auto_save: z.boolean().default(true).describe('Store each inbound message and reply'),
     path: z.string().min(1).optional().describe('SQLite file (default $GATEHOUSE_HOME/memory.db)'),
   })
@@ -408,6 +443,7 @@ export const configSchema = z.object({
   gateway: gatewaySchema,
   tunnel: tunnelSchema,
   agent: agentSchema,
+  state: stateSchema,
   memory: memorySchema,
   observability: observabilitySchema,
   runtime: runtimeSchema,
@@ -430,6 +466,8 @@ export type TelegramConfig = z.infer<typeof telegramChannelSchema>;
 export type WebChannelConfig = Config['channels_config']['web'];
 export type InboxConfig = Config['inbox'];
 export type TunnelConfig = Config['tunnel'];
+export type StateConfig = Config['state'];
+export type MemoryConfig = Config['memory'];
 
 /** Keys whose values are secrets: masked by `config check`, redacted from logs. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
@@ -445,6 +483,8 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'paired_tokens',
   'token',
   'auth_token',
+  // Connection URLs may carry a password (redis://:pw@host, postgres://user:pw@host).
+  'url',
 ]);
 
 /** Environment variables that provide secrets; the environment wins over the file. */
@@ -460,4 +500,6 @@ export const SECRET_ENV: ReadonlyArray<{ env: string; path: readonly string[] }>
   { env: 'GATEHOUSE_JWT_SECRET', path: ['gateway', 'auth', 'jwt_secret'] },
   { env: 'GATEHOUSE_CLOUDFLARE_TUNNEL_TOKEN', path: ['tunnel', 'cloudflare', 'token'] },
   { env: 'GATEHOUSE_NGROK_AUTH_TOKEN', path: ['tunnel', 'ngrok', 'auth_token'] },
+  { env: 'GATEHOUSE_REDIS_URL', path: ['state', 'url'] },
+  { env: 'GATEHOUSE_POSTGRES_URL', path: ['memory', 'url'] },
 ];

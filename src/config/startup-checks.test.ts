@@ -74,6 +74,11 @@ describe('checkStartupConfig: refusals', () => {
       input: { tunnel: { provider: 'cloudflare', cloudflare: { token: 'named-tunnel-token' } } },
       message: /^config error: tunnel\.cloudflare\.url is required with tunnel\.cloudflare\.token/,
     },
+    {
+      label: 'postgres memory without a url',
+      input: { memory: { backend: 'postgres' } },
+      message: /^config error: memory\.backend = "postgres" needs memory\.url/,
+    },
   ])('refuses $label with exit code 2', ({ input, message }) => {
     const result = check(input) as { error: string; exitCode: number };
     expect(result.exitCode).toBe(2);
@@ -105,6 +110,15 @@ describe('checkStartupConfig: acceptance', () => {
     {
       label: 'a bare provider type as default_provider',
       input: { default_provider: 'openai' },
+      address: '127.0.0.1',
+      public: false,
+    },
+    {
+      label: 'postgres memory with a url, redis state',
+      input: {
+        memory: { backend: 'postgres', url: 'postgres://u@127.0.0.1:5432/gatehouse' },
+        state: { backend: 'redis' },
+      },
       address: '127.0.0.1',
       public: false,
     },

@@ -34,6 +34,11 @@ export function checkStartupConfig(config: Config): StartupCheck {
   const secret = config.gateway.auth.jwt_secret;
   if (secret !== undefined) assertConfiguredJwtSecret(secret);
   requireDefaultProvider(config, buildProviders(config));
+  if (config.memory.backend === 'postgres' && config.memory.url === undefined) {
+    throw new ConfigError(
+      'config error: memory.backend = "postgres" needs memory.url (or GATEHOUSE_POSTGRES_URL)',
+    );
+  }
   const { address, warning } = bind;
   return { bind: { address, public: bind.public, ...(warning === undefined ? {} : { warning }) } };
 }

@@ -27,6 +27,7 @@ describe('renderConfigTemplate', () => {
       '[tunnel.ngrok]',
       '[tunnel.custom]',
       '[agent]',
+      '[state]',
       '[memory]',
       '[observability]',
       '[runtime]',

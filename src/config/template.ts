@@ -25,7 +25,9 @@ const HEADER = [
 const EXAMPLES: Record<string, unknown> = {
   default_model: 'gpt-4o-mini',
   'gateway.auth.jwt_secret': 'at-least-32-random-bytes........',
+  'gateway.instance_id': 'gatehouse-1',
   'memory.path': '/var/lib/gatehouse/memory.db',
+  'memory.url': 'postgres://gatehouse@127.0.0.1:5432/gatehouse',
   'inbox.path': '/var/lib/gatehouse/inbox.db',
   'gateway.public_url': 'https://agent.example.com',
   'gateway.trusted_proxies': ['127.0.0.1/32', '::1/128'],

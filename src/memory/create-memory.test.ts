@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TEST_POSTGRES_URL } from '../test-support/postgres-server.js';
 import { createMemory } from './create-memory.js';
 
 describe('createMemory', () => {
@@ -23,5 +24,15 @@ describe('createMemory', () => {
 
   it('refuses sqlite without a path', () => {
     expect(() => createMemory({ backend: 'sqlite' })).toThrow('file path');
+  });
+
+  it('opens postgres at the given url', async () => {
+    const memory = createMemory({ backend: 'postgres', url: TEST_POSTGRES_URL });
+    expect(memory.backend).toBe('postgres');
+    await memory.close();
+  });
+
+  it('refuses postgres without a url', () => {
+    expect(() => createMemory({ backend: 'postgres' })).toThrow('memory.url');
   });
 });

@@ -1,12 +1,15 @@
 import { createNoneMemory } from './none-memory.js';
+import { createPostgresMemory } from './postgres-memory.js';
 import { createSqliteMemory } from './sqlite-memory.js';
 import type { Memory } from './types.js';
 
 /** Options mirroring `[memory]`, with the path already resolved against `$GATEHOUSE_HOME`. */
 export interface CreateMemoryOptions {
-  backend: 'sqlite' | 'none';
+  backend: 'sqlite' | 'postgres' | 'none';
   /** Required for `sqlite`. */
   path?: string;
+  /** Required for `postgres`. */
+  url?: string;
   clock?: () => number;
 }
 
@@ -18,5 +21,8 @@ export function createMemory(options: CreateMemoryOptions): Memory {
     case 'sqlite':
       if (options.path === undefined) throw new Error('memory.backend "sqlite" needs a file path');
       return createSqliteMemory({ path: options.path, clock: options.clock });
+    case 'postgres':
+      if (options.url === undefined) throw new Error('memory.backend "postgres" needs memory.url');
+      return createPostgresMemory({ url: options.url, clock: options.clock });
   }
 }

@@ -5,3 +5,5 @@ export { SqliteMemory, createSqliteMemory } from './sqlite-memory.js';
 export type { SqliteMemoryOptions } from './sqlite-memory.js';
 export type { RecallMode } from './sqlite-memory-schema.js';
 export { NoneMemory, createNoneMemory } from './none-memory.js';
+export { PostgresMemory, createPostgresMemory } from './postgres-memory.js';
+export type { PostgresMemoryOptions } from './postgres-memory.js';

@@ -39,5 +39,7 @@ export interface Memory {
   /** True when an entry was removed. */
   forget(key: string): Promise<boolean>;
   count(): Promise<number>;
+  /** Server-backed memories: resolves when the server answers (for /health). */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -144,6 +144,7 @@ export async function createApp(
     health: deps.health,
     isPaired: deps.isPaired,
     ...(deps.isShuttingDown === undefined ? {} : { isShuttingDown: deps.isShuttingDown }),
+    instanceId: deps.instanceId,
   })(app);
   await metricsRoutes(deps.metrics)(app);
   for (const registrar of deps.routes ?? []) await registrar(app);

@@ -46,6 +46,8 @@ export interface AppDeps {
   trustRequestId?: (peerIp: string | undefined) => boolean;
   /** True once a graceful shutdown has begun (/readyz answers 503). */
   isShuttingDown?: () => boolean;
+  /** `gateway.instance_id` (or hostname-pid), shown in /health. */
+  instanceId?: string;
   /** Feature routes, registered after the core routes. */
   routes?: RouteRegistrar[];
 }

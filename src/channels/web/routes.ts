@@ -8,7 +8,7 @@ import { requireAllowedOrigin } from '../../http/request-origin.js';
 import type { AllowedOriginOptions } from '../../http/request-origin.js';
 import type { RouteRegistrar } from '../../server/types.js';
 import { CLOSE_CODES } from './close-codes.js';
-import type { SessionRegistry } from './session-registry.js';
+import type { SessionDirectory, SessionRegistry } from './session-registry.js';
 import type { TicketStore } from './tickets.js';
 
 /** A route preHandler that lets only the local operator through (loopback + admin secret). */
@@ -20,6 +20,8 @@ export interface WebRoutesOptions {
   registry: SessionRegistry;
   /** The same browser-Origin policy as the upgrade itself. */
   origins: AllowedOriginOptions;
+  /** What `sessions list|kill` act on; defaults to this instance's registry. */
+  directory?: SessionDirectory;
   /** Without it the admin session endpoints are not registered at all (fail closed). */
   adminGuard?: AdminGuard;
 }
@@ -40,19 +42,24 @@ export function webRoutes(options: WebRoutesOptions): RouteRegistrar {
 
     const { adminGuard } = options;
     if (adminGuard === undefined) return;
+    const directory = options.directory ?? localDirectory(options.registry);
     app.get('/admin/sessions', { preHandler: adminGuard }, async () => ({
-      sessions: options.registry.list(),
+      sessions: await directory.list(),
     }));
     app.delete('/admin/sessions/:id', { preHandler: adminGuard }, async (request) => {
       const params = sessionParamsSchema.safeParse(request.params);
       if (!params.success) throw new GatewayError('SESSION_NOT_FOUND');
-      const closed = options.registry.close(
-        params.data.id,
-        CLOSE_CODES.KILLED,
-        'killed by operator',
-      );
+      const closed = await directory.kill(params.data.id);
       if (!closed) throw new GatewayError('SESSION_NOT_FOUND');
       return { killed: params.data.id };
     });
+  };
+}
+
+/** The sessions of this instance only (the embedded default). */
+export function localDirectory(registry: SessionRegistry): SessionDirectory {
+  return {
+    list: async () => registry.list(),
+    kill: async (sessionId) => registry.close(sessionId, CLOSE_CODES.KILLED, 'killed by operator'),
   };
 }

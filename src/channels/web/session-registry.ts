@@ -13,6 +13,15 @@ export interface SessionInfo {
   connected_at: string;
   /** RFC 3339, when the credential expires. */
   expires_at?: string;
+  /** The instance holding the socket (listed across instances with shared state). */
+  instance_id?: string;
+}
+
+/** Sessions as the operator's `sessions list|kill` sees them: possibly on every instance. */
+export interface SessionDirectory {
+  list(): Promise<SessionInfo[]>;
+  /** Closes the session wherever it lives; false when no such session is known. */
+  kill(sessionId: string): Promise<boolean>;
 }
 
 /** A registered session: its public info and how to close it. */

@@ -22,7 +22,7 @@ import { webRoutes } from './routes.js';
 import type { AdminGuard } from './routes.js';
 import type { runSession, SessionTimings } from './session.js';
 import { createSessionRegistry } from './session-registry.js';
-import type { SessionRegistry } from './session-registry.js';
+import type { SessionDirectory, SessionRegistry } from './session-registry.js';
 import type { TicketStore } from './tickets.js';
 import { attachUpgradeHandler } from './upgrade.js';
 import { rejectUpgrade, SECURITY_HEADER_LINES } from './upgrade-response.js';
@@ -57,6 +57,14 @@ export interface WebChannelOptions {
   agent?: string;
   /** Overrides (tests use short ones). */
   timings?: Partial<WebChannelTimings>;
+  /**
+   * With shared state: wraps this instance's registry so sessions are announced to the other
+   * instances, and gives `sessions list|kill` a directory of all of them.
+   */
+  shareSessions?: (local: SessionRegistry) => {
+    registry: SessionRegistry;
+    directory: SessionDirectory;
+  };
 }
 
 /** The WebSocket channel: routes to register, the upgrade hook to attach, and shutdown. */
@@ -83,7 +91,9 @@ export function webChannel(options: WebChannelOptions): WebChannel {
     maxBufferedBytes: web.max_buffered_bytes,
     ...options.timings,
   };
-  const registry = createSessionRegistry(options.observer);
+  const localRegistry = createSessionRegistry(options.observer);
+  const shared = options.shareSessions?.(localRegistry);
+  const registry = shared?.registry ?? localRegistry;
   const selfOrigins =
     typeof options.selfOrigins === 'function'
       ? options.selfOrigins
@@ -123,6 +133,7 @@ export function webChannel(options: WebChannelOptions): WebChannel {
           ? {}
           : { reportRefusal: options.reportOriginRefusal }),
       },
+      ...(shared === undefined ? {} : { directory: shared.directory }),
       ...(options.adminGuard === undefined ? {} : { adminGuard: options.adminGuard }),
     }),
     attach(server) {

@@ -14,7 +14,7 @@ afterEach(async () => {
 async function buildApp(trustProxy = false) {
   let issued = 0;
   const guard = {
-    newCode: () => {
+    issueCode: async () => {
       issued += 1;
       return String(100_000 + issued);
     },

@@ -58,7 +58,7 @@ export function requireAdmin(adminSecret: string) {
 }
 
 export interface AdminRoutesOptions {
-  guard: Pick<PairingGuard, 'newCode'>;
+  guard: Pick<PairingGuard, 'issueCode'>;
   adminSecret: string;
 }
 
@@ -70,7 +70,9 @@ export function adminRoutes(options: AdminRoutesOptions): RouteRegistrar {
   const preHandler = requireAdmin(options.adminSecret);
   return function registerAdminRoutes(app) {
     app.post('/admin/pair-code', { preHandler }, async function issuePairCode(_request, reply) {
-      return reply.header('cache-control', 'no-store').send({ code: options.guard.newCode() });
+      return reply
+        .header('cache-control', 'no-store')
+        .send({ code: await options.guard.issueCode() });
     });
   };
 }

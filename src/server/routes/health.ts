@@ -8,6 +8,8 @@ export interface HealthRouteOptions {
   isPaired: () => boolean;
   /** True once a graceful shutdown has begun; /readyz then answers 503. */
   isShuttingDown?: () => boolean;
+  /** Shown as `instance_id`, so a probe behind a balancer knows which instance answered. */
+  instanceId?: string | undefined;
 }
 
 /**
@@ -27,7 +29,8 @@ export function isReady(health: HealthRegistry): boolean {
  * configuration or secrets.
  */
 export function healthRoutes(options: HealthRouteOptions): RouteRegistrar {
-  const { health, isPaired } = options;
+  const { health, isPaired, instanceId } = options;
+  const instance = instanceId === undefined ? {} : { instance_id: instanceId };
   const isShuttingDown = options.isShuttingDown ?? (() => false);
   return function registerHealthRoutes(app) {
     // The serialized body is reused until a component reports or the paired flag flips: probes
@@ -44,7 +47,7 @@ export function healthRoutes(options: HealthRouteOptions): RouteRegistrar {
         cached.paired !== paired
       ) {
         const status = health.overall();
-        const body = JSON.stringify({ status, paired, runtime: health.snapshot() });
+        const body = JSON.stringify({ status, ...instance, paired, runtime: health.snapshot() });
         cached = { revision: revision ?? -1, paired, status, body };
       }
       // The body carries the state either way, so a probe can read why it is not ok.

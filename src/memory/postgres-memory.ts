@@ -1,0 +1,185 @@
+import pg from 'pg';
+import { z } from 'zod';
+import { migratePostgresMemory } from './postgres-memory-schema.js';
+import { likePattern, queryTerms } from './sqlite-memory-schema.js';
+import type { Memory, MemoryCategory, MemoryEntry, MemoryRole } from './types.js';
+
+/** Options of the PostgreSQL memory. */
+export interface PostgresMemoryOptions {
+  /** `postgres://user[:password]@host:port/database`. */
+  url: string;
+  /** Schema to use instead of the user's default search_path (tests use one per run). */
+  schema?: string;
+  /** Pool size per instance. */
+  maxConnections?: number;
+  clock?: () => number;
+}
+
+const COLUMNS = 'key, content, category, session_id, role, created_at';
+
+const rowSchema = z
+  .object({
+    key: z.string(),
+    content: z.string(),
+    category: z.enum(['conversation', 'core', 'daily', 'custom']),
+    session_id: z.string().nullable(),
+    role: z.enum(['user', 'assistant']).nullable(),
+    created_at: z.string(),
+  })
+  .transform((row): MemoryEntry => ({
+    key: row.key,
+    content: row.content,
+    category: row.category,
+    sessionId: row.session_id,
+    role: row.role,
+    createdAt: row.created_at,
+  }));
+
+const toEntries = (rows: unknown[]): MemoryEntry[] => rows.map((row) => rowSchema.parse(row));
+
+/**
+ * Memory on PostgreSQL, shared by every instance: one session's turns are one history whichever
+ * instance served them. Search counts how many query terms an entry contains (case-insensitive,
+ * wildcards escaped), like the SQLite LIKE fallback.
+ */
+export class PostgresMemory implements Memory {
+  readonly backend = 'postgres';
+  readonly #pool: pg.Pool;
+  readonly #clock: () => number;
+  #ready: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: PostgresMemoryOptions) {
+    this.#clock = options.clock ?? Date.now;
+    this.#pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: 5000,
+      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    });
+    // An idle connection dropped by the server is replaced on the next query; without a
+    // listener the pool's 'error' event would crash the process.
+    this.#pool.on('error', () => undefined);
+    // Surfaced by the first call (and by `ready()`), not as an unhandled rejection.
+    this.ready().catch(() => undefined);
+  }
+
+  /**
+   * Resolves once the schema is migrated; rejects when the database is unreachable. A failed
+   * attempt is forgotten, so the next call retries: a server that was down at start-up is
+   * picked up when it returns, without a restart.
+   */
+  ready(): Promise<void> {
+    this.#ready ??= this.#migrate().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  async store(
+    key: string,
+    content: string,
+    category: MemoryCategory,
+    sessionId: string | null = null,
+    role: MemoryRole | null = null,
+  ): Promise<void> {
+    await this.#query(
+      `INSERT INTO memories (key, content, category, session_id, role, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (key) DO UPDATE SET content = excluded.content, category = excluded.category,
+         session_id = excluded.session_id, role = excluded.role, created_at = excluded.created_at`,
+      [key, content, category, sessionId, role, new Date(this.#clock()).toISOString()],
+    );
+  }
+
+  async history(sessionId: string, limit: number): Promise<MemoryEntry[]> {
+    await this.#assertReady();
+    if (!(limit >= 1)) return [];
+    const rows = await this.#query(
+      `SELECT ${COLUMNS} FROM memories WHERE session_id = $1 ORDER BY id DESC LIMIT $2`,
+      [sessionId, Math.floor(limit)],
+    );
+    return toEntries(rows).reverse();
+  }
+
+  async recall(query: string, limit: number): Promise<MemoryEntry[]> {
+    const terms = queryTerms(query);
+    await this.#assertReady();
+    if (terms.length === 0 || !(limit >= 1)) return [];
+    const rows = await this.#query(
+      `SELECT ${COLUMNS} FROM (
+         SELECT m.*, (SELECT count(*) FROM unnest($1::text[]) AS p(pattern)
+                      WHERE lower(m.content) LIKE p.pattern ESCAPE '\\') AS hits
+         FROM memories m) s
+       WHERE hits > 0 ORDER BY hits DESC, id DESC LIMIT $2`,
+      [terms.map((term) => likePattern(term)), Math.floor(limit)],
+    );
+    return toEntries(rows);
+  }
+
+  async get(key: string): Promise<MemoryEntry | undefined> {
+    const rows = await this.#query(`SELECT ${COLUMNS} FROM memories WHERE key = $1`, [key]);
+    return rows[0] === undefined ? undefined : rowSchema.parse(rows[0]);
+  }
+
+  async list(
+    options: { category?: MemoryCategory; sessionId?: string; limit?: number } = {},
+  ): Promise<MemoryEntry[]> {
+    const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
+    const rows = await this.#query(
+      `SELECT ${COLUMNS} FROM memories
+       WHERE ($1::text IS NULL OR category = $1) AND ($2::text IS NULL OR session_id = $2)
+       ORDER BY id LIMIT $3`,
+      [options.category ?? null, options.sessionId ?? null, limit],
+    );
+    return toEntries(rows);
+  }
+
+  async forget(key: string): Promise<boolean> {
+    await this.#assertReady();
+    const result = await this.#pool.query('DELETE FROM memories WHERE key = $1', [key]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async count(): Promise<number> {
+    const rows = await this.#query('SELECT count(*)::int AS n FROM memories', []);
+    return Number((rows[0] as { n?: number } | undefined)?.n ?? 0);
+  }
+
+  async ping(): Promise<void> {
+    await this.#query('SELECT 1', []);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#ready?.catch(() => undefined);
+    await this.#pool.end();
+  }
+
+  async #migrate(): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      await migratePostgresMemory(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  async #assertReady(): Promise<void> {
+    if (this.#closed) throw new Error('Memory is closed');
+    await this.ready();
+  }
+
+  async #query(text: string, values: unknown[]): Promise<unknown[]> {
+    await this.#assertReady();
+    const result = await this.#pool.query(text, values);
+    return result.rows as unknown[];
+  }
+}
+
+/** Opens the PostgreSQL memory; the schema is migrated in the background (see `ready()`). */
+export function createPostgresMemory(options: PostgresMemoryOptions): PostgresMemory {
+  return new PostgresMemory(options);
+}
