@@ -11,6 +11,14 @@ const port = z.number().int().min(0).max(65535);
 const positiveInt = z.number().int().min(1);
 const nonNegativeInt = z.number().int().min(0);
 const secret = z.string().min(1);
+
+/** Largest delay a Node timer honours (2^31 − 1 ms); longer delays fire after 1 ms instead. */
+export const MAX_TIMER_MS = 2_147_483_647;
+/** The same bound in whole seconds. */
+export const MAX_TIMER_SECS = Math.floor(MAX_TIMER_MS / 1000);
+// Every duration key is bounded so a setTimeout built from it fires when it says it will.
+const durationSecs = positiveInt.max(MAX_TIMER_SECS);
+const durationMs = positiveInt.max(MAX_TIMER_MS);
 const httpUrl = z.url({ protocol: /^https?$/ });
 
 const gatewayAuthSchema = z
@@ -64,19 +72,19 @@ const gatewaySchema = z
     rate_limit_max_keys: positiveInt
       .default(10000)
       .describe('Most client keys each rate limiter tracks (least recently used evicted)'),
-    idempotency_ttl_secs: positiveInt
+    idempotency_ttl_secs: durationSecs
       .default(300)
       .describe('How long an X-Idempotency-Key is remembered'),
     idempotency_max_keys: positiveInt
       .default(10000)
       .describe('Most idempotency keys remembered (least recently used evicted)'),
-    request_timeout_secs: positiveInt
+    request_timeout_secs: durationSecs
       .default(30)
       .describe('Per-request timeout; aborts the agent call (408)'),
     max_body_bytes: positiveInt
       .default(65536)
       .describe('Largest accepted request body in bytes (413)'),
-    shutdown_timeout_secs: positiveInt
+    shutdown_timeout_secs: durationSecs
       .default(10)
       .describe('On SIGINT/SIGTERM, how long in-flight requests may finish before exit'),
     auth: gatewayAuthSchema,
@@ -137,8 +145,8 @@ const observabilitySchema = z
 
 const runtimeSchema = z
   .object({
-    heartbeat_interval_secs: positiveInt.default(60).describe('Heartbeat tick interval'),
-    sweep_interval_secs: positiveInt
+    heartbeat_interval_secs: durationSecs.default(60).describe('Heartbeat tick interval'),
+    sweep_interval_secs: durationSecs
       .default(300)
       .describe('How often the scheduler sweeps expired state'),
   })
@@ -170,7 +178,7 @@ const providerSchema = z.object({
       'API root as the official SDKs take it (https://api.openai.com/v1, https://api.anthropic.com)',
     ),
   api_key: secret.optional().describe('API key (env GATEHOUSE_<NAME>_API_KEY)'),
-  timeout_secs: positiveInt.default(120).describe('Whole-call timeout for one LLM request'),
+  timeout_secs: durationSecs.default(120).describe('Whole-call timeout for one LLM request'),
   anthropic_version: z
     .string()
     .min(1)
@@ -255,11 +263,11 @@ const webChannelSchema = z
       .describe(
         'Connections per peer IP that have not yet sent a complete request or finished authenticating',
       ),
-    handshake_timeout_secs: positiveInt.default(10).describe('Time a socket has to authenticate'),
-    heartbeat_interval_secs: positiveInt
+    handshake_timeout_secs: durationSecs.default(10).describe('Time a socket has to authenticate'),
+    heartbeat_interval_secs: durationSecs
       .default(30)
       .describe('Ping interval; two missed pongs close the socket'),
-    idle_timeout_secs: positiveInt
+    idle_timeout_secs: durationSecs
       .default(300)
       .describe('Close a session after this long without messages (code 4000)'),
     max_frame_bytes: positiveInt
@@ -280,8 +288,8 @@ const inboxSchema = z
     max_attempts: positiveInt
       .default(5)
       .describe('Delivery attempts before a message finally fails'),
-    retry_base_ms: positiveInt.default(500).describe('First retry delay; doubles each attempt'),
-    retry_max_ms: positiveInt.default(30000).describe('Longest retry delay'),
+    retry_base_ms: durationMs.default(500).describe('First retry delay; doubles each attempt'),
+    retry_max_ms: durationMs.default(30000).describe('Longest retry delay'),
   })
   .prefault({});
 
