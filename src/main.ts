@@ -25,6 +25,7 @@ import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
 import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/runtime-info.js';
+import { acquireStateDirLock } from './runtime/state-dir-lock.js';
 import { deriveClientKey } from './server/guards/client-key.js';
 import { adminRoutes, requireAdmin } from './server/routes/admin.js';
 import { pairRoutes } from './server/routes/pair.js';
@@ -98,8 +99,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   }
   if (loaded.created) logger.info({ path: loaded.path }, 'wrote a commented config template');
   mkdirSync(home, { recursive: true, mode: 0o700 });
+  // Before any store opens: a second gateway on this home stops here (exit 2).
+  const stateLock = await acquireStateDirLock(home);
 
   const shutdown = new ShutdownList();
+  // Registered first, so it is released last, after every store has closed.
+  shutdown.onShutdown(() => stateLock.release());
   try {
     const backend = config.observability.backend;
     const metrics = backend === 'prometheus' ? createMetrics() : null;
