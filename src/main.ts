@@ -157,6 +157,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       logger,
     });
     shutdown.onShutdown(() => channels.stop(config.gateway.shutdown_timeout_secs * 1000));
+    scheduler.every('inbox-retention', config.runtime.sweep_interval_secs * 1000, async () => {
+      const removed = await channels.sweepInbox();
+      if (removed > 0) logger.debug({ removed }, 'inbox retention removed old items');
+    });
 
     let boundPort = config.gateway.port;
     const web = webChannel({

@@ -14,7 +14,7 @@ describe('gatehouse inbox', () => {
     for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints pending, processing, failed and done counts of the configured inbox', async () => {
+  it('prints pending, processing, dead, done and unknown counts of the configured inbox', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-inbox-'));
     dirs.push(dir);
     const db = path.join(dir, 'inbox.db');
@@ -26,8 +26,8 @@ describe('gatehouse inbox', () => {
       inboxMessage('2'),
       inboxMessage('3', { conversationId: 'c3' }),
     ]);
-    const [first] = await inbox.claim(1, Date.now());
-    await inbox.fail(first!.id, 'boom');
+    const [first] = await inbox.claim(1, 30_000);
+    await inbox.bury(first!, 'exhausted', 'boom');
     await inbox.close();
 
     const out: string[] = [];
@@ -42,8 +42,9 @@ describe('gatehouse inbox', () => {
       path: db,
       pending: 2,
       processing: 0,
-      failed: 1,
+      dead: 1,
       done: 0,
+      unknown: 0,
     });
   });
 });

@@ -215,6 +215,12 @@ const whatsappChannelSchema = z.object({
     .regex(/^v\d+\.\d+$/, 'like "v21.0"')
     .default('v21.0')
     .describe('Graph API version'),
+  on_unknown_outcome: z
+    .enum(['resend', 'skip'])
+    .default('resend')
+    .describe(
+      'A reply part whose send outcome a crash left unknown: "resend" (at-least-once) or "skip" (at-most-once, recorded as unknown)',
+    ),
 });
 
 const slackChannelSchema = z.object({
@@ -248,6 +254,12 @@ const telegramChannelSchema = z.object({
     .describe('"webhook" (POST /telegram) or "polling" (getUpdates)'),
   poll_timeout_secs: positiveInt.max(50).default(30).describe('Long-poll timeout for getUpdates'),
   api_base_url: httpUrl.default('https://api.telegram.org').describe('Bot API root'),
+  on_unknown_outcome: z
+    .enum(['resend', 'skip'])
+    .default('resend')
+    .describe(
+      'A reply part whose send outcome a crash left unknown: "resend" (at-least-once) or "skip" (at-most-once, recorded as unknown)',
+    ),
 });
 
 const webChannelSchema = z
@@ -290,6 +302,21 @@ const inboxSchema = z
       .describe('Delivery attempts before a message finally fails'),
     retry_base_ms: durationMs.default(500).describe('First retry delay; doubles each attempt'),
     retry_max_ms: durationMs.default(30000).describe('Longest retry delay'),
+    lease_secs: durationSecs
+      .default(30)
+      .describe(
+        'How long a claimed message stays with its worker without a renewal; a dead owner’s messages are claimed again after this',
+      ),
+    max_age_secs: durationSecs
+      .default(3600)
+      .describe(
+        'A message older than this when its turn comes is not answered: it becomes a dead letter (expired)',
+      ),
+    retention_secs: durationSecs
+      .default(604800)
+      .describe(
+        'Done and dead messages older than this are deleted (they also deduplicate redeliveries)',
+      ),
   })
   .prefault({});
 

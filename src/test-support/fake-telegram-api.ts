@@ -1,13 +1,16 @@
 import type { ServerResponse } from 'node:http';
 import {
   FailureScript,
+  neverAnswer,
   startFakeApiServer,
+  type HangFailure,
   type FakeAnswer,
   type FakeApiServer,
 } from './fake-api-server.js';
 
 /** A scripted Telegram failure: 429 with `parameters.retry_after`, or 500. */
-export type TelegramFailure = { status: 429; retryAfterSecs: number } | { status: 500 };
+export type TelegramFailure =
+  { status: 429; retryAfterSecs: number } | { status: 500 } | HangFailure;
 
 /** The fake Telegram Bot API: `POST /bot{token}/{method}`. */
 export interface FakeTelegramApi extends FakeApiServer {
@@ -45,6 +48,8 @@ export async function startFakeTelegramApi(options: {
     }
     const method = match[2] ?? '';
     const failure = script(method).take() ?? script('*').take();
+    // The message is taken (recorded) but the answer never comes.
+    if (failure !== undefined && 'hang' in failure) return neverAnswer();
     if (failure) return failureAnswer(failure);
     const body = asRecord(request.body);
     if (method === 'sendMessage') {
@@ -122,7 +127,7 @@ export async function startFakeTelegramApi(options: {
   });
 }
 
-function failureAnswer(failure: TelegramFailure): FakeAnswer {
+function failureAnswer(failure: Exclude<TelegramFailure, HangFailure>): FakeAnswer {
   if (failure.status === 429) {
     return {
       status: 429,
