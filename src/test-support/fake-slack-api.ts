@@ -32,6 +32,8 @@ export interface FakeSlackApi extends FakeApiServer {
   /** Calls of conversations.replies. */
   repliesCalls(): RecordedRequest[];
   failNext(count: number, failure: SlackFailure): void;
+  /** The next `count` posts succeed, then the failures added after this apply. */
+  passNext(count: number): void;
 }
 
 /** Starts the fake Slack API on 127.0.0.1:0. */
@@ -148,6 +150,9 @@ export async function startFakeSlackApi(
       server.requests.filter((request) => request.path.startsWith('/conversations.replies')),
     failNext(count: number, failure: SlackFailure) {
       failures.add(count, failure);
+    },
+    passNext(count: number) {
+      failures.pass(count);
     },
   });
 }

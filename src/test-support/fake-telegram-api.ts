@@ -22,6 +22,8 @@ export interface FakeTelegramApi extends FakeApiServer {
   offsets(): number[];
   /** Makes the next `count` calls of `method` fail. */
   failNext(count: number, failure: TelegramFailure, method?: string): void;
+  /** The next `count` calls of `method` succeed, then the failures added after this apply. */
+  passNext(count: number, method?: string): void;
 }
 
 /** Starts the fake Bot API on 127.0.0.1:0; only `botToken` is accepted. */
@@ -123,6 +125,9 @@ export async function startFakeTelegramApi(options: {
     },
     failNext(count: number, failure: TelegramFailure, method = '*') {
       script(method).add(count, failure);
+    },
+    passNext(count: number, method = '*') {
+      script(method).pass(count);
     },
   });
 }
