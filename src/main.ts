@@ -33,6 +33,7 @@ import { staticRoutes } from './server/routes/static.js';
 import { hashWebhookSecret } from './server/routes/webhook-request.js';
 import { webhookRoutes } from './server/routes/webhook.js';
 import { openHomeStateStore } from './state/state-file.js';
+import { applyMemoryRetention } from './memory/retention.js';
 import type { RouteRegistrar } from './server/types.js';
 
 /*
@@ -147,6 +148,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
     const path = wireMessagePath({ config, home, store, observer, logger });
     shutdown.onShutdown(() => path.memory.close());
+    scheduler.every('memory-retention', config.runtime.sweep_interval_secs * 1000, async () => {
+      const removed = await applyMemoryRetention(path.memory, {
+        retentionDays: config.memory.retention_days,
+        maxMessagesPerConversation: config.memory.max_messages_per_conversation,
+      });
+      if (removed > 0) logger.debug({ removed }, 'memory retention removed old entries');
+    });
 
     const channels = await wireChannels({
       config,

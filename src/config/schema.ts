@@ -125,6 +125,14 @@ const memorySchema = z
       .describe('Conversation store: "sqlite" or "none"'),
     auto_save: z.boolean().default(true).describe('Store each inbound message and reply'),
     path: z.string().min(1).optional().describe('SQLite file (default $GATEHOUSE_HOME/memory.db)'),
+    // Compared with timestamps, never used as a timer: bounded by sense (100 years), not 2^31 ms.
+    retention_days: nonNegativeInt
+      .max(36500)
+      .default(0)
+      .describe('Conversation entries older than this many days are deleted (0 = keep)'),
+    max_messages_per_conversation: nonNegativeInt
+      .default(0)
+      .describe('Keep only the newest this many entries of each conversation (0 = unlimited)'),
   })
   .prefault({});
 
