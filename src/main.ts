@@ -26,6 +26,8 @@ import { wireMessagePath } from './compose/message-path.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
 import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/runtime-info.js';
 import { acquireStateDirLock } from './runtime/state-dir-lock.js';
+import { createReloadHub, type ReloadHub } from './runtime/reload-hub.js';
+import type { RateLimiter } from './limits/types.js';
 import { deriveClientKey } from './server/guards/client-key.js';
 import { adminRoutes, requireAdmin } from './server/routes/admin.js';
 import { pairRoutes } from './server/routes/pair.js';
@@ -63,6 +65,8 @@ export interface GatewayHandle {
   /** State directory (memory.db, inbox.db, secrets). */
   home: string;
   logger: Logger;
+  /** Re-reads the config (SIGHUP, `gatehouse reload`); features register hooks on it. */
+  reloads: ReloadHub;
   /** Graceful stop: drain in-flight requests (up to the shutdown timeout), then close the rest. */
   close(): Promise<void>;
 }
@@ -90,6 +94,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   });
   for (const warning of loaded.warnings) logger.warn(warning);
   if (bind.warning !== undefined) logger.warn(bind.warning);
+  // SIGHUP and POST /admin/reload: the same file, flags and environment as this start.
+  const reloads = createReloadHub({
+    config,
+    load: () =>
+      loadConfig({
+        path: loaded.path,
+        env: options.env,
+        strict: options.strict === true,
+        overrides: { host: options.hostOverride, port: options.portOverride },
+      }).config,
+    logger,
+  });
+  reloads.onReload('log-level', (next) => {
+    logger.level = next.observability.log_level;
+  });
   if (config.tunnel.provider !== 'none') {
     // The bind policy trusts the operator's statement that a tunnel fronts this port; gatehouse
     // does not start or supervise the tunnel process itself.
@@ -143,8 +162,22 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       );
     }
     const adminSecret = await loadOrCreateAdminSecret(home);
-    const limiter = (bucket: string, perMinute: number) =>
-      createRateLimiter({ store, bucket, perMinute, maxKeys: config.gateway.rate_limit_max_keys });
+    reloads.onReload('paired-tokens', () => auth.reloadPairedTokens().then(() => undefined));
+    // Rebuilt on reload, so a changed per-minute limit applies to the next request.
+    const limiter = (bucket: string, read: (current: Config) => number): RateLimiter => {
+      const build = () =>
+        createRateLimiter({
+          store,
+          bucket,
+          perMinute: read(config),
+          maxKeys: config.gateway.rate_limit_max_keys,
+        });
+      let current = build();
+      reloads.onReload(`rate-limit.${bucket}`, () => {
+        current = build();
+      });
+      return { hit: (clientKey, now) => current.hit(clientKey, now) };
+    };
 
     const path = wireMessagePath({ config, home, store, observer, logger });
     shutdown.onShutdown(() => path.memory.close());
@@ -198,13 +231,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const routes: RouteRegistrar[] = [
       pairRoutes({
         guard: auth.guard,
-        limiter: limiter('pair', config.gateway.pair_rate_limit_per_minute),
+        limiter: limiter('pair', (current) => current.gateway.pair_rate_limit_per_minute),
         origins: browserOrigins,
         logger,
       }),
-      adminRoutes({ guard: auth.guard, adminSecret }),
+      adminRoutes({ guard: auth.guard, adminSecret, reload: () => reloads.reload() }),
       webhookRoutes({
-        limiter: limiter('webhook', config.gateway.webhook_rate_limit_per_minute),
+        limiter: limiter('webhook', (current) => current.gateway.webhook_rate_limit_per_minute),
         authenticate: auth.authenticateApiRequest,
         webhookSecretHash: secretHash(config.channels_config.webhook.secret),
         dispatch: path.dispatch,
@@ -259,7 +292,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     if (code !== undefined) options.stdout.write(`gatehouse pairing code: ${code}\n`);
     logger.info({ url, config: loaded.path, home }, 'gateway started');
 
-    return { app, url, config, home, logger, close: () => shutdown.run(logger) };
+    return {
+      app,
+      url,
+      config,
+      home,
+      logger,
+      reloads,
+      close: () => shutdown.run(logger),
+    };
   } catch (error) {
     await shutdown.run(logger);
     throw error;
@@ -286,6 +327,25 @@ export function exitOnSignals(handle: GatewayHandle): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  hangup.handle = handle;
+  hangup.isStopping = () => stopping;
+}
+
+/** Where SIGHUP goes once the gateway runs; until then a SIGHUP is ignored, not fatal. */
+const hangup: { handle?: GatewayHandle; isStopping: () => boolean } = { isStopping: () => false };
+
+/**
+ * Installs the SIGHUP handler before start-up begins: SIGHUP's default action ends the process,
+ * and a reload sent right after the `listening` line must not do that. While starting, the file
+ * is being read anyway, so the signal is dropped.
+ */
+export function reloadOnHangup(): void {
+  process.on('SIGHUP', () => {
+    const { handle } = hangup;
+    if (handle === undefined || hangup.isStopping()) return;
+    handle.logger.info({ signal: 'SIGHUP' }, 'reloading the config');
+    void handle.reloads.reload();
+  });
 }
 
 /** `http://HOST:PORT` with the bound port; IPv6 hosts in brackets. */

@@ -51,6 +51,8 @@ export interface AuthWiring {
   authenticator: Authenticate;
   /** Request-level authentication for `/webhook` (`channels:api`); tokens in the URL are refused. */
   authenticateApiRequest: (request: FastifyRequest) => Promise<Principal>;
+  /** Re-reads `gateway.paired_tokens` from the file now (a reload) instead of at the next poll. */
+  reloadPairedTokens: () => Promise<boolean>;
 }
 
 /** Builds authentication: the paired-token set (hashing plaintext entries), pairing guard and JWTs. */
@@ -108,6 +110,7 @@ export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> 
   return {
     guard,
     revocations,
+    reloadPairedTokens: () => reloader.check(),
     credentials: createCredentialRevocations({ jwt: revocations, paired: tokens }),
     authenticator,
     authenticateApiRequest: async function authenticateApiRequest(request) {
