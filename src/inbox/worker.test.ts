@@ -212,6 +212,27 @@ describe('inbox worker', () => {
     expect(calls).toHaveLength(0);
   });
 
+  it('renews the lease of a long turn, so another consumer never takes the item meanwhile', async () => {
+    answer = async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      return { response: `late reply to ${request.message.text}`, model: 'echo', duplicate: false };
+    };
+    await startWorker({ leaseMs: 150 });
+    await inbox.enqueue([inboxMessage('wamid.long')]);
+    await vi.waitFor(() => expect(calls).toHaveLength(1), { timeout: 10_000 });
+    const other = openSqliteInbox({ path: path.join(dir, 'inbox.db') });
+    try {
+      for (let probe = 0; probe < 5; probe += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(await other.claim(1, 150)).toEqual([]);
+      }
+    } finally {
+      await other.close();
+    }
+    await settled({ done: 1 });
+    expect(fake.sent().map((s) => s.body)).toEqual(['late reply to text wamid.long']);
+  });
+
   it('stop waits for in-flight work to finish', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {
