@@ -32,7 +32,12 @@ const CONFIG_HELP = 'config file (default: $GATEHOUSE_CONFIG or $GATEHOUSE_HOME/
 export function registerInboxCommand(program: Command): void {
   const inbox = program
     .command('inbox')
-    .description('show the channel inbox: pending, processing, dead and done messages');
+    .description('show the channel inbox: pending, processing, dead and done messages')
+    .addHelpText(
+      'after',
+      '\nWithout a command: print the counts (pending, processing, dead, done, unknown).\n' +
+        '  -c, --config <path>  config file\n  --json               print the counts as JSON',
+    );
   // The counts are a hidden default subcommand, so `inbox --json` and `inbox list --json` each
   // get their own flags (options on the parent would take the subcommands' flags too).
   inbox
