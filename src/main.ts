@@ -33,6 +33,9 @@ import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/
 import { normalizeIp, resolveClientAddress } from './http/client-address.js';
 import { createEdgePolicy } from './http/edge-policy.js';
 import { createOriginRefusalReporter } from './http/origin-refusals.js';
+import { acquireStateDirLock } from './runtime/state-dir-lock.js';
+import { createReloadHub, type ReloadHub } from './runtime/reload-hub.js';
+import type { RateLimiter } from './limits/types.js';
 import { adminRoutes, requireAdmin } from './server/routes/admin.js';
 import { pairRoutes } from './server/routes/pair.js';
 import { staticRoutes } from './server/routes/static.js';
@@ -40,6 +43,7 @@ import { hashWebhookSecret } from './server/routes/webhook-request.js';
 import { webhookRoutes } from './server/routes/webhook.js';
 import { createStateStore } from './state/create-state-store.js';
 import { resolveInstanceId } from './runtime/instance-id.js';
+import { applyMemoryRetention } from './memory/retention.js';
 import type { RouteRegistrar } from './server/types.js';
 
 /*
@@ -73,6 +77,8 @@ export interface GatewayHandle {
   logger: Logger;
   /** The tunnel's public URL right now (undefined without a tunnel or while it restarts). */
   tunnelUrl(): string | undefined;
+  /** Re-reads the config (SIGHUP, `gatehouse reload`); features register hooks on it. */
+  reloads: ReloadHub;
   /** Graceful stop: drain in-flight requests (up to the shutdown timeout), then close the rest. */
   close(): Promise<void>;
 }
@@ -102,11 +108,30 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   }).child({ instance_id: instanceId });
   for (const warning of loaded.warnings) logger.warn(warning);
   if (bind.warning !== undefined) logger.warn(bind.warning);
+  // SIGHUP and POST /admin/reload: the same file, flags and environment as this start.
+  const reloads = createReloadHub({
+    config,
+    load: () =>
+      loadConfig({
+        path: loaded.path,
+        env: options.env,
+        strict: options.strict === true,
+        overrides: { host: options.hostOverride, port: options.portOverride },
+      }).config,
+    logger,
+  });
+  reloads.onReload('log-level', (next) => {
+    logger.level = next.observability.log_level;
+  });
   if (loaded.created) logger.info({ path: loaded.path }, 'wrote a commented config template');
   mkdirSync(home, { recursive: true, mode: 0o700 });
+  // Before any store opens: a second gateway on this home stops here (exit 2).
+  const stateLock = await acquireStateDirLock(home);
 
   const shutdown = new ShutdownList();
   let shuttingDown = false;
+  // Registered first, so it is released last, after every store has closed.
+  shutdown.onShutdown(() => stateLock.release());
   try {
     const backend = config.observability.backend;
     const metrics = backend === 'prometheus' ? createMetrics() : null;
@@ -166,8 +191,22 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       );
     }
     const adminSecret = await loadOrCreateAdminSecret(home);
-    const limiter = (bucket: string, perMinute: number) =>
-      createRateLimiter({ store, bucket, perMinute, maxKeys: config.gateway.rate_limit_max_keys });
+    reloads.onReload('paired-tokens', () => auth.reloadPairedTokens().then(() => undefined));
+    // Rebuilt on reload, so a changed per-minute limit applies to the next request.
+    const limiter = (bucket: string, read: (current: Config) => number): RateLimiter => {
+      const build = () =>
+        createRateLimiter({
+          store,
+          bucket,
+          perMinute: read(config),
+          maxKeys: config.gateway.rate_limit_max_keys,
+        });
+      let current = build();
+      reloads.onReload(`rate-limit.${bucket}`, () => {
+        current = build();
+      });
+      return { hit: (clientKey, now) => current.hit(clientKey, now) };
+    };
 
     const path = wireMessagePath({ config, home, store, observer, logger });
     shutdown.onShutdown(() => path.memory.close());
@@ -176,6 +215,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     if (config.memory.backend === 'postgres') {
       await watchMemoryHealth(path.memory, health, scheduler, logger);
     }
+    scheduler.every('memory-retention', config.runtime.sweep_interval_secs * 1000, async () => {
+      const removed = await applyMemoryRetention(path.memory, {
+        retentionDays: config.memory.retention_days,
+        maxMessagesPerConversation: config.memory.max_messages_per_conversation,
+      });
+      if (removed > 0) logger.debug({ removed }, 'memory retention removed old entries');
+    });
 
     const channels = await wireChannels({
       config,
@@ -188,6 +234,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     shutdown.onShutdown(() => channels.stop(config.gateway.shutdown_timeout_secs * 1000));
     metrics?.watchInbox(channels.inboxCounts);
     metrics?.watchComponents(() => componentStatuses(health));
+    scheduler.every('inbox-retention', config.runtime.sweep_interval_secs * 1000, async () => {
+      const removed = await channels.sweepInbox();
+      if (removed > 0) logger.debug({ removed }, 'inbox retention removed old items');
+    });
 
     let boundPort = config.gateway.port;
     const edge = createEdgePolicy({
@@ -237,14 +287,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const routes: RouteRegistrar[] = [
       pairRoutes({
         guard: auth.guard,
-        limiter: limiter('pair', config.gateway.pair_rate_limit_per_minute),
+        limiter: limiter('pair', (current) => current.gateway.pair_rate_limit_per_minute),
         origins: browserOrigins,
         logger,
         devices: auth.devices,
       }),
-      adminRoutes({ guard: auth.guard, adminSecret }),
+      adminRoutes({ guard: auth.guard, adminSecret, reload: () => reloads.reload() }),
       webhookRoutes({
-        limiter: limiter('webhook', config.gateway.webhook_rate_limit_per_minute),
+        limiter: limiter('webhook', (current) => current.gateway.webhook_rate_limit_per_minute),
         authenticate: auth.authenticateApiRequest,
         webhookSecretHash: secretHash(config.channels_config.webhook.secret),
         dispatch: countedDispatch,
@@ -324,7 +374,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       shuttingDown = true;
       return shutdown.run(logger);
     };
-    return { app, url, config, home, logger, instanceId, tunnelUrl: currentTunnelUrl, close };
+    return {
+      app,
+      url,
+      config,
+      home,
+      logger,
+      instanceId,
+      tunnelUrl: currentTunnelUrl,
+      reloads,
+      close,
+    };
   } catch (error) {
     await shutdown.run(logger);
     throw error;
@@ -351,6 +411,25 @@ export function exitOnSignals(handle: GatewayHandle): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  hangup.handle = handle;
+  hangup.isStopping = () => stopping;
+}
+
+/** Where SIGHUP goes once the gateway runs; until then a SIGHUP is ignored, not fatal. */
+const hangup: { handle?: GatewayHandle; isStopping: () => boolean } = { isStopping: () => false };
+
+/**
+ * Installs the SIGHUP handler before start-up begins: SIGHUP's default action ends the process,
+ * and a reload sent right after the `listening` line must not do that. While starting, the file
+ * is being read anyway, so the signal is dropped.
+ */
+export function reloadOnHangup(): void {
+  process.on('SIGHUP', () => {
+    const { handle } = hangup;
+    if (handle === undefined || hangup.isStopping()) return;
+    handle.logger.info({ signal: 'SIGHUP' }, 'reloading the config');
+    void handle.reloads.reload();
+  });
 }
 
 /** `http://HOST:PORT` with the bound port; IPv6 hosts in brackets. */

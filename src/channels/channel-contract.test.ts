@@ -24,6 +24,7 @@ runChannelAdapterContract('whatsapp', async () => {
     allowed_numbers: ['+15551234567'],
     api_base_url: fake.url,
     api_version: 'v21.0',
+    on_unknown_outcome: 'resend' as const,
   };
   const body = JSON.stringify(
     whatsappWebhook([[{ from: '15551234567', id: 'wamid.ABC', text: 'hi there' }]]),
@@ -147,6 +148,7 @@ runChannelAdapterContract('telegram', async () => {
     allowed_users: [4242] as Array<number | '*'>,
     mode: 'webhook' as const,
     poll_timeout_secs: 1,
+    on_unknown_outcome: 'resend' as const,
     api_base_url: fake.url,
   };
   const body = JSON.stringify(

@@ -69,7 +69,13 @@ describe('Slack through the gateway: signature', () => {
     const [posted] = await fakes.slack.waitForRequests(1, repliesTo('echo: hi'), WAIT_MS);
     expect(posted?.path).toBe('/chat.postMessage');
     expect(posted?.headers.authorization).toBe(`Bearer ${CHANNEL_SECRETS.slackBotToken}`);
-    expect(posted?.body).toEqual({ channel: DM, text: 'echo: hi', thread_ts: '1700000001.000200' });
+    // The part id rides along as message metadata, so a crash-interrupted send can be found again.
+    expect(posted?.body).toEqual({
+      channel: DM,
+      text: 'echo: hi',
+      thread_ts: '1700000001.000200',
+      metadata: { event_type: 'gatehouse_reply', event_payload: { id: 'slack:EvOk:0' } },
+    });
   });
 
   it('answers an app_mention in the channel thread, without the mention', async () => {
@@ -91,6 +97,7 @@ describe('Slack through the gateway: signature', () => {
       channel: 'C0PUBLIC',
       text: 'echo: mention please',
       thread_ts: '1700000000.000001',
+      metadata: { event_type: 'gatehouse_reply', event_payload: { id: 'slack:EvMention:0' } },
     });
   });
 

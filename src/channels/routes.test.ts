@@ -62,6 +62,7 @@ const whatsapp = createWhatsAppAdapter({
     allowed_numbers: ['+15550000001'],
     api_base_url: 'http://127.0.0.1:9',
     api_version: 'v21.0',
+    on_unknown_outcome: 'resend' as const,
   },
 });
 const slack = createSlackAdapter({
@@ -79,6 +80,7 @@ const telegram = createTelegramAdapter({
     allowed_users: ['*'],
     mode: 'webhook',
     poll_timeout_secs: 1,
+    on_unknown_outcome: 'resend' as const,
     api_base_url: 'http://127.0.0.1:9',
   },
 });

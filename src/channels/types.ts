@@ -38,7 +38,19 @@ export interface ParseResult {
 export interface OutboundReply {
   message: InboundMessage;
   text: string;
+  /**
+   * Stable id of this reply part (`<channel>:<messageId>:<index>`), set by the inbox. Slack posts
+   * it as message metadata so a part whose send outcome is unknown can be found again.
+   */
+  partId?: string;
 }
+
+/**
+ * What the inbox does with a part whose send may or may not have reached the platform (the
+ * process died between the call and its answer): look it up on the platform, send it again
+ * (at-least-once), or skip it and record it as unknown (at-most-once).
+ */
+export type UnknownOutcomePolicy = 'reconcile' | 'resend' | 'skip';
 
 /** Thrown by `deliver`: `retryable` for 429/5xx/network errors, with the server's Retry-After. */
 export class DeliveryError extends Error {
@@ -74,6 +86,18 @@ export interface ChannelAdapter {
   parse(request: ChannelRequest): ParseResult;
   /** Send a reply through the platform API, splitting it when the platform requires. */
   deliver(reply: OutboundReply, signal: AbortSignal): Promise<void>;
+  /** The platform messages a reply is sent as (each within the platform's length limit). */
+  split(text: string): string[];
+  readonly unknownOutcome: UnknownOutcomePolicy;
+  /**
+   * For `reconcile`: which of `partIds` the platform already holds for this conversation.
+   * Throws DeliveryError when the platform cannot be asked right now.
+   */
+  findDelivered?(
+    message: InboundMessage,
+    partIds: readonly string[],
+    signal: AbortSignal,
+  ): Promise<ReadonlySet<string>>;
   /**
    * Optional background intake (Telegram long polling); resolves when `signal` aborts. An adapter
    * that polls takes no webhooks: its path answers CHANNEL_NOT_CONFIGURED.

@@ -50,7 +50,7 @@ async function readCounts(home: string): Promise<InboxCounts> {
 }
 
 describe('gatehouse inbox (spawned CLI) against a running gateway', () => {
-  it('prints pending, processing, failed and done counts', async () => {
+  it('prints pending, processing, dead, done and unknown counts; lists and retries a dead letter while it runs', async () => {
     gateway = await startChannelGateway({
       config: {
         channels_config: { whatsapp: whatsappSection(fakes) },
@@ -67,7 +67,7 @@ describe('gatehouse inbox (spawned CLI) against a running gateway', () => {
     await expect
       .poll(() => readCounts(running.home), { timeout: WAIT_MS })
       .toMatchObject({
-        failed: 1,
+        dead: 1,
       });
 
     // Throttled for an hour: stays pending.
@@ -77,7 +77,7 @@ describe('gatehouse inbox (spawned CLI) against a running gateway', () => {
 
     await send(running, '15550000003', 'wamid.cli.done');
     await fakes.graph.waitForRequests(1, repliesTo('wamid.cli.done'), WAIT_MS);
-    const expected = { pending: 1, processing: 0, failed: 1, done: 1 };
+    const expected = { pending: 1, processing: 0, dead: 1, done: 1, unknown: 0 };
     await expect.poll(() => readCounts(running.home), { timeout: WAIT_MS }).toEqual(expected);
 
     const env = { PATH: process.env.PATH ?? '', HOME: running.home, GATEHOUSE_HOME: running.home };
@@ -88,14 +88,56 @@ describe('gatehouse inbox (spawned CLI) against a running gateway', () => {
         `inbox ${join(running.home, 'inbox.db')}`,
         'pending    1',
         'processing 0',
-        'failed     1',
+        'dead       1',
         'done       1',
+        'unknown    0',
         '',
       ].join('\n'),
     );
     const json = await runCli(['inbox', '-c', running.configPath, '--json'], env);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({ path: join(running.home, 'inbox.db'), ...expected });
+
+    const listed = await runCli(['inbox', 'list', '-c', running.configPath, '--json'], env);
+    expect(listed.code).toBe(0);
+    const rows = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
+    expect(rows.map((row) => row.status)).toEqual(['done', 'pending', 'dead']);
+    const dead = rows[2]!;
+    expect(dead).toMatchObject({
+      channel: 'whatsapp',
+      sender: '+15550000001',
+      status: 'dead',
+      attempts: 2,
+      reason: 'exhausted',
+      last_error: 'WhatsApp send failed with HTTP 500 (error 1)',
+    });
+    expect(typeof dead.received_at).toBe('string');
+    // Message text stays out of listings unless asked for.
+    expect(listed.stdout).not.toContain('text of wamid');
+    const shown = await runCli(
+      ['inbox', 'list', '-c', running.configPath, '--status', 'dead', '--show-text'],
+      env,
+    );
+    expect(shown.stdout).toContain('text: "text of wamid.cli.failed"');
+    expect(shown.stdout.split('\n')[1]).toMatch(
+      /^\d+\twhatsapp\t\+15550000001\t.*\t2\tdead\texhausted\tWhatsApp send failed/,
+    );
+
+    // Back to pending with attempts reset: the running worker delivers it once.
+    const retried = await runCli(
+      ['inbox', 'retry', String(dead.id), '-c', running.configPath],
+      env,
+    );
+    expect(retried).toMatchObject({
+      code: 0,
+      stdout: `inbox item ${String(dead.id)} is pending again\n`,
+    });
+    await fakes.graph.waitForRequests(3, repliesTo('wamid.cli.failed'), WAIT_MS);
+    await expect
+      .poll(() => readCounts(running.home), { timeout: WAIT_MS })
+      .toMatchObject({ dead: 0, done: 2 });
+    const again = await runCli(['inbox', 'retry', String(dead.id), '-c', running.configPath], env);
+    expect(again).toMatchObject({ code: 1, stderr: `no dead inbox item ${String(dead.id)}\n` });
   });
 
   it('prints zero counts when no inbox exists yet, without creating one', async () => {
@@ -108,8 +150,9 @@ describe('gatehouse inbox (spawned CLI) against a running gateway', () => {
         path: file,
         pending: 0,
         processing: 0,
-        failed: 0,
+        dead: 0,
         done: 0,
+        unknown: 0,
       });
       expect(existsSync(file)).toBe(false);
     } finally {

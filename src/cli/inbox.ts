@@ -3,48 +3,175 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { resolveInboxPath } from '../inbox/inbox-path.js';
 import { openSqliteInbox } from '../inbox/sqlite-inbox.js';
-import type { InboxCounts } from '../inbox/types.js';
+import type { Inbox, InboxCounts, InboxStatus } from '../inbox/types.js';
+import type { ChannelName } from '../core/types.js';
+import {
+  COUNT_ORDER,
+  listEntryJson,
+  listEntryLines,
+  parseAgeOption,
+  parsePositiveInt,
+  parsePurgeStatusOption,
+  parseStatusOption,
+} from './inbox-format.js';
 
-interface InboxFlags {
+/*
+ * The inbox commands open the SQLite file directly, so they work whether or not the gateway runs:
+ * WAL mode lets them read beside it, and every change is one transaction the running worker sees
+ * on its next claim (a requeued item is picked up within its idle poll).
+ */
+
+interface ConfigFlags {
   config?: string;
-  json?: boolean;
 }
 
-const ORDER: ReadonlyArray<keyof InboxCounts> = ['pending', 'processing', 'failed', 'done'];
+const CONFIG_FLAG = '-c, --config <path>';
+const CONFIG_HELP = 'config file (default: $GATEHOUSE_CONFIG or $GATEHOUSE_HOME/config.toml)';
 
-/** `gatehouse inbox`: prints how many channel messages are pending, processing, failed and done. */
+/** `gatehouse inbox` and its subcommands list, retry, drop and purge. */
 export function registerInboxCommand(program: Command): void {
-  program
+  const inbox = program
     .command('inbox')
-    .description('show the channel inbox: pending, processing, failed and done messages')
-    .option(
-      '-c, --config <path>',
-      'config file (default: $GATEHOUSE_CONFIG or $GATEHOUSE_HOME/config.toml)',
-    )
+    .description('show the channel inbox: pending, processing, dead and done messages')
+    .addHelpText(
+      'after',
+      '\nWithout a command: print the counts (pending, processing, dead, done, unknown).\n' +
+        '  -c, --config <path>  config file\n  --json               print the counts as JSON',
+    );
+  // The counts are a hidden default subcommand, so `inbox --json` and `inbox list --json` each
+  // get their own flags (options on the parent would take the subcommands' flags too).
+  inbox
+    .command('counts', { isDefault: true, hidden: true })
+    .description('print how many messages are pending, processing, dead and done')
+    .option(CONFIG_FLAG, CONFIG_HELP)
     .option('--json', 'print the counts as JSON')
-    .action(async (flags: InboxFlags) => {
-      const loaded = loadConfig({ path: flags.config, env: process.env });
-      for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
-      const file = resolveInboxPath(loaded.config.inbox, loaded.home);
-      const counts = existsSync(file) ? await readCounts(file) : emptyCounts();
+    .action(async (flags: ConfigFlags & { json?: boolean }) => {
+      const { file, result: counts } = await withInbox(
+        flags,
+        (store) => store.counts(),
+        emptyCounts(),
+      );
       if (flags.json === true) {
         process.stdout.write(`${JSON.stringify({ path: file, ...counts })}\n`);
         return;
       }
       process.stdout.write(`inbox ${file}\n`);
-      for (const status of ORDER) process.stdout.write(`${status.padEnd(11)}${counts[status]}\n`);
+      for (const status of COUNT_ORDER) {
+        process.stdout.write(`${status.padEnd(11)}${counts[status]}\n`);
+      }
+    });
+
+  inbox
+    .command('list')
+    .description('list messages, newest first (never their text unless --show-text)')
+    .option(CONFIG_FLAG, CONFIG_HELP)
+    .option('--status <status>', 'pending, processing, dead or done', parseStatusOption)
+    .option('--channel <channel>', 'only this channel (whatsapp, slack, telegram)')
+    .option('--limit <n>', 'at most this many (default 50)', parsePositiveInt)
+    .option('--json', 'print a JSON array')
+    .option('--show-text', 'include the message text')
+    .action(
+      async (
+        flags: ConfigFlags & {
+          status?: InboxStatus;
+          channel?: string;
+          limit?: number;
+          json?: boolean;
+          showText?: boolean;
+        },
+      ) => {
+        const filter = {
+          ...(flags.status === undefined ? {} : { status: flags.status }),
+          ...(flags.channel === undefined ? {} : { channel: flags.channel as ChannelName }),
+          ...(flags.limit === undefined ? {} : { limit: flags.limit }),
+        };
+        const { result: entries } = await withInbox(flags, (store) => store.list(filter), []);
+        const showText = flags.showText === true;
+        if (flags.json === true) {
+          const rows = entries.map((entry) => listEntryJson(entry, showText));
+          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(`${listEntryLines(entries, showText).join('\n')}\n`);
+      },
+    );
+
+  inbox
+    .command('retry <id>')
+    .description('put a dead message back to pending, attempts reset')
+    .option(CONFIG_FLAG, CONFIG_HELP)
+    .action(async (id: string, flags: ConfigFlags) => {
+      const itemId = parseId(id);
+      const { result: done } = await withInbox(flags, (store) => store.requeue(itemId), false);
+      finish(done, `inbox item ${itemId} is pending again`, `no dead inbox item ${itemId}`);
+    });
+
+  inbox
+    .command('drop <id>')
+    .description('delete one message that is not being processed')
+    .option(CONFIG_FLAG, CONFIG_HELP)
+    .action(async (id: string, flags: ConfigFlags) => {
+      const itemId = parseId(id);
+      const { result: done } = await withInbox(flags, (store) => store.drop(itemId), false);
+      finish(
+        done,
+        `inbox item ${itemId} dropped`,
+        `no inbox item ${itemId} that can be dropped (unknown, or being processed)`,
+      );
+    });
+
+  inbox
+    .command('purge')
+    .description('delete done or dead messages (all of them, or those older than --older-than)')
+    .requiredOption('--status <status>', 'done or dead', parsePurgeStatusOption)
+    .option(
+      '--older-than <age>',
+      'only those last changed longer ago, like 7d or 12h',
+      parseAgeOption,
+    )
+    .option(CONFIG_FLAG, CONFIG_HELP)
+    .action(async (flags: ConfigFlags & { status: 'done' | 'dead'; olderThan?: number }) => {
+      const cutoff = flags.olderThan === undefined ? undefined : Date.now() - flags.olderThan;
+      const { result: removed } = await withInbox(
+        flags,
+        (store) => store.purge(flags.status, cutoff),
+        0,
+      );
+      process.stdout.write(`purged ${removed} ${flags.status} inbox item(s)\n`);
     });
 }
 
-async function readCounts(file: string): Promise<InboxCounts> {
+function parseId(value: string): number {
+  return parsePositiveInt(value);
+}
+
+function finish(done: boolean, success: string, failure: string): void {
+  if (done) {
+    process.stdout.write(`${success}\n`);
+    return;
+  }
+  process.stderr.write(`${failure}\n`);
+  process.exitCode = 1;
+}
+
+/** Runs `job` on the configured inbox; `fallback` when no inbox file exists (none is created). */
+async function withInbox<T>(
+  flags: ConfigFlags,
+  job: (inbox: Inbox) => Promise<T>,
+  fallback: T,
+): Promise<{ file: string; result: T }> {
+  const loaded = loadConfig({ path: flags.config, env: process.env });
+  for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
+  const file = resolveInboxPath(loaded.config.inbox, loaded.home);
+  if (!existsSync(file)) return { file, result: fallback };
   const inbox = openSqliteInbox({ path: file });
   try {
-    return await inbox.counts();
+    return { file, result: await job(inbox) };
   } finally {
     await inbox.close();
   }
 }
 
 function emptyCounts(): InboxCounts {
-  return { pending: 0, processing: 0, done: 0, failed: 0 };
+  return { pending: 0, processing: 0, done: 0, dead: 0, unknown: 0 };
 }

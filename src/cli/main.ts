@@ -8,6 +8,7 @@ import { registerTokenCommand } from './token.js';
 import { registerSessionsCommand } from './sessions.js';
 import { registerInboxCommand } from './inbox.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerReloadCommand } from './reload.js';
 
 /*
  * The CLI only parses argv and calls domain code. Each command lives in its own file and exports
@@ -22,6 +23,7 @@ registerTokenCommand(program);
 registerSessionsCommand(program);
 registerInboxCommand(program);
 registerDoctorCommand(program);
+registerReloadCommand(program);
 
 const code = await runProgram(program, process.argv);
 // Exit explicitly: a failed start may leave timers or a log worker behind that would keep the

@@ -26,7 +26,8 @@ export function registerStartCommand(program: Command): void {
     .option('--strict', 'treat unknown config keys as errors')
     .action(async (flags: StartFlags) => {
       // Imported here so `--help` and `config check` do not load Fastify, pino and prom-client.
-      const { startGateway, exitOnSignals } = await import('../main.js');
+      const { startGateway, exitOnSignals, reloadOnHangup } = await import('../main.js');
+      reloadOnHangup();
       const handle = await startGateway({
         configPath: flags.config,
         hostOverride: flags.host,

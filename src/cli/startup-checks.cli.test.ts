@@ -76,6 +76,20 @@ describe('config check refuses what start refuses', { timeout: 60_000 }, () => {
       env: { GATEHOUSE_CLOUDFLARE_TUNNEL_TOKEN: 'named-tunnel-token' },
       message: /^config error: tunnel\.cloudflare\.url is required with tunnel\.cloudflare\.token/,
     },
+    {
+      label: 'a duration no timer can honour',
+      toml: '[gateway]\nport = 0\n[channels_config.web]\nhandshake_timeout_secs = 2147484\n',
+      env: {},
+      message:
+        /^config error: channels_config\.web\.handshake_timeout_secs = 2147484 — expected an integer 1–2147483$/m,
+    },
+    {
+      label: 'an infinite duration',
+      toml: '[gateway]\nport = 0\nrequest_timeout_secs = inf\n',
+      env: {},
+      message:
+        /^config error: gateway\.request_timeout_secs = inf — expected an integer 1–2147483$/m,
+    },
   ])('$label: exit 2 and the same single line from both', async ({ toml, env, message }) => {
     const created = home(toml);
     const results = await Promise.all(

@@ -82,6 +82,8 @@ export interface AuthWiring {
   authenticateApiRequest: (request: FastifyRequest) => Promise<Principal>;
   /** Paired-device names and last-used times (`tokens list`). */
   devices: DeviceBook;
+  /** Re-reads `gateway.paired_tokens` from the file now (a reload) instead of at the next poll. */
+  reloadPairedTokens: () => Promise<boolean>;
 }
 
 /** Builds authentication: the paired-token set (hashing plaintext entries), pairing guard and JWTs. */
@@ -157,6 +159,7 @@ export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> 
   return {
     guard,
     revocations,
+    reloadPairedTokens: () => paired.reload(),
     credentials: createCredentialRevocations({ jwt: revocations, paired: tokens }),
     authenticator,
     devices,
@@ -179,6 +182,8 @@ export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> 
 interface PairedTokenBackend {
   persist: (hash: string) => Promise<void>;
   check: (token: string) => Principal | Promise<Principal>;
+  /** Re-reads the tokens now (a reload) instead of at the next poll; true when they changed. */
+  reload: () => Promise<boolean>;
 }
 
 /** One instance: hashes in the config file, which the gateway polls for `tokens revoke`. */
@@ -203,6 +208,7 @@ async function fileBackedTokens(
   return {
     persist: (hash) => appendPairedTokenHash(configPath, hash),
     check: (token) => verifyPairedToken(token, tokens),
+    reload: () => reloader.check(),
   };
 }
 
@@ -232,6 +238,8 @@ async function sharedTokens(
   return {
     persist: (hash) => addSharedToken(store, hash, 'pair'),
     check: sharedPairedTokenCheck(tokens, store),
+    // The shared set is read on every request; refreshing the local mirror is all there is to do.
+    reload: () => refresh().then(() => true),
   };
 }
 

@@ -24,19 +24,21 @@ export interface ChannelWiringOptions {
 /** Messaging channels: their webhook routes, and the durable inbox with its worker. */
 export interface ChannelWiring {
   routes: RouteRegistrar;
-  /** Recovers what a crash left unfinished, starts the worker and any polling. */
+  /** Starts the worker and any polling. */
   start(): Promise<void>;
   /** Stops intake and the worker (in-flight items up to `deadlineMs`), then closes the inbox. */
   stop(deadlineMs: number): Promise<void>;
   /** Inbox items by status, for `gatehouse_inbox_items`. */
   inboxCounts(): Promise<Readonly<Record<string, number>>>;
+  /** Retention: deletes done and dead items older than `inbox.retention_secs`; how many. */
+  sweepInbox(now?: number): Promise<number>;
 }
 
 /** Opens the inbox and builds one adapter per configured channel. */
 export async function wireChannels(options: ChannelWiringOptions): Promise<ChannelWiring> {
   const { config, home, dispatch, observer, health, logger } = options;
   // The inbox and its worker exist without any channel: `gatehouse inbox` reads the file, and
-  // items a previous run left behind are still recovered.
+  // items a previous run left behind are still claimed again.
   const inbox = openSqliteInbox({ path: resolveInboxPath(config.inbox, home) });
   let registry: ChannelRegistry = { adapters: [], warnings: [], unverifiable: {} };
   if (hasAdapterChannel(config)) {
@@ -63,6 +65,8 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
     maxAttempts: settings.max_attempts,
     retryBaseMs: settings.retry_base_ms,
     retryMaxMs: settings.retry_max_ms,
+    leaseMs: settings.lease_secs * 1000,
+    maxAgeMs: settings.max_age_secs * 1000,
   });
   let polling: { stop(): Promise<void> } | undefined;
 
@@ -72,6 +76,7 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
       await worker.start();
       polling = startChannelPolling({ adapters, inbox, observer, logger });
     },
+    sweepInbox: (now = Date.now()) => inbox.sweep(now - settings.retention_secs * 1000),
     async stop(deadlineMs) {
       await polling?.stop();
       await worker.stop(deadlineMs);

@@ -63,6 +63,10 @@ export function isSecretPath(path: readonly PropertyKey[]): boolean {
 export function formatValue(value: unknown, secret: boolean): string {
   if (secret) return '"****"';
   if (isRecord(value) && value.constructor === Object) return 'a table';
+  // TOML spells these inf, -inf and nan; JSON would print null, which is not what was written.
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf';
+  }
   let text: string;
   try {
     text =

@@ -12,6 +12,14 @@ const port = z.number().int().min(0).max(65535);
 const positiveInt = z.number().int().min(1);
 const nonNegativeInt = z.number().int().min(0);
 const secret = z.string().min(1);
+
+/** Largest delay a Node timer honours (2^31 − 1 ms); longer delays fire after 1 ms instead. */
+export const MAX_TIMER_MS = 2_147_483_647;
+/** The same bound in whole seconds. */
+export const MAX_TIMER_SECS = Math.floor(MAX_TIMER_MS / 1000);
+// Every duration key is bounded so a setTimeout built from it fires when it says it will.
+const durationSecs = positiveInt.max(MAX_TIMER_SECS);
+const durationMs = positiveInt.max(MAX_TIMER_MS);
 const httpUrl = z.url({ protocol: /^https?$/ });
 /** An IPv4 or IPv6 network in CIDR notation; a bare address means a single host. */
 const cidr = z.string().refine(isCidr, 'an IPv4 or IPv6 CIDR such as "10.0.0.0/8" or "::1/128"');
@@ -91,7 +99,7 @@ const gatewaySchema = z
     max_requests_per_client: positiveInt
       .default(32)
       .describe('Requests per client address being received or handled at once (429 beyond)'),
-    body_timeout_secs: positiveInt
+    body_timeout_secs: durationSecs
       .default(10)
       .describe('Time to receive a whole request, body included (408, socket closed)'),
     pair_rate_limit_per_minute: nonNegativeInt
@@ -103,19 +111,19 @@ const gatewaySchema = z
     rate_limit_max_keys: positiveInt
       .default(10000)
       .describe('Most client keys each rate limiter tracks (least recently used evicted)'),
-    idempotency_ttl_secs: positiveInt
+    idempotency_ttl_secs: durationSecs
       .default(300)
       .describe('How long an X-Idempotency-Key is remembered'),
     idempotency_max_keys: positiveInt
       .default(10000)
       .describe('Most idempotency keys remembered (least recently used evicted)'),
-    request_timeout_secs: positiveInt
+    request_timeout_secs: durationSecs
       .default(30)
       .describe('Per-request timeout; aborts the agent call (408)'),
     max_body_bytes: positiveInt
       .default(65536)
       .describe('Largest accepted request body in bytes (413)'),
-    shutdown_timeout_secs: positiveInt
+    shutdown_timeout_secs: durationSecs
       .default(10)
       .describe('On SIGINT/SIGTERM, how long in-flight requests may finish before exit'),
     instance_id: z
@@ -143,7 +151,7 @@ const tunnelSchema = z
       .describe(
         'Tunnel started and supervised by the gateway; anything but "none" permits a public bind',
       ),
-    start_timeout_secs: positiveInt
+    start_timeout_secs: durationSecs
       .default(30)
       .describe('How long to wait for the tunnel to report its public URL'),
     cloudflare: z
@@ -243,6 +251,14 @@ const memorySchema = z
       ),
     auto_save: z.boolean().default(true).describe('Store each inbound message and reply'),
     path: z.string().min(1).optional().describe('SQLite file (default $GATEHOUSE_HOME/memory.db)'),
+    // Compared with timestamps, never used as a timer: bounded by sense (100 years), not 2^31 ms.
+    retention_days: nonNegativeInt
+      .max(36500)
+      .default(0)
+      .describe('Conversation entries older than this many days are deleted (0 = keep)'),
+    max_messages_per_conversation: nonNegativeInt
+      .default(0)
+      .describe('Keep only the newest this many entries of each conversation (0 = unlimited)'),
   })
   .prefault({});
 
@@ -269,8 +285,8 @@ const observabilitySchema = z
 
 const runtimeSchema = z
   .object({
-    heartbeat_interval_secs: positiveInt.default(60).describe('Heartbeat tick interval'),
-    sweep_interval_secs: positiveInt
+    heartbeat_interval_secs: durationSecs.default(60).describe('Heartbeat tick interval'),
+    sweep_interval_secs: durationSecs
       .default(300)
       .describe('How often the scheduler sweeps expired state'),
   })
@@ -302,7 +318,7 @@ const providerSchema = z.object({
       'API root as the official SDKs take it (https://api.openai.com/v1, https://api.anthropic.com)',
     ),
   api_key: secret.optional().describe('API key (env GATEHOUSE_<NAME>_API_KEY)'),
-  timeout_secs: positiveInt.default(120).describe('Whole-call timeout for one LLM request'),
+  timeout_secs: durationSecs.default(120).describe('Whole-call timeout for one LLM request'),
   anthropic_version: z
     .string()
     .min(1)
@@ -339,6 +355,12 @@ const whatsappChannelSchema = z.object({
     .regex(/^v\d+\.\d+$/, 'like "v21.0"')
     .default('v21.0')
     .describe('Graph API version'),
+  on_unknown_outcome: z
+    .enum(['resend', 'skip'])
+    .default('resend')
+    .describe(
+      'A reply part whose send outcome a crash left unknown: "resend" (at-least-once) or "skip" (at-most-once, recorded as unknown)',
+    ),
 });
 
 const slackChannelSchema = z.object({
@@ -372,6 +394,12 @@ const telegramChannelSchema = z.object({
     .describe('"webhook" (POST /telegram) or "polling" (getUpdates)'),
   poll_timeout_secs: positiveInt.max(50).default(30).describe('Long-poll timeout for getUpdates'),
   api_base_url: httpUrl.default('https://api.telegram.org').describe('Bot API root'),
+  on_unknown_outcome: z
+    .enum(['resend', 'skip'])
+    .default('resend')
+    .describe(
+      'A reply part whose send outcome a crash left unknown: "resend" (at-least-once) or "skip" (at-most-once, recorded as unknown)',
+    ),
 });
 
 const webChannelSchema = z
@@ -387,11 +415,11 @@ const webChannelSchema = z
       .describe(
         'Connections per peer IP that have not yet sent a complete request or finished authenticating',
       ),
-    handshake_timeout_secs: positiveInt.default(10).describe('Time a socket has to authenticate'),
-    heartbeat_interval_secs: positiveInt
+    handshake_timeout_secs: durationSecs.default(10).describe('Time a socket has to authenticate'),
+    heartbeat_interval_secs: durationSecs
       .default(30)
       .describe('Ping interval; two missed pongs close the socket'),
-    idle_timeout_secs: positiveInt
+    idle_timeout_secs: durationSecs
       .default(300)
       .describe('Close a session after this long without messages (code 4000)'),
     max_frame_bytes: positiveInt
@@ -412,8 +440,23 @@ const inboxSchema = z
     max_attempts: positiveInt
       .default(5)
       .describe('Delivery attempts before a message finally fails'),
-    retry_base_ms: positiveInt.default(500).describe('First retry delay; doubles each attempt'),
-    retry_max_ms: positiveInt.default(30000).describe('Longest retry delay'),
+    retry_base_ms: durationMs.default(500).describe('First retry delay; doubles each attempt'),
+    retry_max_ms: durationMs.default(30000).describe('Longest retry delay'),
+    lease_secs: durationSecs
+      .default(30)
+      .describe(
+        'How long a claimed message stays with its worker without a renewal; a dead owner’s messages are claimed again after this',
+      ),
+    max_age_secs: durationSecs
+      .default(3600)
+      .describe(
+        'A message older than this when its turn comes is not answered: it becomes a dead letter (expired)',
+      ),
+    retention_secs: durationSecs
+      .default(604800)
+      .describe(
+        'Done and dead messages older than this are deleted (they also deduplicate redeliveries)',
+      ),
   })
   .prefault({});
 

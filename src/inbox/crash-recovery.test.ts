@@ -40,7 +40,8 @@ beforeEach(async () => {
       default_provider: 'openai',
       providers: { openai: { base_url: llm.baseUrl, api_key: 'sk-test-key' } },
       observability: { log_level: 'warn' },
-      inbox: { max_attempts: 50, retry_base_ms: 50, retry_max_ms: 200 },
+      // A short lease: a killed owner's items are claimed again after it expires.
+      inbox: { max_attempts: 50, retry_base_ms: 50, retry_max_ms: 200, lease_secs: 1 },
       channels_config: {
         whatsapp: {
           access_token: CHANNEL_SECRETS.whatsappAccessToken,
@@ -128,7 +129,7 @@ describe('crash recovery with a real, SIGKILLed gateway process', () => {
     expect(JSON.parse(inbox.stdout)).toMatchObject({
       pending: 0,
       processing: 0,
-      failed: 0,
+      dead: 0,
       done: 2,
     });
     // Message text at rest: owner-only, like the other stores.

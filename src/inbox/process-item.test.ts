@@ -69,6 +69,8 @@ describe('processItem with a failing agent turn', () => {
     deliver: async (reply) => {
       delivered.push(reply);
     },
+    split: (text) => [text],
+    unknownOutcome: 'resend',
   };
 
   const context = (dispatch: Dispatch): ProcessContext => ({
@@ -84,13 +86,14 @@ describe('processItem with a failing agent turn', () => {
     maxAttempts: 5,
     retryBaseMs: 5,
     retryMaxMs: 20,
-    now: () => 1_000,
+    maxAgeMs: 3_600_000,
+    now: () => Date.now(),
     onRetryScheduled: () => undefined,
   });
 
   const runOnce = async (dispatch: Dispatch) => {
     await inbox.enqueue([inboxMessage('wamid.1')]);
-    const [item] = await inbox.claim(1, Date.now());
+    const [item] = await inbox.claim(1, 30_000);
     if (!item) throw new Error('nothing claimed');
     await processItem(context(dispatch), item, new AbortController().signal);
     return inbox.counts();
@@ -100,7 +103,7 @@ describe('processItem with a failing agent turn', () => {
     const counts = await runOnce(() =>
       Promise.reject(llmFailure(new ProviderError('openai API error 401', { status: 401 }))),
     );
-    expect(counts).toMatchObject({ failed: 1, pending: 0 });
+    expect(counts).toMatchObject({ dead: 1, pending: 0 });
     expect(dispatchCalls).toBe(1);
     expect(delivered.map((reply) => reply.text)).toEqual([FAILURE_REPLY]);
   });
@@ -111,7 +114,7 @@ describe('processItem with a failing agent turn', () => {
         llmFailure(new ProviderError('openai API error 429', { status: 429, retryable: true })),
       ),
     );
-    expect(counts).toMatchObject({ failed: 0, pending: 1 });
+    expect(counts).toMatchObject({ dead: 0, pending: 1 });
     expect(delivered).toEqual([]);
   });
 
@@ -119,6 +122,6 @@ describe('processItem with a failing agent turn', () => {
     const counts = await runOnce(() =>
       Promise.reject(llmFailure(new ProviderError('openai timed out', { retryable: true }))),
     );
-    expect(counts).toMatchObject({ failed: 0, pending: 1 });
+    expect(counts).toMatchObject({ dead: 0, pending: 1 });
   });
 });

@@ -38,6 +38,7 @@ describe('inbox worker', () => {
       allowed_numbers: ['*'],
       api_base_url: fake.url,
       api_version: 'v21.0',
+      on_unknown_outcome: 'resend' as const,
     };
     calls.length = 0;
     observer.events.length = 0;
@@ -55,7 +56,14 @@ describe('inbox worker', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const startWorker = async (overrides: { maxAttempts?: number; concurrency?: number } = {}) => {
+  const startWorker = async (
+    overrides: {
+      maxAttempts?: number;
+      concurrency?: number;
+      leaseMs?: number;
+      maxAgeMs?: number;
+    } = {},
+  ) => {
     const worker = createInboxWorker({
       inbox,
       adapters: [createWhatsAppAdapter({ config })],
@@ -70,13 +78,15 @@ describe('inbox worker', () => {
       maxAttempts: overrides.maxAttempts ?? 5,
       retryBaseMs: 5,
       retryMaxMs: 20,
+      leaseMs: overrides.leaseMs ?? 30_000,
+      maxAgeMs: overrides.maxAgeMs ?? 3_600_000,
     });
     workers.push(worker);
     await worker.start();
     return worker;
   };
 
-  const settled = async (expected: Partial<Record<'done' | 'failed', number>>) => {
+  const settled = async (expected: Partial<Record<'done' | 'dead', number>>) => {
     await vi.waitFor(
       async () => {
         const counts = await inbox.counts();
@@ -132,7 +142,7 @@ describe('inbox worker', () => {
     fake.failNext(2, { status: 500 });
     await startWorker({ maxAttempts: 2 });
     await inbox.enqueue([inboxMessage('wamid.bad')]);
-    await settled({ failed: 1 });
+    await settled({ dead: 1 });
     await fake.waitForRequests(3);
     expect(fake.sent()[2]?.body).toBe(FAILURE_REPLY);
     expect(observer.events).toContainEqual({
@@ -149,7 +159,7 @@ describe('inbox worker', () => {
     };
     await startWorker();
     await inbox.enqueue([inboxMessage('wamid.blocked')]);
-    await settled({ failed: 1 });
+    await settled({ dead: 1 });
     await fake.waitForRequests(1);
     expect(fake.sent().map((s) => s.body)).toEqual([FAILURE_REPLY]);
     expect(calls).toHaveLength(1);
@@ -179,9 +189,9 @@ describe('inbox worker', () => {
     expect(fake.sent().map((s) => s.body)).toEqual(['re b1', 're a1', 're a2']);
   });
 
-  it('after a crash mid-processing, a new worker delivers the reply exactly once', async () => {
+  it('after a crash mid-processing, a new worker delivers the reply exactly once when the lease expires', async () => {
     await inbox.enqueue([inboxMessage('wamid.crash')]);
-    expect(await inbox.claim(1, Date.now())).toHaveLength(1);
+    expect(await inbox.claim(1, 200)).toHaveLength(1);
     await inbox.close();
     inbox = openSqliteInbox({ path: path.join(dir, 'inbox.db') });
     await startWorker();
@@ -192,14 +202,35 @@ describe('inbox worker', () => {
 
   it('after a crash between the agent call and delivery, redelivers the saved reply', async () => {
     await inbox.enqueue([inboxMessage('wamid.saved')]);
-    const [item] = await inbox.claim(1, Date.now());
-    await inbox.saveReply(item!.id, 'the saved reply');
+    const [item] = await inbox.claim(1, 200);
+    await inbox.saveReply(item!, ['the saved reply']);
     await inbox.close();
     inbox = openSqliteInbox({ path: path.join(dir, 'inbox.db') });
     await startWorker();
     await settled({ done: 1 });
     expect(fake.sent().map((s) => s.body)).toEqual(['the saved reply']);
     expect(calls).toHaveLength(0);
+  });
+
+  it('renews the lease of a long turn, so another consumer never takes the item meanwhile', async () => {
+    answer = async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      return { response: `late reply to ${request.message.text}`, model: 'echo', duplicate: false };
+    };
+    await startWorker({ leaseMs: 150 });
+    await inbox.enqueue([inboxMessage('wamid.long')]);
+    await vi.waitFor(() => expect(calls).toHaveLength(1), { timeout: 10_000 });
+    const other = openSqliteInbox({ path: path.join(dir, 'inbox.db') });
+    try {
+      for (let probe = 0; probe < 5; probe += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(await other.claim(1, 150)).toEqual([]);
+      }
+    } finally {
+      await other.close();
+    }
+    await settled({ done: 1 });
+    expect(fake.sent().map((s) => s.body)).toEqual(['late reply to text wamid.long']);
   });
 
   it('stop waits for in-flight work to finish', async () => {
@@ -229,6 +260,6 @@ describe('inbox worker', () => {
     await inbox.enqueue([inboxMessage('wamid.stuck')]);
     await vi.waitFor(() => expect(calls).toHaveLength(1), { timeout: 10_000 });
     await worker.stop(50);
-    expect(await inbox.counts()).toMatchObject({ pending: 1, processing: 0, failed: 0 });
+    expect(await inbox.counts()).toMatchObject({ pending: 1, processing: 0, dead: 0 });
   });
 });

@@ -4,10 +4,7 @@ import type { Dispatch } from '../core/types.js';
 import type { Observer } from '../observability/types.js';
 import type { HealthRegistry } from '../runtime/types.js';
 import { processItem, type ProcessContext } from './process-item.js';
-import type { Inbox } from './types.js';
-
-/** Done and failed items are kept this long as dedup markers against late redeliveries. */
-export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+import type { ClaimedItem, Inbox } from './types.js';
 
 export interface InboxWorkerOptions {
   inbox: Inbox;
@@ -20,15 +17,17 @@ export interface InboxWorkerOptions {
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** How long a claim lasts without renewal; renewed every third of it while processing. */
+  leaseMs: number;
+  /** Items older than this when claimed become dead letters (`expired`) without an answer. */
+  maxAgeMs: number;
   /** Safety-net poll while idle (enqueues in this process wake the worker at once). */
   idlePollMs?: number;
-  retentionMs?: number;
-  sweepIntervalMs?: number;
 }
 
 /** Drains the inbox through the core dispatch and delivers replies. */
 export interface InboxWorker {
-  /** Recovers items a crash left in processing, then starts draining. */
+  /** Starts draining; items a dead owner left are claimed again once their lease expires. */
   start(): Promise<void>;
   /** Stops claiming; waits for in-flight items up to `deadlineMs`, then aborts them. */
   stop(deadlineMs?: number): Promise<void>;
@@ -38,15 +37,17 @@ export interface InboxWorker {
 export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const { inbox, logger, health } = options;
   const inFlight = new Set<Promise<void>>();
+  /** Claimed items being processed, with the controller that stops one whose lease was lost. */
+  const claimed = new Map<ClaimedItem, AbortController>();
   const timers = new Set<NodeJS.Timeout>();
   const abort = new AbortController();
   let running = false;
   let pumping = false;
   let again = false;
   let unsubscribe: (() => void) | undefined;
-  let lastSweep = 0;
-  const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
-  const sweepIntervalMs = options.sweepIntervalMs ?? 60 * 60 * 1000;
+  const { leaseMs } = options;
+  // Kept apart from `timers`: leases are renewed until the last in-flight item has settled.
+  let renewTimer: NodeJS.Timeout | undefined;
 
   const ctx: ProcessContext = {
     inbox,
@@ -58,6 +59,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     maxAttempts: options.maxAttempts,
     retryBaseMs: options.retryBaseMs,
     retryMaxMs: options.retryMaxMs,
+    maxAgeMs: options.maxAgeMs,
     now: Date.now,
     onRetryScheduled: (notBefore) => wakeAt(notBefore),
   };
@@ -88,18 +90,21 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     try {
       do {
         again = false;
-        await maybeSweep();
         const free = options.concurrency - inFlight.size;
         if (!running || free <= 0) break;
-        const items = await inbox.claim(free, Date.now());
+        const items = await inbox.claim(free, leaseMs);
         health.report('inbox', 'ok');
         for (const item of items) {
-          const work = processItem(ctx, item, abort.signal)
+          const lease = new AbortController();
+          claimed.set(item, lease);
+          const signal = AbortSignal.any([abort.signal, lease.signal]);
+          const work = processItem(ctx, item, signal)
             .catch((error: unknown) => {
               // Only the inbox itself failing lands here (e.g. closed during shutdown).
               logger.error({ item: item.id, err: error }, 'inbox bookkeeping failed');
             })
             .finally(() => {
+              claimed.delete(item);
               inFlight.delete(work);
               schedule();
             });
@@ -115,24 +120,31 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     }
   }
 
-  async function maybeSweep(): Promise<void> {
-    const now = Date.now();
-    if (now - lastSweep < sweepIntervalMs) return;
-    lastSweep = now;
-    const removed = await inbox.sweep(now - retentionMs);
-    if (removed > 0) logger.debug({ removed }, 'inbox sweep removed old items');
+  /** Renews every live claim; an item whose claim is gone is stopped before it sends more. */
+  async function renewLeases(): Promise<void> {
+    for (const [item, lease] of claimed) {
+      try {
+        if (!(await inbox.extendLease(item, leaseMs))) {
+          logger.warn({ item: item.id }, 'inbox lease lost; stopping work on the item');
+          lease.abort(new Error('inbox lease lost'));
+        }
+      } catch (error) {
+        // The store is unreachable: the lease may lapse; the next renewal tries again.
+        logger.warn({ item: item.id, err: error }, 'inbox lease renewal failed');
+      }
+    }
   }
 
   return {
     async start() {
       if (running) return;
-      const recovered = await inbox.recover();
-      if (recovered > 0) logger.info({ recovered }, 'inbox recovered unfinished messages');
       running = true;
       unsubscribe = inbox.onEnqueued(schedule);
       const idle = setInterval(schedule, options.idlePollMs ?? 1000);
       idle.unref();
       timers.add(idle);
+      renewTimer = setInterval(() => void renewLeases(), Math.max(1, Math.floor(leaseMs / 3)));
+      renewTimer.unref();
       health.report('inbox', 'ok');
       schedule();
     },
@@ -141,10 +153,14 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       unsubscribe?.();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      if (await settledWithin([...inFlight], deadlineMs)) return;
-      // Past the deadline: abort the rest; they hand their item back (or a restart recovers it).
-      abort.abort(new Error('inbox worker stopped'));
-      await settledWithin([...inFlight], 2000);
+      try {
+        if (await settledWithin([...inFlight], deadlineMs)) return;
+        // Past the deadline: abort the rest; they hand their item back (or its lease expires).
+        abort.abort(new Error('inbox worker stopped'));
+        await settledWithin([...inFlight], 2000);
+      } finally {
+        clearInterval(renewTimer);
+      }
     },
   };
 }

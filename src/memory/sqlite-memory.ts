@@ -9,7 +9,8 @@ import {
   type RecallMode,
 } from './sqlite-memory-schema.js';
 import { GroupCommit } from './group-commit.js';
-import type { Memory, MemoryCategory, MemoryEntry, MemoryRole } from './types.js';
+import { prepareMemoryPrune } from './sqlite-prune.js';
+import type { Memory, MemoryCategory, MemoryEntry, MemoryRole, PruneOptions } from './types.js';
 
 /** Options of the SQLite memory. */
 export interface SqliteMemoryOptions {
@@ -67,6 +68,7 @@ export class SqliteMemory implements Memory {
   readonly recallMode: RecallMode;
   readonly #db: Database.Database;
   readonly #clock: () => number;
+  readonly #prune: ReturnType<typeof prepareMemoryPrune>;
   readonly #sql;
   readonly #writes: GroupCommit<PendingRow>;
   #closed = false;
@@ -121,6 +123,7 @@ export class SqliteMemory implements Memory {
       for (const row of rows) this.#sql.store.run(...row.params);
     });
     this.#writes = new GroupCommit({ commit: (rows) => storeBatch(rows) });
+    this.#prune = prepareMemoryPrune(db);
   }
 
   /** Resolves once the store is committed; rejects with its batch's error if that commit failed. */
@@ -202,6 +205,12 @@ export class SqliteMemory implements Memory {
     this.#assertOpen();
     this.#writes.flush();
     return this.#sql.count.get()?.n ?? 0;
+  }
+
+  async prune(options: PruneOptions): Promise<number> {
+    this.#assertOpen();
+    this.#writes.flush();
+    return this.#prune(options);
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,15 @@ export interface MemoryEntry {
   createdAt: string;
 }
 
+/** Retention rules for conversation entries; one call deletes at most `batchSize` rows. */
+export interface PruneOptions {
+  /** Delete conversation entries created before this instant (RFC 3339). */
+  olderThan?: string;
+  /** Keep at most this many conversation entries per session, the newest. */
+  maxPerSession?: number;
+  batchSize: number;
+}
+
 /** The Memory port: the conversation store. */
 export interface Memory {
   readonly backend: string;
@@ -41,5 +50,7 @@ export interface Memory {
   count(): Promise<number>;
   /** Server-backed memories: resolves when the server answers (for /health). */
   ping?(): Promise<void>;
+  /** Retention (optional for a backend): deletes one batch of entries the rules allow; how many. */
+  prune?(options: PruneOptions): Promise<number>;
   close(): Promise<void>;
 }

@@ -135,6 +135,12 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     labelNames: ['channel', 'direction'] as const,
     registers,
   });
+  const unknownOutcomes = new Counter({
+    name: `${PREFIX}inbox_unknown_outcomes_total`,
+    help: 'Reply parts whose send outcome a crash left unknown, by channel',
+    labelNames: ['channel'] as const,
+    registers,
+  });
 
   // Per-request hot path: resolve labelled children once per label combination instead of
   // hashing the label object on every request.
@@ -186,6 +192,9 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
         return;
       case 'ActiveSessions':
         activeSessions.set(event.count);
+        return;
+      case 'InboxUnknownOutcome':
+        unknownOutcomes.inc({ channel: event.channel });
         return;
       case 'AgentStart':
       case 'LlmRequest':

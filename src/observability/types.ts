@@ -21,9 +21,15 @@ export type ObserverEvent =
   | {
       type: 'ChannelMessage';
       channel: string;
-      direction: 'inbound' | 'outbound' | 'dropped' | 'duplicate' | 'failed';
+      direction: 'inbound' | 'outbound' | 'dropped' | 'duplicate' | 'failed' | 'expired';
     }
-  | { type: 'ActiveSessions'; count: number };
+  | { type: 'ActiveSessions'; count: number }
+  /** A reply part found `sending` after a crash: the platform may or may not have it. */
+  | {
+      type: 'InboxUnknownOutcome';
+      channel: string;
+      resolution: 'reconciled' | 'resent' | 'skipped';
+    };
 
 export type ObserverEventType = ObserverEvent['type'];
 

@@ -120,9 +120,24 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** A scripted "lost answer": the platform takes the call, then never answers (a crash test kills the caller). */
+export interface HangFailure {
+  hang: true;
+}
+
+/** An answer that never comes. */
+export function neverAnswer(): Promise<FakeAnswer> {
+  return new Promise(() => undefined);
+}
+
 /** A queue of scripted failures: the next N calls answer with the given failure. */
 export class FailureScript<F> {
-  readonly #queue: F[] = [];
+  readonly #queue: Array<F | undefined> = [];
+
+  /** Lets the next `count` calls succeed before any failure added after this. */
+  pass(count: number): void {
+    for (let i = 0; i < count; i += 1) this.#queue.push(undefined);
+  }
 
   /** Makes the next `count` calls fail with `failure`. */
   add(count: number, failure: F): void {

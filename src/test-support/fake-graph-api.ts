@@ -1,13 +1,21 @@
-import { FailureScript, startFakeApiServer, type FakeApiServer } from './fake-api-server.js';
+import {
+  FailureScript,
+  neverAnswer,
+  startFakeApiServer,
+  type FakeApiServer,
+  type HangFailure,
+} from './fake-api-server.js';
 
 /** A scripted Graph API failure. */
-export type GraphFailure = { status: 429; retryAfterSecs?: number } | { status: 500 };
+export type GraphFailure = { status: 429; retryAfterSecs?: number } | { status: 500 } | HangFailure;
 
 /** The fake WhatsApp Cloud (Graph) API: `POST /{version}/{phone_number_id}/messages`. */
 export interface FakeGraphApi extends FakeApiServer {
   /** Requests to the messages endpoint. */
   sent(): Array<{ to: string; body: string; path: string; authorization: string | undefined }>;
   failNext(count: number, failure: GraphFailure): void;
+  /** The next `count` calls succeed, then the failures added after this apply. */
+  passNext(count: number): void;
   /** Drops the scripted failures not used yet. */
   clearFailures(): void;
 }
@@ -32,6 +40,8 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
       return graphError(401, 190, 'Invalid OAuth access token');
     }
     const failure = failures.take();
+    // The message is taken (recorded) but the answer never comes.
+    if (failure !== undefined && 'hang' in failure) return neverAnswer();
     if (failure?.status === 429) {
       const answer = graphError(429, 130429, 'Rate limit hit');
       if (failure.retryAfterSecs !== undefined) {
@@ -64,6 +74,9 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     },
     failNext(count: number, failure: GraphFailure) {
       failures.add(count, failure);
+    },
+    passNext(count: number) {
+      failures.pass(count);
     },
     clearFailures() {
       failures.clear();

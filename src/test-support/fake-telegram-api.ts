@@ -1,13 +1,16 @@
 import type { ServerResponse } from 'node:http';
 import {
   FailureScript,
+  neverAnswer,
   startFakeApiServer,
+  type HangFailure,
   type FakeAnswer,
   type FakeApiServer,
 } from './fake-api-server.js';
 
 /** A scripted Telegram failure: 429 with `parameters.retry_after`, or 500. */
-export type TelegramFailure = { status: 429; retryAfterSecs: number } | { status: 500 };
+export type TelegramFailure =
+  { status: 429; retryAfterSecs: number } | { status: 500 } | HangFailure;
 
 /** The fake Telegram Bot API: `POST /bot{token}/{method}`. */
 export interface FakeTelegramApi extends FakeApiServer {
@@ -19,6 +22,8 @@ export interface FakeTelegramApi extends FakeApiServer {
   offsets(): number[];
   /** Makes the next `count` calls of `method` fail. */
   failNext(count: number, failure: TelegramFailure, method?: string): void;
+  /** The next `count` calls of `method` succeed, then the failures added after this apply. */
+  passNext(count: number, method?: string): void;
 }
 
 /** Starts the fake Bot API on 127.0.0.1:0; only `botToken` is accepted. */
@@ -45,6 +50,8 @@ export async function startFakeTelegramApi(options: {
     }
     const method = match[2] ?? '';
     const failure = script(method).take() ?? script('*').take();
+    // The message is taken (recorded) but the answer never comes.
+    if (failure !== undefined && 'hang' in failure) return neverAnswer();
     if (failure) return failureAnswer(failure);
     const body = asRecord(request.body);
     if (method === 'sendMessage') {
@@ -119,10 +126,13 @@ export async function startFakeTelegramApi(options: {
     failNext(count: number, failure: TelegramFailure, method = '*') {
       script(method).add(count, failure);
     },
+    passNext(count: number, method = '*') {
+      script(method).pass(count);
+    },
   });
 }
 
-function failureAnswer(failure: TelegramFailure): FakeAnswer {
+function failureAnswer(failure: Exclude<TelegramFailure, HangFailure>): FakeAnswer {
   if (failure.status === 429) {
     return {
       status: 429,

@@ -1,6 +1,8 @@
 import type { SlackConfig } from '../../config/schema.js';
 import type { ChannelAdapter } from '../types.js';
-import { deliverSlackReply } from './deliver.js';
+import { deliverSlackReply, SLACK_MAX_TEXT } from './deliver.js';
+import { findDeliveredSlackParts } from './reconcile.js';
+import { splitText } from '../split-text.js';
 import { parseSlackPayload } from './parse.js';
 import { verifySlackRequest } from './verify.js';
 
@@ -22,5 +24,10 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChannelAdapter
     verify: (request) => verifySlackRequest(config, request),
     parse: (request) => parseSlackPayload(parseOptions, request),
     deliver: (reply, signal) => deliverSlackReply(deliverOptions, reply, signal),
+    split: (text) => splitText(text, SLACK_MAX_TEXT),
+    // Slack keeps message metadata, so a part's fate can be read back from the thread.
+    unknownOutcome: 'reconcile',
+    findDelivered: (message, partIds, signal) =>
+      findDeliveredSlackParts(deliverOptions, message, partIds, signal),
   };
 }

@@ -4,6 +4,7 @@ import { isRetryablePlatformStatus, postJson } from '../post-json.js';
 import { parseRetryAfter } from '../retry-after.js';
 import { splitText } from '../split-text.js';
 import { DeliveryError, type OutboundReply } from '../types.js';
+import { slackReplyMetadata } from './reply-metadata.js';
 import { parseSlackReplyTarget } from './reply-target.js';
 
 /** Slack advises keeping `text` under 4000 characters; longer replies are split. */
@@ -45,7 +46,13 @@ export async function deliverSlackReply(
         authorization: `Bearer ${options.config.bot_token}`,
         'content-type': 'application/json; charset=utf-8',
       },
-      body: { channel: target.channel, text: part, thread_ts: target.threadTs },
+      body: {
+        channel: target.channel,
+        text: part,
+        thread_ts: target.threadTs,
+        // The part id travels with the message so a crash-interrupted send can be looked up.
+        ...(reply.partId === undefined ? {} : { metadata: slackReplyMetadata(reply.partId) }),
+      },
       signal,
       secrets: [options.config.bot_token],
     });

@@ -1,6 +1,7 @@
 import type { TelegramConfig } from '../../config/schema.js';
 import type { ChannelAdapter } from '../types.js';
-import { deliverTelegramReply } from './deliver.js';
+import { splitText } from '../split-text.js';
+import { deliverTelegramReply, TELEGRAM_MAX_TEXT } from './deliver.js';
 import { parseTelegramWebhook } from './parse.js';
 import { pollTelegramUpdates, type CursorStore, type PollStatusListener } from './poll.js';
 import { verifyTelegramRequest } from './verify.js';
@@ -28,6 +29,9 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): ChannelA
     verify: (request) => verifyTelegramRequest(config, request),
     parse: (request) => parseTelegramWebhook(config, request),
     deliver: (reply, signal) => deliverTelegramReply(api, reply, signal),
+    split: (text) => splitText(text, TELEGRAM_MAX_TEXT),
+    // The Bot API offers no way to ask whether a message was sent: the operator chooses.
+    unknownOutcome: config.on_unknown_outcome,
   };
   if (config.mode === 'polling') {
     const cursors = options.cursors;

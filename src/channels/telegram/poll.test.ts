@@ -33,6 +33,7 @@ describe('Telegram polling', () => {
       allowed_users: [1],
       mode: 'polling',
       poll_timeout_secs: 1,
+      on_unknown_outcome: 'resend' as const,
       api_base_url: fake.url,
     };
   });

@@ -14,6 +14,7 @@ const config: TelegramConfig = {
   allowed_users: ['*'],
   mode: 'webhook',
   poll_timeout_secs: 1,
+  on_unknown_outcome: 'resend' as const,
   api_base_url: 'http://127.0.0.1:9',
 };
 

@@ -1,6 +1,7 @@
 import type { WhatsAppConfig } from '../../config/schema.js';
 import type { ChannelAdapter } from '../types.js';
-import { deliverWhatsAppReply } from './deliver.js';
+import { splitText } from '../split-text.js';
+import { deliverWhatsAppReply, WHATSAPP_MAX_TEXT } from './deliver.js';
 import { parseWhatsAppPayload } from './parse.js';
 import { answerWhatsAppHandshake, verifyWhatsAppRequest } from './verify.js';
 
@@ -20,5 +21,8 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
     handshake: (request) => answerWhatsAppHandshake(config, request),
     parse: (request) => parseWhatsAppPayload(config, request),
     deliver: (reply, signal) => deliverWhatsAppReply(deliverOptions, reply, signal),
+    split: (text) => splitText(text, WHATSAPP_MAX_TEXT),
+    // The Cloud API offers no way to ask whether a message was sent: the operator chooses.
+    unknownOutcome: config.on_unknown_outcome,
   };
 }

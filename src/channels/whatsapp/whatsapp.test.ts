@@ -14,6 +14,7 @@ const baseConfig: WhatsAppConfig = {
   allowed_numbers: ['*'],
   api_base_url: 'http://127.0.0.1:9',
   api_version: 'v21.0',
+  on_unknown_outcome: 'resend' as const,
 };
 
 const parse = (config: Partial<WhatsAppConfig>, payload: unknown) =>

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Memory } from '../../memory/types.js';
 import type { Observer } from '../../observability/types.js';
-import type { ChatMessage } from '../../providers/types.js';
 import type { NamedStage } from '../types.js';
+import { completeExchanges } from './conversation-history.js';
 
 export interface MemoryStageOptions {
   memory: Memory;
@@ -36,29 +36,32 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
       const window = ctx.agent.historyWindow;
       if (window > 0 && ctx.request.freshConversation !== true) {
         await safely('history', async () => {
-          const entries = await memory.history(message.conversationId, window);
-          ctx.history = entries.flatMap((entry): ChatMessage[] =>
-            entry.role === null ? [] : [{ role: entry.role, content: entry.content }],
-          );
+          ctx.history = completeExchanges(await memory.history(message.conversationId, window));
         });
       }
       const prefix = message.channel === 'api' ? 'webhook' : message.channel;
       const turnId = timeOrderedUuid();
+      const questionKey = `${prefix}_msg_${turnId}`;
       // Stored (committed) before the agent is called: a crash or failure during the turn never
       // leaves an answered message that memory does not know about.
       if (autoSave) {
         await safely('store', () =>
-          memory.store(
-            `${prefix}_msg_${turnId}`,
-            message.text,
-            'conversation',
-            message.conversationId,
-            'user',
-          ),
+          memory.store(questionKey, message.text, 'conversation', message.conversationId, 'user'),
         );
       }
-      await next();
+      // A turn without a reply of its own (failed, cancelled, or a duplicate answered earlier)
+      // takes its question back out, so history holds only complete exchanges.
+      const unstore = async (): Promise<void> => {
+        if (autoSave) await safely('forget', async () => void (await memory.forget(questionKey)));
+      };
+      try {
+        await next();
+      } catch (error) {
+        await unstore();
+        throw error;
+      }
       const result = ctx.result;
+      if (result === undefined || result.duplicate) await unstore();
       if (autoSave && result !== undefined && !result.duplicate) {
         await safely('store', () =>
           memory.store(

@@ -122,7 +122,11 @@ function arrayMemory(options: { failStore?: boolean } = {}) {
     recall: async () => [],
     get: async (key) => entries.find((entry) => entry.key === key),
     list: async () => entries,
-    forget: async () => false,
+    async forget(key) {
+      const index = entries.findIndex((entry) => entry.key === key);
+      if (index >= 0) entries.splice(index, 1);
+      return index >= 0;
+    },
     count: async () => entries.length,
     close: async () => {},
   };
@@ -186,8 +190,9 @@ describe('memoryStage', () => {
 
   it('limits history to the agent window', async () => {
     const { memory } = arrayMemory();
-    for (let i = 0; i < 6; i += 1)
-      await memory.store(`k${i}`, `m${i}`, 'conversation', 'conv-1', 'user');
+    for (let i = 0; i < 6; i += 1) {
+      await memory.store(`k${i}`, `m${i}`, 'conversation', 'conv-1', i % 2 ? 'assistant' : 'user');
+    }
     const ctx = context({}, 2);
     await stageWith(memory).stage.run(ctx, async () => {});
     expect(ctx.history.map((message) => message.content)).toEqual(['m4', 'm5']);
@@ -196,12 +201,51 @@ describe('memoryStage', () => {
   it('stores nothing without auto-save but still provides history', async () => {
     const { memory, entries } = arrayMemory();
     await memory.store('k', 'earlier', 'conversation', 'conv-1', 'user');
+    await memory.store('r', 'earlier reply', 'conversation', 'conv-1', 'assistant');
     const ctx = context();
     await stageWith(memory, false).stage.run(ctx, async () => {
       ctx.result = { response: 'answer', model: 'echo', duplicate: false };
     });
-    expect(entries).toHaveLength(1);
-    expect(ctx.history).toHaveLength(1);
+    expect(entries).toHaveLength(2);
+    expect(ctx.history).toHaveLength(2);
+  });
+
+  it('takes back the question of a failed turn, so the next turn sees alternating history', async () => {
+    const { memory, entries } = arrayMemory();
+    await memory.store('k', 'earlier', 'conversation', 'conv-1', 'user');
+    await memory.store('r', 'earlier reply', 'conversation', 'conv-1', 'assistant');
+    const failing = stageWith(memory).stage.run(context(), async () => {
+      throw new Error('provider 500');
+    });
+    await expect(failing).rejects.toThrow('provider 500');
+    expect(entries.map((entry) => entry.content)).toEqual(['earlier', 'earlier reply']);
+
+    const ctx = context();
+    await stageWith(memory).stage.run(ctx, async () => {
+      expect(ctx.history.map((message) => message.role)).toEqual(['user', 'assistant']);
+      ctx.result = { response: 'answer', model: 'echo', duplicate: false };
+    });
+    expect(entries.map((entry) => entry.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+  });
+
+  it('takes back the question of a turn that ended without a result (cancelled) or as a duplicate', async () => {
+    const { memory, entries } = arrayMemory();
+    await stageWith(memory).stage.run(context(), async () => {});
+    const duplicate = context();
+    await stageWith(memory).stage.run(duplicate, async () => {
+      duplicate.result = { response: 'answer', model: 'echo', duplicate: true };
+    });
+    expect(entries).toEqual([]);
+  });
+
+  it('hides a question left without a reply by a crash from the next turn', async () => {
+    const { memory } = arrayMemory();
+    await memory.store('k1', 'asked before the crash', 'conversation', 'conv-1', 'user');
+    const ctx = context();
+    await stageWith(memory).stage.run(ctx, async () => {
+      ctx.result = { response: 'answer', model: 'echo', duplicate: false };
+    });
+    expect(ctx.history).toEqual([]);
   });
 
   it('answers even when memory fails, and reports the failure', async () => {

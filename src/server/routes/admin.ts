@@ -4,6 +4,7 @@ import type { PairingGuard } from '../../auth/pairing.js';
 import { constantTimeEqual } from '../../auth/constant-time.js';
 import { GatewayError } from '../../errors.js';
 import { isLoopbackAddress } from '../../http/loopback.js';
+import type { ReloadResult } from '../../runtime/reload-hub.js';
 import type { RouteRegistrar } from '../types.js';
 
 /** Header carrying the local admin secret. */
@@ -60,6 +61,8 @@ export function requireAdmin(adminSecret: string) {
 export interface AdminRoutesOptions {
   guard: Pick<PairingGuard, 'issueCode'>;
   adminSecret: string;
+  /** `POST /admin/reload`: re-read the config file and apply what can change while running. */
+  reload?: () => Promise<ReloadResult>;
 }
 
 /**
@@ -74,5 +77,22 @@ export function adminRoutes(options: AdminRoutesOptions): RouteRegistrar {
         .header('cache-control', 'no-store')
         .send({ code: await options.guard.issueCode() });
     });
+    const { reload } = options;
+    if (reload !== undefined) {
+      // 200 either way: an invalid file is an answer about the file, not a failed request.
+      app.post('/admin/reload', { preHandler }, async function reloadConfig(_request, reply) {
+        const result = await reload();
+        return reply.header('cache-control', 'no-store').send(
+          result.ok
+            ? {
+                ok: true,
+                changed: result.changed,
+                applied: result.applied,
+                restart_required: result.restartRequired,
+              }
+            : { ok: false, error: result.error },
+        );
+      });
+    }
   };
 }

@@ -103,6 +103,22 @@ describe('conversation memory through POST /webhook', () => {
     expect(rows[0]?.key).toMatch(/^webhook_msg_[0-9a-f-]{36}$/);
   });
 
+  it('keeps a failed turn (provider 500) out of history: the next request still alternates', async () => {
+    const gateway = await gatewayWith();
+    await say(gateway, 'my name is Ada');
+    fake.enqueue({ error: { status: 500 } });
+    const failed = await postMessage(gateway, 'this turn fails', inSession(ALICE, 's1'));
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    await say(gateway, 'what is my name?');
+    expect(messagesOf(fake.requests[2])).toEqual([
+      SYSTEM,
+      { role: 'user', content: 'my name is Ada' },
+      { role: 'assistant', content: 'fake openai: my name is Ada' },
+      { role: 'user', content: 'what is my name?' },
+    ]);
+    expect(memoryRows(gateway).map((row) => row.content)).not.toContain('this turn fails');
+  });
+
   it('keeps sessions apart: another session id starts without history', async () => {
     const gateway = await gatewayWith();
     await say(gateway, 'my name is Ada', ALICE, 's1');
