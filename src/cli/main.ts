@@ -7,6 +7,7 @@ import { registerTokensCommand } from './tokens.js';
 import { registerTokenCommand } from './token.js';
 import { registerSessionsCommand } from './sessions.js';
 import { registerInboxCommand } from './inbox.js';
+import { registerRouteCommand } from './route.js';
 
 /*
  * The CLI only parses argv and calls domain code. Each command lives in its own file and exports
@@ -20,6 +21,7 @@ registerTokensCommand(program);
 registerTokenCommand(program);
 registerSessionsCommand(program);
 registerInboxCommand(program);
+registerRouteCommand(program);
 
 const code = await runProgram(program, process.argv);
 // Exit explicitly: a failed start may leave timers or a log worker behind that would keep the

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { requireDefaultProvider } from '../config/startup-checks.js';
+import { requireAgents, requireDefaultProvider } from '../config/startup-checks.js';
 import { agentTurn } from '../core/agent-turn.js';
 import { createDispatch } from '../core/dispatch.js';
-import { defaultAgentSpec, singleAgentRouter } from '../core/router.js';
+import { resolveAgents, routerFromConfig } from '../core/router.js';
 import { auditStage } from '../core/stages/audit-stage.js';
 import { idempotencyStage } from '../core/stages/idempotency-stage.js';
 import { memoryStage } from '../core/stages/memory-stage.js';
@@ -36,8 +36,9 @@ export interface MessagePath {
 export function wireMessagePath(options: MessagePathOptions): MessagePath {
   const { config, home, store, observer, logger } = options;
   const providers = createProviders(config);
-  const provider = requireDefaultProvider(config, providers);
-  const agent = defaultAgentSpec(config, provider);
+  requireDefaultProvider(config, providers);
+  const agents = requireAgents(config, providers);
+  const agent = agents.get('default') as AgentSpec;
   const memory = createMemory({
     backend: config.memory.backend,
     path: config.memory.path ?? join(home, 'memory.db'),
@@ -57,7 +58,7 @@ export function wireMessagePath(options: MessagePathOptions): MessagePath {
   const dispatch = createDispatch({
     inbound: selectStages(config.pipeline.inbound, available),
     outbound: selectStages(config.pipeline.outbound, available),
-    router: singleAgentRouter(agent),
+    router: routerFromConfig(config, agents),
     agent: agentTurn({ providers, observer }),
   });
   return { dispatch, agent, memory };

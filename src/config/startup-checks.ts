@@ -1,5 +1,8 @@
 import { assertConfiguredJwtSecret } from '../auth/jwt-secret.js';
+import { resolveAgents } from '../core/router.js';
+import type { AgentSpec } from '../core/types.js';
 import { createProviders } from '../providers/registry.js';
+import type { Provider } from '../providers/types.js';
 import { checkBindPolicy } from '../server/bind-policy.js';
 import { ConfigError } from './config-error.js';
 import type { Config } from './schema.js';
@@ -30,7 +33,9 @@ export function checkStartupConfig(config: Config): StartupCheck {
   if (!bind.ok) throw new ConfigError(`config error: ${bind.message}`);
   const secret = config.gateway.auth.jwt_secret;
   if (secret !== undefined) assertConfiguredJwtSecret(secret);
-  requireDefaultProvider(config, buildProviders(config));
+  const providers = buildProviders(config);
+  requireDefaultProvider(config, providers);
+  requireAgents(config, providers);
   const { address, warning } = bind;
   return { bind: { address, public: bind.public, ...(warning === undefined ? {} : { warning }) } };
 }
@@ -52,7 +57,21 @@ export function requireDefaultProvider<T>(
   return provider;
 }
 
-function buildProviders(config: Config): ReadonlyMap<string, unknown> {
+/**
+ * Every configured agent, or a ConfigError naming the first bad key: an agent whose provider does
+ * not exist, a rule naming an agent that does not exist.
+ */
+export function requireAgents(
+  config: Config,
+  providers: ReadonlyMap<string, Provider>,
+): Map<string, AgentSpec> {
+  const { agents, problems } = resolveAgents(config, providers);
+  const [first] = problems;
+  if (first !== undefined) throw new ConfigError(`config error: ${first.key} — ${first.message}`);
+  return agents;
+}
+
+function buildProviders(config: Config): ReadonlyMap<string, Provider> {
   try {
     return createProviders(config);
   } catch (error) {

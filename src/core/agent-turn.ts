@@ -36,6 +36,7 @@ export function agentTurn(options: AgentTurnOptions): Stage {
     const started = now();
     observer.record({
       type: 'AgentStart',
+      agent: agent.name,
       provider: provider.name,
       model: agent.model,
       channel: request.message.channel,
@@ -49,15 +50,18 @@ export function agentTurn(options: AgentTurnOptions): Stage {
 
     let result: ChatResult;
     try {
-      result = request.onDelta
-        ? await streamTurn({
-            provider,
-            chatRequest,
-            signal: request.signal,
-            onDelta: request.onDelta,
-            maxReplyChars,
-          })
-        : await provider.chat(chatRequest, request.signal);
+      if (request.onDelta) {
+        result = await streamTurn({
+          provider,
+          chatRequest,
+          signal: request.signal,
+          onDelta: (delta) => ctx.reply.write(delta),
+          maxReplyChars,
+        });
+      } else {
+        result = await provider.chat(chatRequest, request.signal);
+        ctx.reply.write(result.text);
+      }
     } catch (error) {
       const durationMs = now() - started;
       const message = describeFailure(error);
@@ -72,6 +76,7 @@ export function agentTurn(options: AgentTurnOptions): Stage {
       observer.record({ type: 'Error', component: 'provider', message });
       observer.record({
         type: 'AgentEnd',
+        agent: agent.name,
         provider: provider.name,
         model: agent.model,
         durationMs,
@@ -91,12 +96,14 @@ export function agentTurn(options: AgentTurnOptions): Stage {
     });
     observer.record({
       type: 'AgentEnd',
+      agent: agent.name,
       provider: provider.name,
       model: result.model,
       durationMs,
       tokensUsed: result.usage ? result.usage.inputTokens + result.usage.outputTokens : undefined,
     });
-    ctx.result = { response: result.text, model: result.model, duplicate: false };
+    // The reply as the outbound transforms left it: what the channel got, memory and idempotency keep.
+    ctx.result = { response: ctx.reply.end(), model: result.model, duplicate: false };
   };
 }
 

@@ -15,7 +15,7 @@ export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type ServerFrame =
   | { type: 'ready'; session_id: string }
   | { type: 'chunk'; id: string; delta: string }
-  | { type: 'done'; id: string; response: string; model: string }
+  | { type: 'done'; id: string; response: string; model: string; agent: string }
   | { type: 'error'; id?: string; code: ErrorCode; message: string; retryable?: boolean };
 
 /** Outcome of parsing one received frame; failures carry the frame id when one was readable. */

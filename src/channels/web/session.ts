@@ -8,6 +8,7 @@ import { credentialEnded, CREDENTIAL_END_REASONS } from './credential-check.js';
 import { parseClientFrame } from './frames.js';
 import type { ClientFrame, ServerFrame } from './frames.js';
 import type { SessionRegistry } from './session-registry.js';
+import { DEFAULT_AGENT } from '../../core/routing/rules.js';
 
 /** Session timings in milliseconds (config seconds × 1000; tests pass short ones). */
 export interface SessionTimings {
@@ -147,7 +148,13 @@ export function runSession(options: SessionOptions): void {
       .then(
         (result) => {
           if (current())
-            send({ type: 'done', id: frame.id, response: result.response, model: result.model });
+            send({
+              type: 'done',
+              id: frame.id,
+              response: result.response,
+              model: result.model,
+              agent: result.agent ?? DEFAULT_AGENT,
+            });
         },
         (error: unknown) => {
           if (!current()) return;

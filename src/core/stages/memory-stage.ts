@@ -33,10 +33,11 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
     name: 'memory',
     run: async function rememberTurn(ctx, next) {
       const { message } = ctx.request;
+      const sessionId = memorySessionId(ctx.agent.name, message.conversationId);
       const window = ctx.agent.historyWindow;
       if (window > 0 && ctx.request.freshConversation !== true) {
         await safely('history', async () => {
-          const entries = await memory.history(message.conversationId, window);
+          const entries = await memory.history(sessionId, window);
           ctx.history = entries.flatMap((entry): ChatMessage[] =>
             entry.role === null ? [] : [{ role: entry.role, content: entry.content }],
           );
@@ -52,7 +53,7 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
             `${prefix}_msg_${turnId}`,
             message.text,
             'conversation',
-            message.conversationId,
+            sessionId,
             'user',
           ),
         );
@@ -65,13 +66,22 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
             `${prefix}_reply_${turnId}`,
             result.response,
             'conversation',
-            message.conversationId,
+            sessionId,
             'assistant',
           ),
         );
       }
     },
   };
+}
+
+/**
+ * The memory session of one agent in one conversation, so two agents never see each other's
+ * history. The default agent keeps the bare conversation id (histories stored before agents
+ * existed stay visible, and `gatehouse sessions` names stay as they were).
+ */
+export function memorySessionId(agentName: string, conversationId: string): string {
+  return agentName === 'default' ? conversationId : `${conversationId}#agent:${agentName}`;
 }
 
 /**

@@ -134,7 +134,9 @@ describe('metrics after a webhook turn', () => {
       /^gatehouse_llm_request_duration_seconds_count\{provider="echo",model="echo"\} 1$/m,
     );
     expect(text).toMatch(/^gatehouse_request_latency_seconds_count\{route="\/webhook"\} 1$/m);
-    expect(text).toContain('gatehouse_agent_turns_total 1');
+    expect(text).toContain(
+      'gatehouse_agent_turns_total{agent="default",provider="echo",model="echo"} 1',
+    );
   });
 
   it('counts a failed LLM request with success="false"', async () => {

@@ -8,6 +8,7 @@ import { requireAllowedOrigin } from '../guards/request-origin.js';
 import type { AllowedOriginOptions } from '../guards/request-origin.js';
 import type { RouteRegistrar } from '../types.js';
 import { parseSessionId, parseWebhookBody, verifyWebhookSecret } from './webhook-request.js';
+import { DEFAULT_AGENT } from '../../core/routing/rules.js';
 
 export interface WebhookRouteOptions {
   limiter: RateLimiter;
@@ -69,9 +70,10 @@ export function webhookRoutes(options: WebhookRouteOptions): RouteRegistrar {
           message: DUPLICATE_MESSAGE,
           response: result.response,
           model: result.model,
+          agent: result.agent ?? DEFAULT_AGENT,
         });
       }
-      return reply.send({ response: result.response, model: result.model });
+      return reply.send({ response: result.response, model: result.model, agent: result.agent ?? DEFAULT_AGENT });
     });
   };
 }
