@@ -42,7 +42,9 @@ export function compileRules(sources: readonly RoutingRuleSource[]): RoutingRule
   return sources.map((source) => {
     const rule: RoutingRule = { agent: source.agent };
     if (source.channel !== undefined) {
-      rule.channels = new Set(typeof source.channel === 'string' ? [source.channel] : source.channel);
+      rule.channels = new Set(
+        typeof source.channel === 'string' ? [source.channel] : source.channel,
+      );
     }
     if (source.sender !== undefined) rule.senders = source.sender.map(globToRegExp);
     if (source.scope !== undefined) rule.scope = source.scope;
@@ -63,7 +65,8 @@ export function routeMessage(rules: readonly RoutingRule[], input: RouteInput): 
 export function ruleMatches(rule: RoutingRule, input: RouteInput): boolean {
   if (rule.channels !== undefined && !rule.channels.has(input.channel)) return false;
   if (rule.senders !== undefined) {
-    const candidates = input.subject === undefined ? [input.senderId] : [input.senderId, input.subject];
+    const candidates =
+      input.subject === undefined ? [input.senderId] : [input.senderId, input.subject];
     const matched = rule.senders.some((glob) => candidates.some((value) => glob.test(value)));
     if (!matched) return false;
   }

@@ -49,13 +49,7 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
       // leaves an answered message that memory does not know about.
       if (autoSave) {
         await safely('store', () =>
-          memory.store(
-            `${prefix}_msg_${turnId}`,
-            message.text,
-            'conversation',
-            sessionId,
-            'user',
-          ),
+          memory.store(`${prefix}_msg_${turnId}`, message.text, 'conversation', sessionId, 'user'),
         );
       }
       await next();

@@ -48,7 +48,11 @@ describe('providers through POST /webhook', () => {
     const gateway = await gatewayFor(fake);
     const reply = await postMessage(gateway, 'ahoy', { token: TOKEN });
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ response: 'fake openai: ahoy', model: 'model-under-test' });
+    expect(reply.body).toEqual({
+      response: 'fake openai: ahoy',
+      model: 'model-under-test',
+      agent: 'default',
+    });
 
     const [request] = fake.requests;
     expect(request?.path).toBe('/v1/chat/completions');
@@ -68,7 +72,11 @@ describe('providers through POST /webhook', () => {
     const gateway = await gatewayFor(fake);
     const reply = await postMessage(gateway, 'ahoy', { token: TOKEN });
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ response: 'fake anthropic: ahoy', model: 'model-under-test' });
+    expect(reply.body).toEqual({
+      response: 'fake anthropic: ahoy',
+      model: 'model-under-test',
+      agent: 'default',
+    });
 
     const [request] = fake.requests;
     expect(request?.path).toBe('/v1/messages');

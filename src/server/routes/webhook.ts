@@ -73,7 +73,11 @@ export function webhookRoutes(options: WebhookRouteOptions): RouteRegistrar {
           agent: result.agent ?? DEFAULT_AGENT,
         });
       }
-      return reply.send({ response: result.response, model: result.model, agent: result.agent ?? DEFAULT_AGENT });
+      return reply.send({
+        response: result.response,
+        model: result.model,
+        agent: result.agent ?? DEFAULT_AGENT,
+      });
     });
   };
 }
