@@ -74,7 +74,7 @@ export const ERRORS = {
     message: 'Too many requests. Try again in {retry_after}s.',
     retryable: true,
   },
-  CONTENT_BLOCKED: { status: 400, message: 'Message rejected by content policy' },
+  CONTENT_BLOCKED: { status: 422, message: 'Message rejected by content policy' },
   LLM_REQUEST_FAILED: { status: 500, message: 'LLM request failed', retryable: true },
   MESSAGE_CANCELLED: { status: 499, message: 'Request cancelled' },
   INTERNAL: { status: 500, message: 'Internal server error' },

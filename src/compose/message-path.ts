@@ -8,7 +8,7 @@ import { resolveAgents, routerFromConfig } from '../core/router.js';
 import { auditStage } from '../core/stages/audit-stage.js';
 import { idempotencyStage } from '../core/stages/idempotency-stage.js';
 import { memoryStage } from '../core/stages/memory-stage.js';
-import { selectStages } from '../core/stages/registry.js';
+import { buildStages } from '../core/stages/registry.js';
 import type { AgentSpec, Dispatch } from '../core/types.js';
 import { createIdempotency } from '../limits/idempotency.js';
 import { createMemory } from '../memory/create-memory.js';
@@ -50,14 +50,14 @@ export function wireMessagePath(options: MessagePathOptions): MessagePath {
     maxKeys: gateway.idempotency_max_keys,
     inFlightTtlMs: gateway.request_timeout_secs * 1000 + 5000,
   });
-  const available = {
+  const shared = {
     idempotency: idempotencyStage(idempotency),
     memory: memoryStage({ memory, autoSave: config.memory.auto_save, observer, logger }),
-    audit: auditStage(logger),
+    audit: () => auditStage(logger),
   };
   const dispatch = createDispatch({
-    inbound: selectStages(config.pipeline.inbound, available),
-    outbound: selectStages(config.pipeline.outbound, available),
+    inbound: buildStages(config.pipeline.inbound, 'inbound', shared),
+    outbound: buildStages(config.pipeline.outbound, 'outbound', shared),
     router: routerFromConfig(config, agents),
     agent: agentTurn({ providers, observer }),
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pipelineSchema } from './pipeline-schema.js';
 
 /*
  * The single source of truth for configuration: keys, types, defaults and the documentation that
@@ -144,8 +145,6 @@ const runtimeSchema = z
   })
   .prefault({});
 
-const stageName = z.enum(['idempotency', 'memory', 'audit']);
-
 const lowercaseName = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lowercase name');
 
 const namedAgentSchema = z.object({
@@ -218,19 +217,6 @@ function isValidRegex(source: string): boolean {
     return false;
   }
 }
-
-const pipelineSchema = z
-  .object({
-    inbound: z
-      .array(stageName)
-      .default(['idempotency', 'memory'])
-      .describe('Stages run before the agent, in order: "idempotency", "memory", "audit"'),
-    outbound: z
-      .array(stageName)
-      .default([])
-      .describe('Stages run around the agent step on the way out'),
-  })
-  .prefault({});
 
 const providerSchema = z.object({
   type: z

@@ -73,7 +73,8 @@ export type Dispatch = (request: DispatchRequest) => Promise<DispatchResult>;
 
 /** What stages see and change while one message goes through the core. */
 export interface TurnContext {
-  readonly request: DispatchRequest;
+  /** Replaced (never mutated) by a stage that changes the message, e.g. a redacting filter. */
+  request: DispatchRequest;
   agent: AgentSpec;
   /** Prior turns of this conversation, oldest first (filled by the history stage). */
   history: ChatMessage[];
@@ -81,6 +82,8 @@ export interface TurnContext {
   ruleIndex?: number;
   /** Where the agent step writes reply text; it passes through the outbound transforms. */
   reply: ReplyStream;
+  /** Policy marks for the audit record (`flagged`, `blocked`), set by content_filter. */
+  marks?: { flagged?: boolean; blocked?: 'inbound' | 'outbound' };
   /** Set by the agent step (with the transformed reply), read by outbound stages. */
   result?: DispatchResult;
 }
