@@ -34,7 +34,7 @@ const channelsFilter = z
 const blockPattern = z
   .string()
   .min(1)
-  .refine(isValidBlockPattern, 'a literal, or /regex/flags that compiles');
+  .refine(isValidBlockPattern, 'expected a literal, or a /regex/flags that compiles');
 
 const stageTables = [
   z.strictObject({ name: z.literal('idempotency') }),

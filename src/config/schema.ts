@@ -192,7 +192,7 @@ const routingRuleSchema = z.strictObject({
   text: z
     .string()
     .min(1)
-    .refine(isValidRegex, 'a valid regular expression')
+    .refine(isValidRegex, 'expected a valid regular expression')
     .optional()
     .describe('Regular expression (case-insensitive) on the message text'),
 });
