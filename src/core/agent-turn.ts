@@ -1,6 +1,12 @@
 import { GatewayError } from '../errors.js';
 import type { Observer } from '../observability/types.js';
-import type { ChatMessage, ChatRequest, ChatResult, Provider } from '../providers/types.js';
+import type {
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  ChatUsage,
+  Provider,
+} from '../providers/types.js';
 import { ProviderError } from '../providers/types.js';
 import type { Stage, TurnContext } from './types.js';
 
@@ -103,6 +109,7 @@ export function agentTurn(options: AgentTurnOptions): Stage {
       tokensUsed: result.usage ? result.usage.inputTokens + result.usage.outputTokens : undefined,
     });
     // The reply as the outbound transforms left it: what the channel got, memory and idempotency keep.
+    if (result.usage !== undefined) ctx.usage = result.usage;
     ctx.result = { response: ctx.reply.end(), model: result.model, duplicate: false };
   };
 }
@@ -139,7 +146,11 @@ async function streamTurn(options: StreamTurnOptions): Promise<ChatResult> {
   const stop = new AbortController();
   const signal = AbortSignal.any([options.signal, stop.signal]);
   let text = '';
-  for await (const delta of provider.stream(chatRequest, signal)) {
+  let usage: ChatUsage | undefined;
+  const stream = provider.stream(chatRequest, signal, (reported) => {
+    usage = reported;
+  });
+  for await (const delta of stream) {
     if (text.length + delta.length > maxReplyChars) {
       stop.abort();
       throw new ProviderError(
@@ -149,7 +160,7 @@ async function streamTurn(options: StreamTurnOptions): Promise<ChatResult> {
     text += delta;
     onDelta(delta);
   }
-  return { text, model: chatRequest.model };
+  return { text, model: chatRequest.model, ...(usage === undefined ? {} : { usage }) };
 }
 
 /** A log-safe description: provider errors are sanitized at construction; others get only their class. */

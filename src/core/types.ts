@@ -82,6 +82,8 @@ export interface TurnContext {
   ruleIndex?: number;
   /** Where the agent step writes reply text; it passes through the outbound transforms. */
   reply: ReplyStream;
+  /** Tokens the provider reported for this turn (streamed or not); budgets count them. */
+  usage?: { inputTokens: number; outputTokens: number };
   /** Policy marks for the audit record (`flagged`, `blocked`), set by content_filter. */
   marks?: { flagged?: boolean; blocked?: 'inbound' | 'outbound' };
   /** Set by the agent step (with the transformed reply), read by outbound stages. */
