@@ -10,12 +10,19 @@ import { idempotencyStage } from '../core/stages/idempotency-stage.js';
 import { memoryStage } from '../core/stages/memory-stage.js';
 import { buildStages } from '../core/stages/registry.js';
 import type { AgentSpec, Dispatch } from '../core/types.js';
+import type { StageTable } from '../config/pipeline-schema.js';
+import { budgetStage } from '../core/stages/budget-stage.js';
+import { rateLimitStage } from '../core/stages/rate-limit-stage.js';
 import { createIdempotency } from '../limits/idempotency.js';
+import { createTokenBudget } from '../limits/token-budget.js';
 import { createMemory } from '../memory/create-memory.js';
 import type { Memory } from '../memory/types.js';
 import type { Observer } from '../observability/types.js';
 import { createProviders } from '../providers/registry.js';
 import type { StateStore } from '../state/types.js';
+
+type RateLimitTable = Extract<StageTable, { name: 'rate_limit' }>;
+type BudgetTable = Extract<StageTable, { name: 'budget' }>;
 
 export interface MessagePathOptions {
   config: Config;
@@ -50,10 +57,33 @@ export function wireMessagePath(options: MessagePathOptions): MessagePath {
     maxKeys: gateway.idempotency_max_keys,
     inFlightTtlMs: gateway.request_timeout_secs * 1000 + 5000,
   });
+  // Several rate_limit / budget stages may be configured: each counts in its own bucket.
+  let rateLimits = 0;
+  let budgets = 0;
   const shared = {
     idempotency: idempotencyStage(idempotency),
     memory: memoryStage({ memory, autoSave: config.memory.auto_save, observer, logger }),
     audit: () => auditStage(logger),
+    rateLimit: (table: RateLimitTable) =>
+      rateLimitStage({
+        store,
+        bucket: `rate_limit.${(rateLimits += 1) - 1}`,
+        perMinute: table.per_minute,
+        key: table.key,
+        channels: table.channels,
+        maxKeys: gateway.rate_limit_max_keys,
+      }),
+    budget: (table: BudgetTable) =>
+      budgetStage({
+        budget: createTokenBudget({
+          store,
+          bucket: `budget.${(budgets += 1) - 1}`,
+          tokensPerDay: table.tokens_per_day,
+        }),
+        key: table.key,
+        channels: table.channels,
+        logger,
+      }),
   };
   const dispatch = createDispatch({
     inbound: buildStages(config.pipeline.inbound, 'inbound', shared),

@@ -49,6 +49,8 @@ export interface DispatchRequest {
   /** Client-supplied idempotency key (already validated), scoped by principal. */
   idempotencyKey?: string;
   signal: AbortSignal;
+  /** The client address (`client` limit key); absent on async channels (the platform calls). */
+  clientKey?: string;
   /** True when the caller just made up `conversationId`, so there is no history to load. */
   freshConversation?: boolean;
   /**
@@ -66,6 +68,8 @@ export interface DispatchResult {
   agent?: string;
   /** True when the answer was replayed from an earlier request with the same idempotency key. */
   duplicate: boolean;
+  /** Async channels: nothing is sent back (a rate-limited message past its one notice). */
+  noReply?: boolean;
 }
 
 /** The core dispatch function every channel calls. */
@@ -85,7 +89,12 @@ export interface TurnContext {
   /** Tokens the provider reported for this turn (streamed or not); budgets count them. */
   usage?: { inputTokens: number; outputTokens: number };
   /** Policy marks for the audit record (`flagged`, `blocked`), set by content_filter. */
-  marks?: { flagged?: boolean; blocked?: 'inbound' | 'outbound' };
+  marks?: {
+    flagged?: boolean;
+    blocked?: 'inbound' | 'outbound';
+    /** Stopped by rate_limit or budget; the code says which. */
+    limited?: 'RATE_LIMITED' | 'BUDGET_EXCEEDED';
+  };
   /** Set by the agent step (with the transformed reply), read by outbound stages. */
   result?: DispatchResult;
 }

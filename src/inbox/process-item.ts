@@ -65,6 +65,16 @@ export async function processItem(
         idempotencyKey: `${message.channel}:${message.messageId}`,
         signal,
       });
+      if (result.noReply === true) {
+        // Dropped by a pipeline stage (rate limit past its one notice): nothing to deliver.
+        await ctx.inbox.complete(item.id);
+        ctx.observer.record({
+          type: 'ChannelMessage',
+          channel: message.channel,
+          direction: 'dropped',
+        });
+        return;
+      }
       reply = result.response;
       await ctx.inbox.saveReply(item.id, reply);
     }

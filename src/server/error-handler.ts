@@ -61,6 +61,7 @@ export function sendGatewayError(reply: FastifyReply, error: GatewayError): void
   if (typeof retryAfter === 'number' || typeof retryAfter === 'string') {
     reply.header('retry-after', String(retryAfter));
   }
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   if (CLOSE_AFTER.has(error.status)) reply.header('connection', 'close');
   reply.type('application/json; charset=utf-8').send(error.toBody());
 }

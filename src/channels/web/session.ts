@@ -241,6 +241,9 @@ function errorFrame(id: string | undefined, error: unknown): ServerFrame {
     code: gatewayError.code,
     message,
     ...(gatewayError.retryable ? { retryable: true } : {}),
+    ...(typeof gatewayError.extra.retry_after === 'number'
+      ? { retry_after: gatewayError.extra.retry_after }
+      : {}),
   };
 }
 

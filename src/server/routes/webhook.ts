@@ -58,6 +58,7 @@ export function webhookRoutes(options: WebhookRouteOptions): RouteRegistrar {
           receivedAt: Date.now(),
         },
         principal,
+        clientKey: request.clientKey,
         // Without X-Session-Id the conversation id was made up just now: no history to look up.
         freshConversation: sessionId === undefined,
         idempotencyKey,
