@@ -142,6 +142,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
     const path = wireMessagePath({ config, home, store, observer, logger });
     shutdown.onShutdown(() => path.memory.close());
+    const auditLog = path.auditLog;
+    if (auditLog !== undefined) shutdown.onShutdown(() => auditLog.close());
 
     const channels = await wireChannels({
       config,

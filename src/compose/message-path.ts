@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { requireAgents, requireDefaultProvider } from '../config/startup-checks.js';
@@ -9,8 +9,11 @@ import { auditStage } from '../core/stages/audit-stage.js';
 import { idempotencyStage } from '../core/stages/idempotency-stage.js';
 import { memoryStage } from '../core/stages/memory-stage.js';
 import { buildStages } from '../core/stages/registry.js';
-import type { AgentSpec, Dispatch } from '../core/types.js';
-import type { StageTable } from '../config/pipeline-schema.js';
+import type { AgentSpec, Dispatch, NamedStage } from '../core/types.js';
+import type { StageEntry, StageTable } from '../config/pipeline-schema.js';
+import { normalizeStage } from '../config/pipeline-schema.js';
+import type { AuditLog } from '../core/audit/audit-log.js';
+import { createFileAuditLog, createLoggerAuditLog } from '../core/audit/audit-log.js';
 import { budgetStage } from '../core/stages/budget-stage.js';
 import { rateLimitStage } from '../core/stages/rate-limit-stage.js';
 import { createIdempotency } from '../limits/idempotency.js';
@@ -37,6 +40,8 @@ export interface MessagePath {
   dispatch: Dispatch;
   agent: AgentSpec;
   memory: Memory;
+  /** The audit log when `audit` is configured: `reopen()` on SIGHUP, `close()` at shutdown. */
+  auditLog?: AuditLog;
 }
 
 /** Builds providers → default agent → configured stages → dispatch. */
@@ -63,7 +68,9 @@ export function wireMessagePath(options: MessagePathOptions): MessagePath {
   const shared = {
     idempotency: idempotencyStage(idempotency),
     memory: memoryStage({ memory, autoSave: config.memory.auto_save, observer, logger }),
-    audit: () => auditStage(logger),
+    audit: () => {
+      throw new Error('audit is wired outermost by wireMessagePath');
+    },
     rateLimit: (table: RateLimitTable) =>
       rateLimitStage({
         store,
@@ -85,11 +92,40 @@ export function wireMessagePath(options: MessagePathOptions): MessagePath {
         logger,
       }),
   };
+  const { pipeline } = config;
+  const audit = wireAudit([...pipeline.inbound, ...pipeline.outbound], { config, home, logger });
+  const notAudit = (entry: StageEntry): boolean => normalizeStage(entry).name !== 'audit';
   const dispatch = createDispatch({
-    inbound: buildStages(config.pipeline.inbound, 'inbound', shared),
-    outbound: buildStages(config.pipeline.outbound, 'outbound', shared),
+    // Audit runs outermost wherever it is listed, so no stage can end a turn unrecorded.
+    inbound: [
+      ...(audit === undefined ? [] : [audit.stage]),
+      ...buildStages(pipeline.inbound.filter(notAudit), 'inbound', shared),
+    ],
+    outbound: buildStages(pipeline.outbound.filter(notAudit), 'outbound', shared),
     router: routerFromConfig(config, agents),
     agent: agentTurn({ providers, observer }),
   });
-  return { dispatch, agent, memory };
+  return { dispatch, agent, memory, ...(audit === undefined ? {} : { auditLog: audit.log }) };
+}
+
+/** The audit stage and its log, when `audit` is listed (once; the schema refuses more). */
+function wireAudit(
+  entries: readonly StageEntry[],
+  options: Pick<MessagePathOptions, 'config' | 'home' | 'logger'>,
+): { stage: NamedStage; log: AuditLog } | undefined {
+  const { config, home, logger } = options;
+  const table = entries.map(normalizeStage).find((entry) => entry.name === 'audit');
+  if (table === undefined || table.name !== 'audit') return undefined;
+  const log =
+    table.destination === 'log'
+      ? createLoggerAuditLog(logger)
+      : // A relative path is under $GATEHOUSE_HOME, like the other state files.
+        createFileAuditLog(resolve(home, table.destination), logger);
+  const stage = auditStage({
+    log,
+    includeTokenClaims: table.include_token_claims,
+    includeMessageBody: table.include_message_body,
+    jwtIssuer: config.gateway.auth.jwt_issuer,
+  });
+  return { stage, log };
 }

@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { telegramUpdate } from '../test-support/channel-payloads.js';
 import {
@@ -215,5 +217,47 @@ describe('limits on an async channel (Telegram)', () => {
       .filter(sendMessages)
       .slice(before);
     expect(reply === undefined ? '' : textOf(reply)).toBe('Not allowed here.');
+  });
+});
+
+describe('audit', () => {
+  it('writes a 0600 JSON-lines file with ok, blocked and rate_limited turns and no token', async () => {
+    const { gateway } = await limitedGateway(`
+[[pipeline.outbound]]
+name = "audit"
+destination = "audit-dir/audit.jsonl"
+include_token_claims = true
+[[pipeline.inbound]]
+name = "content_filter"
+block_patterns = ["forbidden"]
+[[pipeline.inbound]]
+name = "rate_limit"
+per_minute = 2
+`);
+    expect((await postMessage(gateway, 'hello', { token: TOKEN })).status).toBe(200);
+    expect((await postMessage(gateway, 'forbidden', { token: TOKEN })).status).toBe(422);
+    expect((await postMessage(gateway, 'again', { token: TOKEN })).status).toBe(200);
+    expect((await postMessage(gateway, 'more', { token: TOKEN })).status).toBe(429);
+    await gateway.close();
+    const path = join(gateway.home.dir, 'audit-dir', 'audit.jsonl');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const text = readFileSync(path, 'utf8');
+    expect(text).not.toContain(TOKEN);
+    const outbound = text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((record) => record.direction === 'outbound');
+    expect(outbound.map((record) => [record.outcome, record.code])).toEqual([
+      ['ok', undefined],
+      ['blocked', 'CONTENT_BLOCKED'],
+      ['ok', undefined],
+      ['rate_limited', 'RATE_LIMITED'],
+    ]);
+    expect(outbound[0]).toMatchObject({
+      channel: 'api',
+      agent: 'default',
+      claims: { sub: expect.any(String) },
+    });
   });
 });
