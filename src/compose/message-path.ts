@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import { requireAgents, requireDefaultProvider } from '../config/startup-checks.js';
 import { agentTurn } from '../core/agent-turn.js';
 import { createDispatch } from '../core/dispatch.js';
-import { resolveAgents, routerFromConfig } from '../core/router.js';
+import { routerFromConfig } from '../core/router.js';
 import { auditStage } from '../core/stages/audit-stage.js';
 import { idempotencyStage } from '../core/stages/idempotency-stage.js';
 import { memoryStage } from '../core/stages/memory-stage.js';
