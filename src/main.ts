@@ -63,6 +63,8 @@ export interface GatewayHandle {
   logger: Logger;
   /** Graceful stop: drain in-flight requests (up to the shutdown timeout), then close the rest. */
   close(): Promise<void>;
+  /** Reopens the audit log file after rotation (for a SIGHUP handler); no-op without one. */
+  reopenAuditLog(): void;
 }
 
 /**
@@ -244,7 +246,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     if (code !== undefined) options.stdout.write(`gatehouse pairing code: ${code}\n`);
     logger.info({ url, config: loaded.path, home }, 'gateway started');
 
-    return { app, url, config, home, logger, close: () => shutdown.run(logger) };
+    return {
+      app,
+      url,
+      config,
+      home,
+      logger,
+      close: () => shutdown.run(logger),
+      reopenAuditLog: () => auditLog?.reopen(),
+    };
   } catch (error) {
     await shutdown.run(logger);
     throw error;

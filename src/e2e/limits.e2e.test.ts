@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { telegramUpdate } from '../test-support/channel-payloads.js';
@@ -238,8 +238,15 @@ per_minute = 2
     expect((await postMessage(gateway, 'forbidden', { token: TOKEN })).status).toBe(422);
     expect((await postMessage(gateway, 'again', { token: TOKEN })).status).toBe(200);
     expect((await postMessage(gateway, 'more', { token: TOKEN })).status).toBe(429);
-    await gateway.close();
+    // Rotation: the file is moved away, reopen() starts a new one at the configured path.
     const path = join(gateway.home.dir, 'audit-dir', 'audit.jsonl');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    renameSync(path, `${path}.1`);
+    gateway.handle.reopenAuditLog();
+    expect((await postMessage(gateway, 'after rotation', { token: TOKEN })).status).toBe(429);
+    await gateway.close();
+    expect(readFileSync(path, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+    renameSync(`${path}.1`, path);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const text = readFileSync(path, 'utf8');
     expect(text).not.toContain(TOKEN);
