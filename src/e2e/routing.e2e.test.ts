@@ -8,6 +8,8 @@ import {
   send,
   startTestGateway,
 } from '../test-support/gateway-harness.js';
+import { ticketFor } from '../test-support/live-gateway.js';
+import { ask, openSession } from '../test-support/ws-session.js';
 
 const TOKEN = handMadeToken('a11e');
 const fakes: FakeLlm[] = [];
@@ -36,7 +38,7 @@ model = "support-model"
 system_prompt = "You handle refunds."
 [[routing.rules]]
 agent = "support"
-channel = "api"
+channel = ["api", "web"]
 text = "refund"
 `,
   });
@@ -90,5 +92,25 @@ describe('routing over POST /webhook', () => {
     expect(String(metrics.body.text)).toContain(
       'gatehouse_agent_turns_total{agent="support",provider="openai",model="support-model"} 1',
     );
+  });
+});
+
+describe('routing over the WebSocket', () => {
+  it('names the routed agent in done frames and sends its model and prompt upstream', async () => {
+    const { fake, gateway } = await routedGateway();
+    const ticket = await ticketFor(gateway.url, TOKEN);
+    const { client } = await openSession(
+      `${gateway.url.replace(/^http/, 'ws')}/ws?ticket=${ticket}`,
+    );
+    const routed = await ask(client, 'm1', 'refund please');
+    expect(routed.done).toMatchObject({ type: 'done', agent: 'support', model: 'support-model' });
+    const general = await ask(client, 'm2', 'hello');
+    expect(general.done).toMatchObject({ agent: 'default', model: 'general-model' });
+    expect(fake.requests[0]?.body).toMatchObject({
+      stream: true,
+      model: 'support-model',
+      messages: [{ role: 'system', content: 'You handle refunds.' }, expect.anything()],
+    });
+    client.ws.close();
   });
 });

@@ -200,6 +200,24 @@ describe('limits on an async channel (Telegram)', () => {
     expect(await gateway.channelMessages('telegram', 'dropped')).toBeGreaterThanOrEqual(2);
   });
 
+  it('routes a Telegram message to the agent its rule names', async () => {
+    const before = channels.telegram.requests.filter(sendMessages).length;
+    const gateway = await startChannelGateway({
+      config: {
+        channels_config: { telegram: telegramSection(channels) },
+        agents: { tg: { model: 'echo-tg' } },
+        routing: { rules: [{ agent: 'tg', channel: 'telegram', sender: [String(USER)] }] },
+      },
+    });
+    channelGateways.push(gateway);
+    await post(gateway, 'route me');
+    await channels.telegram.waitForRequests(before + 1, sendMessages, 15_000);
+    const { text } = await gateway.request('/metrics');
+    expect(text).toContain(
+      'gatehouse_agent_turns_total{agent="tg",provider="echo",model="echo-tg"} 1',
+    );
+  });
+
   it('answers a blocked message with the content warning', async () => {
     const before = channels.telegram.requests.filter(sendMessages).length;
     const gateway = await telegramGateway({
