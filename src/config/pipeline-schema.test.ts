@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { formatConfigIssues } from './issues.js';
 import { normalizeStage } from './pipeline-schema.js';
 import { configSchema } from './schema.js';
+import { checkStartupConfig } from './startup-checks.js';
 
 function check(pipeline: unknown): string | undefined {
   const raw = { pipeline };
@@ -58,5 +61,29 @@ describe('[pipeline] stage entries', () => {
       action: 'reject',
       message: 'This message was blocked by the content policy.',
     });
+  });
+});
+
+describe('docs/pipeline.md', () => {
+  it('its complete example is a valid config that passes the start-up checks', () => {
+    const doc = readFileSync(new URL('../../docs/pipeline.md', import.meta.url), 'utf8');
+    const example = /```toml\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+    expect(example).toContain('[[routing.rules]]');
+    const raw = parse(`${example}\n[providers.anthropic]\n`);
+    const config = configSchema.parse(raw);
+    expect(() => checkStartupConfig(config)).not.toThrow();
+    const names = [...config.pipeline.inbound, ...config.pipeline.outbound].map(
+      (entry) => normalizeStage(entry).name,
+    );
+    for (const stage of [
+      'audit',
+      'rate_limit',
+      'budget',
+      'idempotency',
+      'content_filter',
+      'memory',
+    ]) {
+      expect(names).toContain(stage);
+    }
   });
 });
