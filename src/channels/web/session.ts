@@ -139,6 +139,7 @@ export function runSession(options: SessionOptions): void {
           receivedAt: now(),
         },
         principal,
+        clientKey: options.clientKey,
         idempotencyKey: `ws:${sessionId}:${frame.id}`,
         signal: controller.signal,
         onDelta: (delta) => {
