@@ -84,7 +84,12 @@ export const ERRORS = {
     message: 'Too many requests. Try again in {retry_after}s.',
     retryable: true,
   },
-  CONTENT_BLOCKED: { status: 400, message: 'Message rejected by content policy' },
+  BUDGET_EXCEEDED: {
+    status: 429,
+    message: 'Daily token budget used up. Try again in {retry_after}s.',
+    retryable: true,
+  },
+  CONTENT_BLOCKED: { status: 422, message: 'Message rejected by content policy' },
   LLM_REQUEST_FAILED: { status: 500, message: 'LLM request failed', retryable: true },
   MESSAGE_CANCELLED: { status: 499, message: 'Request cancelled' },
   INTERNAL: { status: 500, message: 'Internal server error' },
@@ -111,6 +116,8 @@ export interface GatewayErrorOptions {
   message?: string;
   /** Documented fields merged into the body. `retry_after` also sets the `Retry-After` header. */
   extra?: ErrorExtra;
+  /** Response headers that describe the error (e.g. `RateLimit-Policy`, `RateLimit`). */
+  headers?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -119,6 +126,7 @@ export class GatewayError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly extra: ErrorExtra;
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(code: ErrorCode, options: GatewayErrorOptions = {}) {
     const spec: ErrorSpec = ERRORS[code];
@@ -127,6 +135,7 @@ export class GatewayError extends Error {
     this.code = code;
     this.status = spec.status;
     this.extra = options.extra ?? {};
+    this.headers = options.headers ?? {};
   }
 
   /** Whether a client may retry the same request and expect it to succeed. */

@@ -81,6 +81,8 @@ export interface GatewayHandle {
   reloads: ReloadHub;
   /** Graceful stop: drain in-flight requests (up to the shutdown timeout), then close the rest. */
   close(): Promise<void>;
+  /** Reopens the audit log file after rotation (for a SIGHUP handler); no-op without one. */
+  reopenAuditLog(): void;
 }
 
 /**
@@ -222,6 +224,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       });
       if (removed > 0) logger.debug({ removed }, 'memory retention removed old entries');
     });
+    const auditLog = path.auditLog;
+    if (auditLog !== undefined) {
+      shutdown.onShutdown(() => auditLog.close());
+      // SIGHUP (log rotation) and `gatehouse reload` reopen the audit file at its path.
+      reloads.onReload('audit-log', () => auditLog.reopen());
+    }
 
     const channels = await wireChannels({
       config,
@@ -384,6 +392,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       tunnelUrl: currentTunnelUrl,
       reloads,
       close,
+      reopenAuditLog: () => auditLog?.reopen(),
     };
   } catch (error) {
     await shutdown.run(logger);

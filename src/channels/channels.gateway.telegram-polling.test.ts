@@ -54,6 +54,7 @@ describe('Telegram polling mode through the gateway', () => {
       chat_id: USER,
       text: 'echo: polled hi',
       reply_parameters: { message_id: 77, allow_sending_without_reply: true },
+      parse_mode: 'HTML',
     });
     await fakes.telegram.waitForRequests(
       1,

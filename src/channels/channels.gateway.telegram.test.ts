@@ -73,6 +73,7 @@ describe('Telegram webhook mode through the gateway: secret header', () => {
       chat_id: USER,
       text: 'echo: hi tg',
       reply_parameters: { message_id: 42, allow_sending_without_reply: true },
+      parse_mode: 'HTML',
     });
   });
 

@@ -38,7 +38,7 @@ describe('gatehouse start: pairing across a restart of the real process', () => 
     const token = String(paired.body.token);
     expect(token).toMatch(/^gth_[0-9a-f]{64}$/);
     const chat = await postMessage(first, 'over the wire', { token });
-    expect(chat.body).toEqual({ response: 'echo: over the wire', model: 'echo' });
+    expect(chat.body).toEqual({ response: 'echo: over the wire', model: 'echo', agent: 'default' });
 
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
@@ -68,7 +68,11 @@ describe('gatehouse start: pairing across a restart of the real process', () => 
     );
     const again = await postMessage(second, 'after restart', { token });
     expect(again.status).toBe(200);
-    expect(again.body).toEqual({ response: 'echo: after restart', model: 'echo' });
+    expect(again.body).toEqual({
+      response: 'echo: after restart',
+      model: 'echo',
+      agent: 'default',
+    });
     const health = await send(second, '/health', { method: 'GET' });
     expect(health.body.paired).toBe(true);
   });

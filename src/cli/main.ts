@@ -9,6 +9,7 @@ import { registerSessionsCommand } from './sessions.js';
 import { registerInboxCommand } from './inbox.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerReloadCommand } from './reload.js';
+import { registerRouteCommand } from './route.js';
 
 /*
  * The CLI only parses argv and calls domain code. Each command lives in its own file and exports
@@ -24,6 +25,7 @@ registerSessionsCommand(program);
 registerInboxCommand(program);
 registerDoctorCommand(program);
 registerReloadCommand(program);
+registerRouteCommand(program);
 
 const code = await runProgram(program, process.argv);
 // Exit explicitly: a failed start may leave timers or a log worker behind that would keep the

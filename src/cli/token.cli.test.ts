@@ -85,7 +85,10 @@ describe('gatehouse token with a running gateway', { timeout: 60_000 }, () => {
     const live = await gateway();
     const api = await issueToken(live, 'channels:web,channels:api');
     const accepted = await postWebhook(live.url, api.token, 'ping');
-    expect(accepted).toEqual({ status: 200, body: { response: 'echo: ping', model: 'echo' } });
+    expect(accepted).toEqual({
+      status: 200,
+      body: { response: 'echo: ping', model: 'echo', agent: 'default' },
+    });
 
     const webOnly = await issueToken(live, 'channels:web');
     const refused = await postWebhook(live.url, webOnly.token);
@@ -159,6 +162,7 @@ describe('gatehouse token with a running gateway', { timeout: 60_000 }, () => {
     expect((await postWebhook(second.url, token, 'after restart')).body).toEqual({
       response: 'echo: after restart',
       model: 'echo',
+      agent: 'default',
     });
   });
 });

@@ -32,6 +32,11 @@ export function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, raw: u
     const rule = issue.issues[0]?.message ?? 'valid';
     return `[${key}] — the section name must be a ${rule} (letters a-z, digits, "_" or "-")`;
   }
+  if (issue.code === 'unrecognized_keys') {
+    // Closed tables (stage options, routing rules): name the mistyped key itself.
+    const keys = issue.keys.map((name) => `"${formatPath([...path, name])}"`).join(', ');
+    return `unknown config key ${keys}`;
+  }
   const found = valueAt(raw, path);
   if (!found.present) {
     const parent = path.slice(0, -1);
@@ -39,9 +44,39 @@ export function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType, raw: u
       ? `${key} is required`
       : `${key} is required when [${formatPath(parent)}] is present`;
   }
+  if (issue.code === 'invalid_union') {
+    // A stage entry is a name or a table: explain the branch the value was written for.
+    const branch = pickUnionBranch(issue.errors, raw, path);
+    if (branch !== undefined) return describeIssue(branch, schema, raw);
+  }
+  if (issue.code === 'custom') {
+    return `${key} = ${formatValue(found.value, isSecretPath(path))} — ${issue.message}`;
+  }
   const target = schemaAt(schema, path);
   const allowed = target === undefined ? issue.message : describeAllowed(target);
   return `${key} = ${formatValue(found.value, isSecretPath(path))} — expected ${allowed}`;
+}
+
+/**
+ * Of a union's failed branches, the one meant for the value's shape (a table → the table branch),
+ * with its issue's path made absolute. Undefined when no branch fits better than the union itself.
+ */
+function pickUnionBranch(
+  branches: readonly (readonly z.core.$ZodIssue[])[],
+  raw: unknown,
+  path: readonly PropertyKey[],
+): z.core.$ZodIssue | undefined {
+  const value = valueAt(raw, path).value;
+  if (!isRecord(value)) return undefined;
+  for (const issues of branches) {
+    const [first] = issues;
+    if (first === undefined) continue;
+    // The name branch fails with "expected string"/"invalid value" at the root; skip it.
+    if (first.path.length === 0 && first.code !== 'unrecognized_keys') continue;
+    if (first.code === 'invalid_union' && first.path.length === 0) continue;
+    return { ...first, path: [...path, ...first.path] } as z.core.$ZodIssue;
+  }
+  return undefined;
 }
 
 /** `a.b[0].c` for a zod path. */

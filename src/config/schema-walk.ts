@@ -65,11 +65,25 @@ export function schemaAt(root: z.ZodType, path: readonly PropertyKey[]): z.ZodTy
       current = inner.valueType as z.ZodType;
     } else if (inner instanceof z.ZodArray) {
       current = inner.element as z.ZodType;
+    } else if (inner instanceof z.ZodUnion && typeof segment === 'string') {
+      // Stage tables: the first option that has this key (options sharing a key share its schema).
+      current = (inner.options as z.ZodType[])
+        .flatMap((option) => unionOptions(option))
+        .map((option) => objectShape(option)?.[segment])
+        .find((child) => child !== undefined);
     } else {
       return undefined;
     }
   }
   return current;
+}
+
+/** A union's options, flattened through nested unions (a discriminated union inside a union). */
+function unionOptions(schema: z.ZodType): z.ZodType[] {
+  const { inner } = unwrap(schema);
+  return inner instanceof z.ZodUnion
+    ? (inner.options as z.ZodType[]).flatMap((option) => unionOptions(option))
+    : [inner];
 }
 
 /** A leaf key of the schema: its dotted path and what the template/README say about it. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCidr } from '../http/cidr.js';
+import { pipelineSchema } from './pipeline-schema.js';
 
 /*
  * The single source of truth for configuration: keys, types, defaults and the documentation that
@@ -292,20 +293,78 @@ const runtimeSchema = z
   })
   .prefault({});
 
-const stageName = z.enum(['idempotency', 'memory', 'audit']);
+const lowercaseName = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lowercase name');
 
-const pipelineSchema = z
+const namedAgentSchema = z.object({
+  provider: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Provider section this agent calls (default: default_provider)'),
+  model: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Model (default: default_model when the provider is the default agent's, else the provider's own default)",
+    ),
+  system_prompt: z.string().optional().describe('System prompt (default: agent.system_prompt)'),
+  temperature: z
+    .number()
+    .min(0)
+    .max(2)
+    .optional()
+    .describe('Sampling temperature 0 to 2 (default: default_temperature)'),
+  max_tokens: positiveInt.optional().describe('Reply token bound (default: agent.max_tokens)'),
+  history_window: nonNegativeInt
+    .optional()
+    .describe('Earlier messages the agent receives (default: agent.history_window)'),
+});
+
+/** Channel names a routing rule may name; `openai` is the OpenAI-compatible /v1 API. */
+export const ROUTABLE_CHANNELS = ['api', 'web', 'whatsapp', 'slack', 'telegram', 'openai'] as const;
+const routableChannel = z.enum(ROUTABLE_CHANNELS);
+
+const routingRuleSchema = z.strictObject({
+  agent: lowercaseName.describe('Agent that answers when this rule matches'),
+  channel: z
+    .union([routableChannel, z.array(routableChannel).min(1)])
+    .optional()
+    .describe('One channel name or a list'),
+  sender: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe('Glob patterns (* and ?) on the sender id or principal subject'),
+  scope: z.string().min(1).optional().describe('Scope the credential must carry'),
+  text: z
+    .string()
+    .min(1)
+    .refine(isValidRegex, 'expected a valid regular expression')
+    .optional()
+    .describe('Regular expression (case-insensitive) on the message text'),
+});
+
+const routingSchema = z
   .object({
-    inbound: z
-      .array(stageName)
-      .default(['idempotency', 'memory'])
-      .describe('Stages run before the agent, in order: "idempotency", "memory", "audit"'),
-    outbound: z
-      .array(stageName)
+    rules: z
+      .array(routingRuleSchema)
       .default([])
-      .describe('Stages run around the agent step on the way out'),
+      .describe(
+        'Routing rules (TOML [[routing.rules]] tables), first match wins: agent plus any of channel, sender, scope, text',
+      ),
   })
   .prefault({});
+
+function isValidRegex(source: string): boolean {
+  try {
+    new RegExp(source, 'i');
+    return true;
+  } catch {
+    // SyntaxError: the pattern does not compile; the config error names the rule index.
+    return false;
+  }
+}
 
 const providerSchema = z.object({
   type: z
@@ -492,6 +551,11 @@ export const configSchema = z.object({
   runtime: runtimeSchema,
   inbox: inboxSchema,
   pipeline: pipelineSchema,
+  agents: z
+    .record(lowercaseName, namedAgentSchema)
+    .default({})
+    .describe('One [agents.<name>] section per extra agent; unset keys inherit from the default'),
+  routing: routingSchema,
   providers: z
     .record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'lowercase name'), providerSchema)
     .default({})
@@ -511,6 +575,8 @@ export type InboxConfig = Config['inbox'];
 export type TunnelConfig = Config['tunnel'];
 export type StateConfig = Config['state'];
 export type MemoryConfig = Config['memory'];
+export type NamedAgentConfig = z.infer<typeof namedAgentSchema>;
+export type RoutingRuleConfig = z.infer<typeof routingRuleSchema>;
 
 /** Keys whose values are secrets: masked by `config check`, redacted from logs. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([

@@ -1,5 +1,8 @@
 import { assertConfiguredJwtSecret } from '../auth/jwt-secret.js';
+import { resolveAgents } from '../core/router.js';
+import type { AgentSpec } from '../core/types.js';
 import { createProviders } from '../providers/registry.js';
+import type { Provider } from '../providers/types.js';
 import { checkBindPolicy } from '../server/bind-policy.js';
 import { customTunnelProblem } from '../tunnel/custom.js';
 import { ConfigError } from './config-error.js';
@@ -33,7 +36,9 @@ export function checkStartupConfig(config: Config): StartupCheck {
   if (tunnel !== undefined) throw new ConfigError(`config error: ${tunnel}`);
   const secret = config.gateway.auth.jwt_secret;
   if (secret !== undefined) assertConfiguredJwtSecret(secret);
-  requireDefaultProvider(config, buildProviders(config));
+  const providers = buildProviders(config);
+  requireDefaultProvider(config, providers);
+  requireAgents(config, providers);
   if (config.memory.backend === 'postgres' && config.memory.url === undefined) {
     throw new ConfigError(
       'config error: memory.backend = "postgres" needs memory.url (or GATEHOUSE_POSTGRES_URL)',
@@ -73,7 +78,21 @@ export function tunnelProblem(tunnel: Config['tunnel']): string | undefined {
   return undefined;
 }
 
-function buildProviders(config: Config): ReadonlyMap<string, unknown> {
+/**
+ * Every configured agent, or a ConfigError naming the first bad key: an agent whose provider does
+ * not exist, a rule naming an agent that does not exist.
+ */
+export function requireAgents(
+  config: Config,
+  providers: ReadonlyMap<string, Provider>,
+): Map<string, AgentSpec> {
+  const { agents, problems } = resolveAgents(config, providers);
+  const [first] = problems;
+  if (first !== undefined) throw new ConfigError(`config error: ${first.key} — ${first.message}`);
+  return agents;
+}
+
+function buildProviders(config: Config): ReadonlyMap<string, Provider> {
   try {
     return createProviders(config);
   } catch (error) {

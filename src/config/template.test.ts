@@ -33,6 +33,7 @@ describe('renderConfigTemplate', () => {
       '[runtime]',
       '[inbox]',
       '[pipeline]',
+      '[routing]',
       '[channels_config.webhook]',
       '[channels_config.web]',
     ]);

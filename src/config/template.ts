@@ -45,13 +45,23 @@ const EXAMPLES: Record<string, unknown> = {
   'providers.anthropic.type': 'anthropic',
   'providers.anthropic.base_url': 'https://api.anthropic.com',
   'providers.anthropic.api_key': 'sk-ant-...',
+  'agents.support.provider': 'echo',
+  'agents.support.model': 'echo',
+  'agents.support.system_prompt': 'You answer support questions briefly.',
+  'agents.support.temperature': 0.2,
+  'agents.support.max_tokens': 512,
+  'agents.support.history_window': 10,
   'channels_config.whatsapp.phone_number_id': '123456789012345',
   'channels_config.whatsapp.allowed_numbers': ['+15551234567'],
   'channels_config.slack.allowed_users': ['U0123456789'],
   'channels_config.telegram.allowed_users': [123456789],
 };
 
-const EXAMPLE_PROVIDERS = ['openai', 'anthropic'];
+/** Example section names per record of sections. */
+const EXAMPLE_SECTIONS: Record<string, readonly string[]> = {
+  providers: ['openai', 'anthropic'],
+  agents: ['support'],
+};
 
 /** Renders the commented template of every config key. */
 export function renderConfigTemplate(): string {
@@ -98,7 +108,7 @@ function renderRecordExamples(
   lines: string[],
 ): void {
   const { description } = unwrap(schema);
-  for (const name of EXAMPLE_PROVIDERS) {
+  for (const name of EXAMPLE_SECTIONS[path.join('.')] ?? []) {
     const sectionPath = [...path, name];
     lines.push('');
     if (description !== undefined) lines.push(`# ${description}, for example:`);

@@ -3,6 +3,7 @@ import type { ObserverEvent } from '../observability/types.js';
 import type { Provider } from '../providers/types.js';
 import { ProviderError } from '../providers/types.js';
 import { agentTurn, MAX_STREAMED_REPLY_CHARS } from './agent-turn.js';
+import { createReplyStream } from './reply-stream.js';
 import type { AgentSpec, TurnContext } from './types.js';
 
 const agent: AgentSpec = {
@@ -37,6 +38,7 @@ function turnContext(onDelta: (delta: string) => void): TurnContext {
   return {
     agent,
     history: [],
+    reply: createReplyStream([], onDelta),
     request: {
       message: {
         channel: 'api',

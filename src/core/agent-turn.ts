@@ -1,6 +1,12 @@
 import { GatewayError } from '../errors.js';
 import type { Observer } from '../observability/types.js';
-import type { ChatMessage, ChatRequest, ChatResult, Provider } from '../providers/types.js';
+import type {
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  ChatUsage,
+  Provider,
+} from '../providers/types.js';
 import { ProviderError } from '../providers/types.js';
 import type { Stage, TurnContext } from './types.js';
 
@@ -36,6 +42,7 @@ export function agentTurn(options: AgentTurnOptions): Stage {
     const started = now();
     observer.record({
       type: 'AgentStart',
+      agent: agent.name,
       provider: provider.name,
       model: agent.model,
       channel: request.message.channel,
@@ -49,15 +56,18 @@ export function agentTurn(options: AgentTurnOptions): Stage {
 
     let result: ChatResult;
     try {
-      result = request.onDelta
-        ? await streamTurn({
-            provider,
-            chatRequest,
-            signal: request.signal,
-            onDelta: request.onDelta,
-            maxReplyChars,
-          })
-        : await provider.chat(chatRequest, request.signal);
+      if (request.onDelta) {
+        result = await streamTurn({
+          provider,
+          chatRequest,
+          signal: request.signal,
+          onDelta: (delta) => ctx.reply.write(delta),
+          maxReplyChars,
+        });
+      } else {
+        result = await provider.chat(chatRequest, request.signal);
+        ctx.reply.write(result.text);
+      }
     } catch (error) {
       const durationMs = now() - started;
       const message = describeFailure(error);
@@ -72,6 +82,7 @@ export function agentTurn(options: AgentTurnOptions): Stage {
       observer.record({ type: 'Error', component: 'provider', message });
       observer.record({
         type: 'AgentEnd',
+        agent: agent.name,
         provider: provider.name,
         model: agent.model,
         durationMs,
@@ -91,12 +102,15 @@ export function agentTurn(options: AgentTurnOptions): Stage {
     });
     observer.record({
       type: 'AgentEnd',
+      agent: agent.name,
       provider: provider.name,
       model: result.model,
       durationMs,
       tokensUsed: result.usage ? result.usage.inputTokens + result.usage.outputTokens : undefined,
     });
-    ctx.result = { response: result.text, model: result.model, duplicate: false };
+    // The reply as the outbound transforms left it: what the channel got, memory and idempotency keep.
+    if (result.usage !== undefined) ctx.usage = result.usage;
+    ctx.result = { response: ctx.reply.end(), model: result.model, duplicate: false };
   };
 }
 
@@ -132,7 +146,11 @@ async function streamTurn(options: StreamTurnOptions): Promise<ChatResult> {
   const stop = new AbortController();
   const signal = AbortSignal.any([options.signal, stop.signal]);
   let text = '';
-  for await (const delta of provider.stream(chatRequest, signal)) {
+  let usage: ChatUsage | undefined;
+  const stream = provider.stream(chatRequest, signal, (reported) => {
+    usage = reported;
+  });
+  for await (const delta of stream) {
     if (text.length + delta.length > maxReplyChars) {
       stop.abort();
       throw new ProviderError(
@@ -142,7 +160,7 @@ async function streamTurn(options: StreamTurnOptions): Promise<ChatResult> {
     text += delta;
     onDelta(delta);
   }
-  return { text, model: chatRequest.model };
+  return { text, model: chatRequest.model, ...(usage === undefined ? {} : { usage }) };
 }
 
 /** A log-safe description: provider errors are sanitized at construction; others get only their class. */

@@ -86,6 +86,7 @@ describe('createDispatch', () => {
     };
     const { dispatch } = setup(provider, [history]);
     await expect(dispatch(request())).resolves.toEqual({
+      agent: 'default',
       response: 'hi there',
       model: 'm-1',
       duplicate: false,

@@ -1,34 +1,51 @@
 import { composeStages } from './compose.js';
+import { createReplyStream } from './reply-stream.js';
 import type { AgentRouter } from './router.js';
-import type { Dispatch, NamedStage, Stage, TurnContext } from './types.js';
+import type { Dispatch, NamedStage, ReplyTransform, Stage, TurnContext } from './types.js';
 import { GatewayError } from '../errors.js';
 
 export interface DispatchOptions {
   /** Run before the agent, in order (idempotency, memory, audit, content filter...). */
   inbound: readonly NamedStage[];
-  /** Run after the agent on the way out, in order. */
+  /** Run after the agent on the way out, in order; their reply transforms see every delta. */
   outbound: readonly NamedStage[];
   router: AgentRouter;
   agent: Stage;
 }
 
 /**
- * The core dispatch every channel calls: inbound stages → route → agent → outbound stages.
- * Outbound stages wrap only the agent step, so they see the result and run after it.
+ * The core dispatch every channel calls: route → inbound stages → agent → outbound stages.
+ * Routing runs first, on the text as received, so every stage knows the chosen agent. The agent
+ * step writes its reply (streamed or whole) into `ctx.reply`, which passes through the outbound
+ * stages' transforms before any byte reaches the channel's `onDelta`.
  */
 export function createDispatch(options: DispatchOptions): Dispatch {
   const withOutbound = composeStages(options.outbound, options.agent);
   const run = composeStages(options.inbound, (ctx) => withOutbound(ctx));
-
   return async function dispatch(request) {
     request.signal.throwIfAborted();
-    const ctx: TurnContext = { request, agent: options.router(request.message), history: [] };
+    const routed = options.router(request.message, request.principal);
+    const ctx: TurnContext = {
+      request,
+      agent: routed.agent,
+      history: [],
+      reply: createReplyStream([]),
+      ...(routed.ruleIndex === undefined ? {} : { ruleIndex: routed.ruleIndex }),
+    };
+    ctx.reply = createReplyStream(replyTransforms(options.outbound, ctx), request.onDelta);
     await run(ctx);
     if (ctx.result === undefined) {
       throw new GatewayError('INTERNAL', {
         cause: new Error('pipeline finished without a result'),
       });
     }
-    return ctx.result;
+    return { ...ctx.result, agent: ctx.agent.name };
   };
+}
+
+function replyTransforms(stages: readonly NamedStage[], ctx: TurnContext): ReplyTransform[] {
+  return stages.flatMap((stage) => {
+    const transform = stage.transformReply?.(ctx);
+    return transform === undefined ? [] : [transform];
+  });
 }

@@ -1,14 +1,22 @@
 import type { Config } from '../config/schema.js';
 import type { Provider } from '../providers/types.js';
-import type { AgentSpec, InboundMessage } from './types.js';
+import type { RouteDecision, RoutingRule } from './routing/rules.js';
+import { compileRules, DEFAULT_AGENT, routeMessage } from './routing/rules.js';
+import type { AgentSpec, InboundMessage, Principal } from './types.js';
+
+/** The agent chosen for a message, with the rule that chose it. */
+export interface RoutedAgent {
+  agent: AgentSpec;
+  ruleIndex?: number;
+}
 
 /** Picks the agent that handles a message. */
-export type AgentRouter = (message: InboundMessage) => AgentSpec;
+export type AgentRouter = (message: InboundMessage, principal: Principal) => RoutedAgent;
 
 /** The default agent described by the top-level keys and `[agent]`. */
 export function defaultAgentSpec(config: Config, provider: Provider): AgentSpec {
   return {
-    name: 'default',
+    name: DEFAULT_AGENT,
     provider: config.default_provider,
     model: config.default_model ?? provider.defaultModel,
     systemPrompt: config.agent.system_prompt,
@@ -18,10 +26,110 @@ export function defaultAgentSpec(config: Config, provider: Provider): AgentSpec 
   };
 }
 
-/** Routes every message to one agent; multi-agent rules (by channel, sender) slot in here. */
-export function singleAgentRouter(agent: AgentSpec): AgentRouter {
-  const frozen = Object.freeze({ ...agent });
-  return function routeToDefaultAgent() {
-    return { ...frozen };
+/** A config mistake in `[agents]` or `[[routing.rules]]`: the dotted key and what is wrong. */
+export interface AgentConfigProblem {
+  key: string;
+  message: string;
+}
+
+/**
+ * Every agent a rule may name, or the problems that stop start-up: an agent naming an unknown
+ * provider, a rule naming an unknown agent, an `[agents.default]` section (the default agent is
+ * the top-level keys). Pure: `providers` are the already-built clients by section name.
+ */
+export function resolveAgents(
+  config: Config,
+  providers: ReadonlyMap<string, Provider>,
+): { agents: Map<string, AgentSpec>; problems: AgentConfigProblem[] } {
+  const problems: AgentConfigProblem[] = [];
+  const agents = new Map<string, AgentSpec>();
+  const defaultProvider = providers.get(config.default_provider);
+  if (defaultProvider === undefined) {
+    problems.push({ key: 'default_provider', message: `no provider "${config.default_provider}"` });
+    return { agents, problems };
+  }
+  const base = defaultAgentSpec(config, defaultProvider);
+  agents.set(DEFAULT_AGENT, base);
+  for (const [name, section] of Object.entries(config.agents)) {
+    if (name === DEFAULT_AGENT) {
+      problems.push({
+        key: 'agents.default',
+        message: 'the default agent is defined by default_provider, default_model and [agent]',
+      });
+      continue;
+    }
+    const providerName = section.provider ?? base.provider;
+    const provider = providers.get(providerName);
+    if (provider === undefined) {
+      problems.push({
+        key: `agents.${name}.provider`,
+        message: `no provider "${providerName}"; known: ${[...providers.keys()].join(', ')}`,
+      });
+      continue;
+    }
+    // The default agent's model only makes sense on the default agent's provider.
+    const model =
+      section.model ?? (providerName === base.provider ? base.model : provider.defaultModel);
+    agents.set(name, {
+      name,
+      provider: providerName,
+      model,
+      systemPrompt: section.system_prompt ?? base.systemPrompt,
+      temperature: section.temperature ?? base.temperature,
+      maxTokens: section.max_tokens ?? base.maxTokens,
+      historyWindow: section.history_window ?? base.historyWindow,
+    });
+  }
+  for (const [index, rule] of config.routing.rules.entries()) {
+    if (!agents.has(rule.agent) && config.agents[rule.agent] === undefined) {
+      problems.push({
+        key: `routing.rules[${index}].agent`,
+        message: `no agent "${rule.agent}"; define [agents.${rule.agent}] or use "default"`,
+      });
+    }
+  }
+  return { agents, problems };
+}
+
+/** The subject a sender glob may match: the JWT `sub`, or `paired:<prefix>` for a paired token. */
+export function principalSubject(principal: Principal): string | undefined {
+  if (principal.kind === 'jwt') return principal.id.replace(/^jwt:/, '');
+  if (principal.kind === 'paired') return principal.id;
+  return undefined;
+}
+
+/** Routes by the compiled `[[routing.rules]]`; every agent a rule names must be in `agents`. */
+export function createAgentRouter(
+  agents: ReadonlyMap<string, AgentSpec>,
+  rules: readonly RoutingRule[],
+): AgentRouter {
+  return function routeToAgent(message, principal) {
+    const subject = principalSubject(principal);
+    const decision: RouteDecision = routeMessage(rules, {
+      channel: message.channel,
+      senderId: message.senderId,
+      ...(subject === undefined ? {} : { subject }),
+      scopes: principal.scopes,
+      text: message.text,
+    });
+    const agent = agents.get(decision.agent) ?? agents.get(DEFAULT_AGENT);
+    if (agent === undefined) throw new Error(`no agent "${decision.agent}" (checked at start-up)`);
+    return {
+      agent: { ...agent },
+      ...(decision.ruleIndex === undefined ? {} : { ruleIndex: decision.ruleIndex }),
+    };
   };
+}
+
+/** Routes every message to one agent. */
+export function singleAgentRouter(agent: AgentSpec): AgentRouter {
+  return createAgentRouter(new Map([[DEFAULT_AGENT, { ...agent, name: agent.name }]]), []);
+}
+
+/** Builds the router from config: `[agents]` plus `[[routing.rules]]`, already checked. */
+export function routerFromConfig(
+  config: Config,
+  agents: ReadonlyMap<string, AgentSpec>,
+): AgentRouter {
+  return createAgentRouter(agents, compileRules(config.routing.rules));
 }

@@ -1,7 +1,7 @@
 import type { ChatMessage } from '../providers/types.js';
 
-/** Every channel the gateway speaks. `api` is POST /webhook, `web` the WebSocket. */
-export type ChannelName = 'api' | 'web' | 'whatsapp' | 'slack' | 'telegram';
+/** Every channel the gateway speaks. `api` is POST /webhook, `web` the WebSocket, `openai` /v1. */
+export type ChannelName = 'api' | 'web' | 'whatsapp' | 'slack' | 'telegram' | 'openai';
 
 /** A message from any channel, normalized by its adapter. */
 export interface InboundMessage {
@@ -49,9 +49,14 @@ export interface DispatchRequest {
   /** Client-supplied idempotency key (already validated), scoped by principal. */
   idempotencyKey?: string;
   signal: AbortSignal;
+  /** The client address (`client` limit key); absent on async channels (the platform calls). */
+  clientKey?: string;
   /** True when the caller just made up `conversationId`, so there is no history to load. */
   freshConversation?: boolean;
-  /** When set, the agent turn streams and each text delta is passed here in order. */
+  /**
+   * When set, the agent turn streams and each text delta is passed here in order, after the
+   * outbound stages' reply transforms (a channel never sees text an outbound stage held back).
+   */
   onDelta?: (delta: string) => void;
 }
 
@@ -59,8 +64,12 @@ export interface DispatchRequest {
 export interface DispatchResult {
   response: string;
   model: string;
+  /** Name of the agent that answered (always set by createDispatch; fakes may omit it). */
+  agent?: string;
   /** True when the answer was replayed from an earlier request with the same idempotency key. */
   duplicate: boolean;
+  /** Async channels: nothing is sent back (a rate-limited message past its one notice). */
+  noReply?: boolean;
 }
 
 /** The core dispatch function every channel calls. */
@@ -68,12 +77,43 @@ export type Dispatch = (request: DispatchRequest) => Promise<DispatchResult>;
 
 /** What stages see and change while one message goes through the core. */
 export interface TurnContext {
-  readonly request: DispatchRequest;
+  /** Replaced (never mutated) by a stage that changes the message, e.g. a redacting filter. */
+  request: DispatchRequest;
   agent: AgentSpec;
   /** Prior turns of this conversation, oldest first (filled by the history stage). */
   history: ChatMessage[];
-  /** Set by the agent step, read by outbound stages. */
+  /** Index of the `[[routing.rules]]` entry that chose the agent; undefined for the default. */
+  ruleIndex?: number;
+  /** Where the agent step writes reply text; it passes through the outbound transforms. */
+  reply: ReplyStream;
+  /** Tokens the provider reported for this turn (streamed or not); budgets count them. */
+  usage?: { inputTokens: number; outputTokens: number };
+  /** Policy marks for the audit record (`flagged`, `blocked`), set by content_filter. */
+  marks?: {
+    flagged?: boolean;
+    blocked?: 'inbound' | 'outbound';
+    /** Stopped by rate_limit or budget; the code says which. */
+    limited?: 'RATE_LIMITED' | 'BUDGET_EXCEEDED';
+  };
+  /** Set by the agent step (with the transformed reply), read by outbound stages. */
   result?: DispatchResult;
+}
+
+/**
+ * Changes reply text on its way out, chunk by chunk, so streamed and whole replies get the same
+ * treatment. `write` returns the text that may be released now (possibly less than it was
+ * given, held back until it is safe); `end` returns the rest once the reply is complete.
+ */
+export interface ReplyTransform {
+  write(delta: string): string;
+  end(): string;
+}
+
+/** The reply as the agent produces it; every write goes through the outbound transforms. */
+export interface ReplyStream {
+  write(delta: string): void;
+  /** Flushes held-back text and returns the whole transformed reply. */
+  end(): string;
 }
 
 /** A named pipeline step. Calling `next` runs the rest of the pipeline (at most once). */
@@ -83,4 +123,6 @@ export type Stage = (ctx: TurnContext, next: () => Promise<void>) => Promise<voi
 export interface NamedStage {
   name: string;
   run: Stage;
+  /** Outbound only: a per-turn transform of the reply text (streamed or not). */
+  transformReply?: (ctx: TurnContext) => ReplyTransform | undefined;
 }

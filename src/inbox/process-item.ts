@@ -75,6 +75,16 @@ export async function processItem(
         idempotencyKey: `${message.channel}:${message.messageId}`,
         signal,
       });
+      if (result.noReply === true) {
+        // Dropped by a pipeline stage (rate limit past its one notice): nothing to deliver.
+        if (!(await ctx.inbox.complete(item))) throw new LostClaimError();
+        ctx.observer.record({
+          type: 'ChannelMessage',
+          channel: message.channel,
+          direction: 'dropped',
+        });
+        return;
+      }
       if (!(await ctx.inbox.saveReply(item, adapter.split(result.response)))) {
         throw new LostClaimError();
       }

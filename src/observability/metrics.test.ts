@@ -49,7 +49,14 @@ describe('createMetrics', () => {
       inputTokens: 10,
       outputTokens: 5,
     });
-    metrics.observe({ type: 'AgentEnd', provider: 'openai', model: 'gpt-4o', durationMs: 1600 });
+    metrics.observe({
+      type: 'AgentEnd',
+      agent: 'support',
+      provider: 'openai',
+      model: 'gpt-4o',
+      durationMs: 1600,
+      tokensUsed: 15,
+    });
     metrics.observe({ type: 'Error', component: 'channels.slack', message: 'boom' });
     metrics.observe({ type: 'ChannelMessage', channel: 'slack', direction: 'inbound' });
     metrics.observe({ type: 'ActiveSessions', count: 3 });
@@ -64,7 +71,12 @@ describe('createMetrics', () => {
     );
     expect(text).toContain('gatehouse_tokens_total{provider="openai",direction="input"} 10');
     expect(text).toContain('gatehouse_tokens_total{provider="openai",direction="output"} 5');
-    expect(text).toContain('gatehouse_agent_turns_total 1');
+    expect(text).toContain(
+      'gatehouse_agent_turns_total{agent="support",provider="openai",model="gpt-4o"} 1',
+    );
+    expect(text).toContain(
+      'gatehouse_agent_tokens_total{agent="support",provider="openai",model="gpt-4o"} 15',
+    );
     expect(text).toContain('gatehouse_errors_total{component="channels.slack"} 1');
     expect(text).toContain(
       'gatehouse_channel_messages_total{channel="slack",direction="inbound"} 1',

@@ -83,7 +83,14 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
   });
   const agentTurns = new Counter({
     name: `${PREFIX}agent_turns_total`,
-    help: 'Completed agent turns',
+    help: 'Completed agent turns by agent, provider and model',
+    labelNames: ['agent', 'provider', 'model'] as const,
+    registers,
+  });
+  const agentTokens = new Counter({
+    name: `${PREFIX}agent_tokens_total`,
+    help: 'LLM tokens (input + output) by agent, provider and model',
+    labelNames: ['agent', 'provider', 'model'] as const,
     registers,
   });
   const tokens = new Counter({
@@ -181,9 +188,12 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
         if (event.outputTokens) tokens.inc({ provider, direction: 'output' }, event.outputTokens);
         return;
       }
-      case 'AgentEnd':
-        agentTurns.inc();
+      case 'AgentEnd': {
+        const labels = { agent: event.agent ?? 'default', provider: event.provider };
+        agentTurns.inc({ ...labels, model: event.model });
+        if (event.tokensUsed) agentTokens.inc({ ...labels, model: event.model }, event.tokensUsed);
         return;
+      }
       case 'Error':
         errors.inc({ component: event.component });
         return;

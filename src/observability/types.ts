@@ -1,6 +1,6 @@
 /** Typed events that components report; an Observer fans them out to metrics and logs. */
 export type ObserverEvent =
-  | { type: 'AgentStart'; provider: string; model: string; channel: string }
+  | { type: 'AgentStart'; agent?: string; provider: string; model: string; channel: string }
   | { type: 'LlmRequest'; provider: string; model: string; messagesCount: number }
   | {
       type: 'LlmResponse';
@@ -13,7 +13,15 @@ export type ObserverEvent =
       inputTokens?: number;
       outputTokens?: number;
     }
-  | { type: 'AgentEnd'; provider: string; model: string; durationMs: number; tokensUsed?: number }
+  | {
+      type: 'AgentEnd';
+      /** Configured agent name (`default` when unset). */
+      agent?: string;
+      provider: string;
+      model: string;
+      durationMs: number;
+      tokensUsed?: number;
+    }
   /** `message` is already sanitized. */
   | { type: 'Error'; component: string; message: string }
   | { type: 'RequestLatency'; route: string; method: string; status: number; durationMs: number }

@@ -32,8 +32,16 @@ export interface Provider {
   /** Model used when the agent names none. */
   readonly defaultModel: string;
   chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
-  /** Text deltas in order; throws ProviderError if the stream breaks. */
-  stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<string>;
+  /**
+   * Text deltas in order; throws ProviderError if the stream breaks. The token usage the upstream
+   * reports for the stream (OpenAI's final usage chunk, Anthropic's message_start/message_delta)
+   * is passed to `onUsage` before the iteration ends; budgets count it.
+   */
+  stream(
+    request: ChatRequest,
+    signal: AbortSignal,
+    onUsage?: (usage: ChatUsage) => void,
+  ): AsyncIterable<string>;
 }
 
 /**

@@ -92,6 +92,6 @@ describe('client address behind a trusted proxy, over real HTTP', () => {
     const mallory = await postMessage(gateway, 'mallory', {
       headers: { ...key, 'x-forwarded-for': '198.51.100.1, 198.51.100.66' },
     });
-    expect(mallory.body).toEqual({ response: 'echo: mallory', model: 'echo' });
+    expect(mallory.body).toEqual({ response: 'echo: mallory', model: 'echo', agent: 'default' });
   });
 });

@@ -67,6 +67,7 @@ export function sendGatewayError(reply: FastifyReply, error: GatewayError): void
   if (typeof retryAfter === 'number' || typeof retryAfter === 'string') {
     reply.header('retry-after', String(retryAfter));
   }
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   if (CLOSE_AFTER.has(error.status) || CLOSE_AFTER_CODES.has(error.code)) {
     reply.header('connection', 'close');
   }

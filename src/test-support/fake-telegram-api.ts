@@ -10,7 +10,11 @@ import {
 
 /** A scripted Telegram failure: 429 with `parameters.retry_after`, or 500. */
 export type TelegramFailure =
-  { status: 429; retryAfterSecs: number } | { status: 500 } | HangFailure;
+  | { status: 429; retryAfterSecs: number }
+  | { status: 500 }
+  /** The Bot API's answer to text it cannot parse in the given parse_mode. */
+  | { status: 400; description: string }
+  | HangFailure;
 
 /** The fake Telegram Bot API: `POST /bot{token}/{method}`. */
 export interface FakeTelegramApi extends FakeApiServer {
@@ -54,6 +58,12 @@ export async function startFakeTelegramApi(options: {
     if (failure !== undefined && 'hang' in failure) return neverAnswer();
     if (failure) return failureAnswer(failure);
     const body = asRecord(request.body);
+    if (method === 'sendMessage' && body.parse_mode === 'HTML' && !isTelegramHtml(body.text)) {
+      return failureAnswer({
+        status: 400,
+        description: "Bad Request: can't parse entities: unsupported start tag",
+      });
+    }
     if (method === 'sendMessage') {
       counter += 1;
       return {
@@ -133,6 +143,12 @@ export async function startFakeTelegramApi(options: {
 }
 
 function failureAnswer(failure: Exclude<TelegramFailure, HangFailure>): FakeAnswer {
+  if (failure.status === 400) {
+    return {
+      status: 400,
+      body: { ok: false, error_code: 400, description: failure.description },
+    };
+  }
   if (failure.status === 429) {
     return {
       status: 429,
@@ -152,4 +168,40 @@ function failureAnswer(failure: Exclude<TelegramFailure, HangFailure>): FakeAnsw
 
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+/** Tags the Bot API accepts with parse_mode HTML (https://core.telegram.org/bots/api#html-style). */
+const TELEGRAM_TAGS = new Set([
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'a',
+  'code',
+  'pre',
+  'span',
+  'tg-spoiler',
+  'tg-emoji',
+  'blockquote',
+]);
+
+/** Like the Bot API: only allowed, balanced tags, and only the four named entities or numeric ones. */
+function isTelegramHtml(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  const stack: string[] = [];
+  for (const match of text.matchAll(
+    /<(\/?)([a-z-]+)(?:\s[^<>]*)?>|<|&(?!(?:lt|gt|amp|quot|#\d+);)/g,
+  )) {
+    const [whole, closing, tag] = match;
+    if (whole === '<' || whole === '&' || tag === undefined || !TELEGRAM_TAGS.has(tag))
+      return false;
+    if (closing === '') stack.push(tag);
+    else if (stack.pop() !== tag) return false;
+  }
+  return stack.length === 0;
 }

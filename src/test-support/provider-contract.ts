@@ -76,6 +76,24 @@ export function runProviderContract(
       expect(deltas.join('')).toBe(subject.expectedReply(MESSAGE));
     });
 
+    it('reports token usage for a chat and for a stream (budgets count both)', async () => {
+      const { provider } = subject;
+      const result = await provider.chat(contractRequest(provider), new AbortController().signal);
+      expect(result.usage?.inputTokens).toBeGreaterThan(0);
+      expect(result.usage?.outputTokens).toBeGreaterThan(0);
+      const reported: Array<{ inputTokens: number; outputTokens: number }> = [];
+      const stream = provider.stream(
+        contractRequest(provider),
+        new AbortController().signal,
+        (usage) => reported.push(usage),
+      );
+      await collect(stream);
+      expect(reported.length).toBeGreaterThan(0);
+      const last = reported[reported.length - 1];
+      expect(last?.inputTokens).toBeGreaterThan(0);
+      expect(last?.outputTokens).toBeGreaterThan(0);
+    });
+
     it('aborting mid-stream throws an aborted ProviderError and yields nothing more', async () => {
       const { provider } = subject;
       const controller = new AbortController();

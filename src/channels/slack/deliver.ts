@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { SlackConfig } from '../../config/schema.js';
 import { isRetryablePlatformStatus, postJson } from '../post-json.js';
 import { parseRetryAfter } from '../retry-after.js';
-import { splitText } from '../split-text.js';
+import { formatReply } from '../../core/format/format-reply.js';
 import { DeliveryError, type OutboundReply } from '../types.js';
 import { slackReplyMetadata } from './reply-metadata.js';
 import { parseSlackReplyTarget } from './reply-target.js';
@@ -38,7 +38,7 @@ export async function deliverSlackReply(
     throw new DeliveryError('Slack reply target is malformed', { retryable: false });
   }
   const url = `${options.config.api_base_url.replace(/\/+$/, '')}/chat.postMessage`;
-  for (const part of splitText(reply.text, SLACK_MAX_TEXT)) {
+  for (const { text: part } of formatReply('slack', reply.text, SLACK_MAX_TEXT)) {
     const response = await postJson({
       fetch: options.fetch,
       url,

@@ -1,4 +1,4 @@
-import { splitText } from '../split-text.js';
+import { formatReply } from '../../core/format/format-reply.js';
 import { DeliveryError, type OutboundReply } from '../types.js';
 import { callTelegramApi, type TelegramApiOptions } from './api.js';
 import { parseTelegramReplyTarget } from './reply-target.js';
@@ -16,17 +16,32 @@ export async function deliverTelegramReply(
   if (!target) {
     throw new DeliveryError('Telegram reply target is malformed', { retryable: false });
   }
-  for (const part of splitText(reply.text, TELEGRAM_MAX_TEXT)) {
-    await callTelegramApi(
-      options,
-      'sendMessage',
-      {
-        chat_id: target.chatId,
-        text: part,
-        // Still answer when the user deleted the original in the meantime.
-        reply_parameters: { message_id: target.messageId, allow_sending_without_reply: true },
-      },
-      signal,
-    );
+  for (const part of formatReply('telegram', reply.text, TELEGRAM_MAX_TEXT)) {
+    const message = {
+      chat_id: target.chatId,
+      // Still answer when the user deleted the original in the meantime.
+      reply_parameters: { message_id: target.messageId, allow_sending_without_reply: true },
+    };
+    try {
+      await callTelegramApi(
+        options,
+        'sendMessage',
+        { ...message, text: part.text, parse_mode: 'HTML' },
+        signal,
+      );
+    } catch (error) {
+      if (!isParseError(error)) throw error;
+      // Once, as plain text: a reply Telegram cannot parse must still reach the user.
+      await callTelegramApi(options, 'sendMessage', { ...message, text: part.plain }, signal);
+    }
   }
+}
+
+/** Telegram's 400 for text its parse_mode cannot read ("can't parse entities"). */
+function isParseError(error: unknown): boolean {
+  return (
+    error instanceof DeliveryError &&
+    error.status === 400 &&
+    /can't parse entities/i.test(error.message)
+  );
 }

@@ -90,6 +90,7 @@ describe('Telegram deliver', () => {
       chat_id: 4242,
       text: 'z'.repeat(4096),
       reply_parameters: { message_id: 77, allow_sending_without_reply: true },
+      parse_mode: 'HTML',
     });
     expect(fake.sentMessages().map((sent) => sent.text.length)).toEqual([4096, 904]);
   });
@@ -106,5 +107,58 @@ describe('Telegram deliver', () => {
       expect((error as Error).message).not.toContain('SECRET');
       expect(JSON.stringify(error)).not.toContain('SECRET');
     }
+  });
+});
+
+describe('Telegram deliver formatting', () => {
+  let fake: FakeTelegramApi;
+  beforeEach(async () => {
+    fake = await startFakeTelegramApi({ botToken: TOKEN });
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+  const message = {
+    channel: 'telegram' as const,
+    senderId: '4242',
+    conversationId: 'telegram:4242',
+    text: 'q',
+    messageId: '1',
+    replyTarget: '4242:77',
+    receivedAt: 0,
+  };
+  const adapter = () => createTelegramAdapter({ config: { ...config, api_base_url: fake.url } });
+
+  it('sends Markdown as Telegram HTML', async () => {
+    await adapter().deliver({ message, text: '**Hi** <you> & `x`' }, AbortSignal.timeout(10_000));
+    expect(fake.sentMessages().map((sent) => sent.text)).toEqual([
+      '<b>Hi</b> &lt;you&gt; &amp; <code>x</code>',
+    ]);
+  });
+
+  it('re-sends once as plain text when Telegram cannot parse the entities', async () => {
+    fake.failNext(1, { status: 400, description: "Bad Request: can't parse entities: x" });
+    await adapter().deliver(
+      { message, text: '**Hi** [a](https://b.c)' },
+      AbortSignal.timeout(10_000),
+    );
+    const bodies = fake.requests.map((request) => request.body as Record<string, unknown>);
+    expect(bodies.map((body) => [body.text, body.parse_mode])).toEqual([
+      ['<b>Hi</b> <a href="https://b.c">a</a>', 'HTML'],
+      ['Hi a (https://b.c)', undefined],
+    ]);
+  });
+
+  it('does not retry as plain text on other 400s, nor twice', async () => {
+    fake.failNext(1, { status: 400, description: 'Bad Request: chat not found' });
+    await expect(
+      adapter().deliver({ message, text: 'x' }, AbortSignal.timeout(10_000)),
+    ).rejects.toMatchObject({ status: 400 });
+    expect(fake.requests).toHaveLength(1);
+    fake.failNext(2, { status: 400, description: "Bad Request: can't parse entities: x" });
+    await expect(
+      adapter().deliver({ message, text: 'y' }, AbortSignal.timeout(10_000)),
+    ).rejects.toMatchObject({ status: 400 });
+    expect(fake.requests).toHaveLength(3);
   });
 });

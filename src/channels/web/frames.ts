@@ -15,8 +15,16 @@ export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type ServerFrame =
   | { type: 'ready'; session_id: string }
   | { type: 'chunk'; id: string; delta: string }
-  | { type: 'done'; id: string; response: string; model: string }
-  | { type: 'error'; id?: string; code: ErrorCode; message: string; retryable?: boolean };
+  | { type: 'done'; id: string; response: string; model: string; agent: string }
+  | {
+      type: 'error';
+      id?: string;
+      code: ErrorCode;
+      message: string;
+      retryable?: boolean;
+      /** Seconds to wait before retrying (RATE_LIMITED, BUDGET_EXCEEDED). */
+      retry_after?: number;
+    };
 
 /** Outcome of parsing one received frame; failures carry the frame id when one was readable. */
 export type ParsedClientFrame =

@@ -8,6 +8,7 @@ import { credentialEnded, CREDENTIAL_END_REASONS } from './credential-check.js';
 import { parseClientFrame } from './frames.js';
 import type { ClientFrame, ServerFrame } from './frames.js';
 import type { SessionRegistry } from './session-registry.js';
+import { DEFAULT_AGENT } from '../../core/routing/rules.js';
 
 /** Session timings in milliseconds (config seconds × 1000; tests pass short ones). */
 export interface SessionTimings {
@@ -138,6 +139,7 @@ export function runSession(options: SessionOptions): void {
           receivedAt: now(),
         },
         principal,
+        clientKey: options.clientKey,
         idempotencyKey: `ws:${sessionId}:${frame.id}`,
         signal: controller.signal,
         onDelta: (delta) => {
@@ -147,7 +149,13 @@ export function runSession(options: SessionOptions): void {
       .then(
         (result) => {
           if (current())
-            send({ type: 'done', id: frame.id, response: result.response, model: result.model });
+            send({
+              type: 'done',
+              id: frame.id,
+              response: result.response,
+              model: result.model,
+              agent: result.agent ?? DEFAULT_AGENT,
+            });
         },
         (error: unknown) => {
           if (!current()) return;
@@ -234,6 +242,9 @@ function errorFrame(id: string | undefined, error: unknown): ServerFrame {
     code: gatewayError.code,
     message,
     ...(gatewayError.retryable ? { retryable: true } : {}),
+    ...(typeof gatewayError.extra.retry_after === 'number'
+      ? { retry_after: gatewayError.extra.retry_after }
+      : {}),
   };
 }
 

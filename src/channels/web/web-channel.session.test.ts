@@ -40,6 +40,7 @@ describe('web session messages', () => {
       id: 'm1',
       response: 'Hello, world',
       model: 'fake-1',
+      agent: 'default',
     });
     const { request } = await gw.call(0);
     expect(request.message).toMatchObject({

@@ -99,6 +99,7 @@ describe('web channel through the built gateway', { timeout: 60_000 }, () => {
       id: 'm1',
       response: chunks.join(''),
       model: 'gpt-test',
+      agent: 'default',
     });
     expect(llm.requests[0]?.body).toMatchObject({ stream: true, model: 'gpt-test' });
   });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { WhatsAppConfig } from '../../config/schema.js';
 import { isRetryablePlatformStatus, postJson } from '../post-json.js';
 import { parseRetryAfter } from '../retry-after.js';
-import { splitText } from '../split-text.js';
+import { formatReply } from '../../core/format/format-reply.js';
 import { DeliveryError, type OutboundReply } from '../types.js';
 
 /** WhatsApp's limit on a text message body. */
@@ -28,7 +28,7 @@ export async function deliverWhatsAppReply(
 ): Promise<void> {
   const { config } = options;
   const url = `${config.api_base_url.replace(/\/+$/, '')}/${config.api_version}/${encodeURIComponent(config.phone_number_id)}/messages`;
-  for (const part of splitText(reply.text, WHATSAPP_MAX_TEXT)) {
+  for (const { text: part } of formatReply('whatsapp', reply.text, WHATSAPP_MAX_TEXT)) {
     const response = await postJson({
       fetch: options.fetch,
       url,

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { createReplyStream } from '../reply-stream.js';
 import type { Memory } from '../../memory/types.js';
 import type { TurnContext } from '../types.js';
 import { memoryStage, timeOrderedUuid } from './memory-stage.js';
@@ -16,6 +17,7 @@ function context(): TurnContext {
       historyWindow: 4,
     },
     history: [],
+    reply: createReplyStream([]),
     request: {
       message: {
         channel: 'api',

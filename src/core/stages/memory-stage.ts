@@ -33,10 +33,11 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
     name: 'memory',
     run: async function rememberTurn(ctx, next) {
       const { message } = ctx.request;
+      const sessionId = memorySessionId(ctx.agent.name, message.conversationId);
       const window = ctx.agent.historyWindow;
       if (window > 0 && ctx.request.freshConversation !== true) {
         await safely('history', async () => {
-          ctx.history = completeExchanges(await memory.history(message.conversationId, window));
+          ctx.history = completeExchanges(await memory.history(sessionId, window));
         });
       }
       const prefix = message.channel === 'api' ? 'webhook' : message.channel;
@@ -46,7 +47,7 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
       // leaves an answered message that memory does not know about.
       if (autoSave) {
         await safely('store', () =>
-          memory.store(questionKey, message.text, 'conversation', message.conversationId, 'user'),
+          memory.store(questionKey, message.text, 'conversation', sessionId, 'user'),
         );
       }
       // A turn without a reply of its own (failed, cancelled, or a duplicate answered earlier)
@@ -68,13 +69,22 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
             `${prefix}_reply_${turnId}`,
             result.response,
             'conversation',
-            message.conversationId,
+            sessionId,
             'assistant',
           ),
         );
       }
     },
   };
+}
+
+/**
+ * The memory session of one agent in one conversation, so two agents never see each other's
+ * history. The default agent keeps the bare conversation id (histories stored before agents
+ * existed stay visible, and `gatehouse sessions` names stay as they were).
+ */
+export function memorySessionId(agentName: string, conversationId: string): string {
+  return agentName === 'default' ? conversationId : `${conversationId}#agent:${agentName}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { createReplyStream } from '../reply-stream.js';
 import type { Idempotency, IdempotencyClaim, IdempotencyRecord } from '../../limits/types.js';
 import type { Memory, MemoryEntry } from '../../memory/types.js';
 import type { ObserverEvent } from '../../observability/types.js';
@@ -21,6 +22,7 @@ function context(overrides: Partial<DispatchRequest> = {}, historyWindow = 4): T
   return {
     agent: { ...agent, historyWindow },
     history: [],
+    reply: createReplyStream([]),
     request: {
       message: {
         channel: 'api',
@@ -259,5 +261,31 @@ describe('memoryStage', () => {
     });
     expect(ran).toBe(true);
     expect(events).toContainEqual({ type: 'Error', component: 'memory', message: 'store failed' });
+  });
+});
+
+describe('memoryStage per agent', () => {
+  it('keeps each agent its own history of one conversation', async () => {
+    const { memory, entries } = arrayMemory();
+    const { stage } = stageWith(memory);
+    for (const name of ['default', 'support', 'default']) {
+      const ctx = context();
+      ctx.agent = { ...ctx.agent, name };
+      await stage.run(ctx, async () => {
+        ctx.result = {
+          response: `${name} answer (${ctx.history.length} seen)`,
+          model: 'echo',
+          duplicate: false,
+        };
+      });
+    }
+    expect(entries.map((entry) => [entry.sessionId, entry.content])).toEqual([
+      ['conv-1', 'question'],
+      ['conv-1', 'default answer (0 seen)'],
+      ['conv-1#agent:support', 'question'],
+      ['conv-1#agent:support', 'support answer (0 seen)'],
+      ['conv-1', 'question'],
+      ['conv-1', 'default answer (2 seen)'],
+    ]);
   });
 });

@@ -1,10 +1,15 @@
 import { postJson } from '../http-call.js';
 import type { HttpCall } from '../http-call.js';
 import { readSseEvents } from '../sse-stream.js';
-import type { ChatRequest, ChatResult, Provider } from '../types.js';
+import type { ChatRequest, ChatResult, ChatUsage, Provider } from '../types.js';
 import { parseEventData, parseUpstreamJson, streamErrorFrom } from '../upstream-json.js';
 import { ProviderError } from '../types.js';
-import { buildAnthropicBody, messageSchema, streamEventSchema } from './anthropic-wire.js';
+import {
+  buildAnthropicBody,
+  messageSchema,
+  streamEventSchema,
+  streamUsageSchema,
+} from './anthropic-wire.js';
 
 /** API root used when `base_url` is not configured. */
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -60,16 +65,31 @@ export class AnthropicProvider implements Provider {
     return { text, model, usage };
   }
 
-  async *stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<string> {
+  async *stream(
+    request: ChatRequest,
+    signal: AbortSignal,
+    onUsage?: (usage: ChatUsage) => void,
+  ): AsyncGenerator<string> {
     const model = request.model || this.defaultModel;
     const call = await this.#post(buildAnthropicBody(request, model, true), signal, true);
+    const usage = { inputTokens: 0, outputTokens: 0 };
     for await (const event of readSseEvents(call, this.name)) {
       const value = parseEventData(this.name, event.data);
+      // message_start carries the input tokens, message_delta the (cumulative) output tokens.
+      const counted = streamUsageSchema.safeParse(value);
+      if (counted.success) {
+        const reported = counted.data.message?.usage ?? counted.data.usage;
+        if (reported?.input_tokens !== undefined) usage.inputTokens = reported.input_tokens;
+        if (reported?.output_tokens !== undefined) usage.outputTokens = reported.output_tokens;
+      }
       const parsed = streamEventSchema.safeParse(value);
       // message_start, content_block_start/stop, message_delta, ping and future event types.
       if (!parsed.success) continue;
       const data = parsed.data;
-      if (data.type === 'message_stop') return;
+      if (data.type === 'message_stop') {
+        onUsage?.(usage);
+        return;
+      }
       if (data.type === 'error') {
         throw (
           streamErrorFrom(this.name, value, this.#secrets()) ??

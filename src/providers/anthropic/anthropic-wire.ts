@@ -30,6 +30,18 @@ export const streamEventSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+const tokenCounts = z.object({
+  input_tokens: z.number().int().nonnegative().optional(),
+  output_tokens: z.number().int().nonnegative().optional(),
+});
+
+/** Token counts in `message_start` (`message.usage`) and `message_delta` (`usage`) events. */
+export const streamUsageSchema = z.object({
+  type: z.enum(['message_start', 'message_delta']),
+  message: z.object({ usage: tokenCounts.nullish() }).optional(),
+  usage: tokenCounts.nullish(),
+});
+
 /** Anthropic's sampling range is 0–1, narrower than the gateway's 0–2. */
 const MAX_TEMPERATURE = 1;
 

@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest, ChatResult, Provider } from '../types.js';
+import type { ChatMessage, ChatRequest, ChatResult, ChatUsage, Provider } from '../types.js';
 import { ProviderError } from '../types.js';
 
 /** Model name the echo provider reports when the agent names none. */
@@ -32,11 +32,17 @@ export class EchoProvider implements Provider {
     };
   }
 
-  async *stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<string> {
-    for (const delta of splitDeltas(echoText(request.messages))) {
+  async *stream(
+    request: ChatRequest,
+    signal: AbortSignal,
+    onUsage?: (usage: ChatUsage) => void,
+  ): AsyncGenerator<string> {
+    const deltas = splitDeltas(echoText(request.messages));
+    for (const delta of deltas) {
       this.#throwIfAborted(signal);
       yield delta;
     }
+    onUsage?.({ inputTokens: countWords(request.messages), outputTokens: deltas.length });
   }
 
   #throwIfAborted(signal: AbortSignal): void {

@@ -1,7 +1,7 @@
 import { postJson } from '../http-call.js';
 import type { HttpCall } from '../http-call.js';
 import { readSseEvents } from '../sse-stream.js';
-import type { ChatRequest, ChatResult, Provider } from '../types.js';
+import type { ChatRequest, ChatResult, ChatUsage, Provider } from '../types.js';
 import { ProviderError } from '../types.js';
 import { parseEventData, parseUpstreamJson, streamErrorFrom } from '../upstream-json.js';
 import {
@@ -62,7 +62,11 @@ export class OpenAiProvider implements Provider {
     };
   }
 
-  async *stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<string> {
+  async *stream(
+    request: ChatRequest,
+    signal: AbortSignal,
+    onUsage?: (usage: ChatUsage) => void,
+  ): AsyncGenerator<string> {
     const model = request.model || this.defaultModel;
     const call = await this.#post(buildOpenAiBody(request, model, true), signal, true);
     for await (const event of readSseEvents(call, this.name)) {
@@ -76,6 +80,8 @@ export class OpenAiProvider implements Provider {
           retryable: true,
         });
       }
+      const usage = toChatUsage(chunk.data.usage);
+      if (usage !== undefined) onUsage?.(usage);
       const delta = chunk.data.choices[0]?.delta?.content;
       if (delta) yield delta;
     }

@@ -67,7 +67,7 @@ describe('connection limits over real sockets', () => {
     // Another client address is served while the flood holds its sockets.
     expect((await send(gateway, '/health', { method: 'GET' })).status).toBe(200);
     const answer = await postMessage(gateway, 'still here', { token });
-    expect(answer.body).toEqual({ response: 'echo: still here', model: 'echo' });
+    expect(answer.body).toEqual({ response: 'echo: still here', model: 'echo', agent: 'default' });
 
     // At the body deadline the remaining flood requests get 408 and their sockets close.
     await eventually(async () => openCount(sockets) === 0, 'the flood to be closed', 6000);

@@ -48,7 +48,7 @@ describe('Origin check on state-changing routes over real HTTP', () => {
     const reply = await simplePost(gateway, '/webhook', sent);
     expect(reply.status).toBe(status);
     if (status === 403) expect(reply.body).toEqual(forbidden(sent));
-    else expect(reply.body).toEqual({ response: 'echo: hi', model: 'echo' });
+    else expect(reply.body).toEqual({ response: 'echo: hi', model: 'echo', agent: 'default' });
   });
 
   it('accepts an origin listed in channels_config.web.allowed_origins on /webhook', async () => {

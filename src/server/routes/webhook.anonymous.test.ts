@@ -51,7 +51,11 @@ describe('anonymous callers (require_pairing = false) are kept apart by client k
     expect(alice.status).toBe(200);
     expect(alice.body.response).toBe('fake openai: from alice');
     expect(bob.status).toBe(200);
-    expect(bob.body).toEqual({ response: 'fake openai: from bob', model: 'gpt-4o-mini' });
+    expect(bob.body).toEqual({
+      response: 'fake openai: from bob',
+      model: 'gpt-4o-mini',
+      agent: 'default',
+    });
     // The same client repeating its key still gets its own duplicate.
     const again = await postMessage(gateway, 'from alice', from('198.51.100.1', key));
     expect(again.body).toMatchObject({ status: 'duplicate', response: 'fake openai: from alice' });

@@ -49,7 +49,11 @@ describe('X-Idempotency-Key over real HTTP', () => {
     const gateway = await openAiGateway();
     const first = await postMessage(gateway, 'order pizza', withKey(ALICE, 'order-1'));
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ response: 'fake openai: order pizza', model: 'gpt-4o-mini' });
+    expect(first.body).toEqual({
+      response: 'fake openai: order pizza',
+      model: 'gpt-4o-mini',
+      agent: 'default',
+    });
 
     const second = await postMessage(gateway, 'order pizza', withKey(ALICE, 'order-1'));
     expect(second.status).toBe(200);
@@ -57,6 +61,7 @@ describe('X-Idempotency-Key over real HTTP', () => {
       ...DUPLICATE,
       response: 'fake openai: order pizza',
       model: 'gpt-4o-mini',
+      agent: 'default',
     });
     expect(fake.requests).toHaveLength(1);
   });
@@ -99,7 +104,11 @@ describe('X-Idempotency-Key over real HTTP', () => {
 
     const retry = await postMessage(gateway, 'try me', withKey(ALICE, 'retry-1'));
     expect(retry.status).toBe(200);
-    expect(retry.body).toEqual({ response: 'fake openai: try me', model: 'gpt-4o-mini' });
+    expect(retry.body).toEqual({
+      response: 'fake openai: try me',
+      model: 'gpt-4o-mini',
+      agent: 'default',
+    });
     expect(fake.requests).toHaveLength(2);
   });
 
@@ -110,8 +119,13 @@ describe('X-Idempotency-Key over real HTTP', () => {
     expect(alice.body).toEqual({
       response: 'fake openai: alice secret plan',
       model: 'gpt-4o-mini',
+      agent: 'default',
     });
-    expect(bob.body).toEqual({ response: 'fake openai: bob question', model: 'gpt-4o-mini' });
+    expect(bob.body).toEqual({
+      response: 'fake openai: bob question',
+      model: 'gpt-4o-mini',
+      agent: 'default',
+    });
     expect(fake.requests).toHaveLength(2);
     // And each principal still gets its own duplicate back.
     const bobAgain = await postMessage(gateway, 'bob question', withKey(BOB, 'shared-key'));
@@ -131,6 +145,7 @@ describe('X-Idempotency-Key over real HTTP', () => {
       ...DUPLICATE,
       response: 'fake openai: remember me',
       model: 'gpt-4o-mini',
+      agent: 'default',
     });
     expect(fake.requests).toHaveLength(1);
   });
@@ -154,7 +169,11 @@ describe('X-Idempotency-Key and timeouts', () => {
     expect(timedOut.status).toBe(408);
     const retry = await postMessage(gateway, 'slow', withKey(ALICE, 'timeout-1'));
     expect(retry.status).toBe(200);
-    expect(retry.body).toEqual({ response: 'fake openai: slow', model: 'gpt-4o-mini' });
+    expect(retry.body).toEqual({
+      response: 'fake openai: slow',
+      model: 'gpt-4o-mini',
+      agent: 'default',
+    });
     expect(fake.requests).toHaveLength(2);
   });
 });

@@ -53,7 +53,7 @@ describe('pair → webhook over real HTTP', () => {
 
     const chat = await postMessage(gateway, 'hello there', { token });
     expect(chat.status).toBe(200);
-    expect(chat.body).toEqual({ response: 'echo: hello there', model: 'echo' });
+    expect(chat.body).toEqual({ response: 'echo: hello there', model: 'echo', agent: 'default' });
 
     const after = await send(gateway, '/health', { method: 'GET' });
     expect(after.body.paired).toBe(true);
@@ -98,7 +98,7 @@ describe('paired tokens on disk', () => {
     expect(second.stdoutLines.some((line) => /pairing code/.test(line))).toBe(false);
     const chat = await postMessage(second, 'still me', { token });
     expect(chat.status).toBe(200);
-    expect(chat.body).toEqual({ response: 'echo: still me', model: 'echo' });
+    expect(chat.body).toEqual({ response: 'echo: still me', model: 'echo', agent: 'default' });
     expect((await send(second, '/health', { method: 'GET' })).body.paired).toBe(true);
   });
 
@@ -123,7 +123,7 @@ describe('paired tokens on disk', () => {
     expect(gateway.pairingCode()).toBeUndefined();
     const chat = await postMessage(gateway, 'open door');
     expect(chat.status).toBe(200);
-    expect(chat.body).toEqual({ response: 'echo: open door', model: 'echo' });
+    expect(chat.body).toEqual({ response: 'echo: open door', model: 'echo', agent: 'default' });
     const warning = gateway.logLines.find((line) => line.includes('require_pairing = false'));
     expect(warning).toBeDefined();
     expect(JSON.parse(warning ?? '{}')).toMatchObject({ level: 40 });

@@ -48,7 +48,11 @@ describe('providers through POST /webhook', () => {
     const gateway = await gatewayFor(fake);
     const reply = await postMessage(gateway, 'ahoy', { token: TOKEN });
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ response: 'fake openai: ahoy', model: 'model-under-test' });
+    expect(reply.body).toEqual({
+      response: 'fake openai: ahoy',
+      model: 'model-under-test',
+      agent: 'default',
+    });
 
     const [request] = fake.requests;
     expect(request?.path).toBe('/v1/chat/completions');
@@ -68,7 +72,11 @@ describe('providers through POST /webhook', () => {
     const gateway = await gatewayFor(fake);
     const reply = await postMessage(gateway, 'ahoy', { token: TOKEN });
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ response: 'fake anthropic: ahoy', model: 'model-under-test' });
+    expect(reply.body).toEqual({
+      response: 'fake anthropic: ahoy',
+      model: 'model-under-test',
+      agent: 'default',
+    });
 
     const [request] = fake.requests;
     expect(request?.path).toBe('/v1/messages');
@@ -138,7 +146,9 @@ describe('metrics after a webhook turn', () => {
       /^gatehouse_llm_request_duration_seconds_count\{provider="echo",model="echo"\} 1$/m,
     );
     expect(text).toMatch(/^gatehouse_request_latency_seconds_count\{route="\/webhook"\} 1$/m);
-    expect(text).toContain('gatehouse_agent_turns_total 1');
+    expect(text).toContain(
+      'gatehouse_agent_turns_total{agent="default",provider="echo",model="echo"} 1',
+    );
   });
 
   it('counts a failed LLM request with success="false"', async () => {

@@ -8,6 +8,7 @@ import { requireAllowedOrigin } from '../../http/request-origin.js';
 import type { AllowedOriginOptions } from '../../http/request-origin.js';
 import type { RouteRegistrar } from '../types.js';
 import { parseSessionId, parseWebhookBody, verifyWebhookSecret } from './webhook-request.js';
+import { DEFAULT_AGENT } from '../../core/routing/rules.js';
 
 export interface WebhookRouteOptions {
   limiter: RateLimiter;
@@ -57,6 +58,7 @@ export function webhookRoutes(options: WebhookRouteOptions): RouteRegistrar {
           receivedAt: Date.now(),
         },
         principal,
+        clientKey: request.clientKey,
         // Without X-Session-Id the conversation id was made up just now: no history to look up.
         freshConversation: sessionId === undefined,
         idempotencyKey,
@@ -69,9 +71,14 @@ export function webhookRoutes(options: WebhookRouteOptions): RouteRegistrar {
           message: DUPLICATE_MESSAGE,
           response: result.response,
           model: result.model,
+          agent: result.agent ?? DEFAULT_AGENT,
         });
       }
-      return reply.send({ response: result.response, model: result.model });
+      return reply.send({
+        response: result.response,
+        model: result.model,
+        agent: result.agent ?? DEFAULT_AGENT,
+      });
     });
   };
 }

@@ -1,0 +1,45 @@
+import type { ReplyStream, ReplyTransform } from './types.js';
+
+/**
+ * Chains reply transforms in order and delivers what the last one releases to `sink`. The agent
+ * step writes raw provider text here; nothing reaches a channel except through this chain, so an
+ * outbound content filter covers streamed replies exactly as it covers whole ones.
+ */
+export function createReplyStream(
+  transforms: readonly ReplyTransform[],
+  sink?: (delta: string) => void,
+): ReplyStream {
+  let released = '';
+  let ended = false;
+
+  function pass(text: string, from: number): string {
+    let current = text;
+    for (let index = from; index < transforms.length; index += 1) {
+      const transform = transforms[index];
+      if (transform !== undefined && current !== '') current = transform.write(current);
+    }
+    return current;
+  }
+
+  function release(text: string): void {
+    if (text === '') return;
+    released += text;
+    sink?.(text);
+  }
+
+  return {
+    write(delta) {
+      if (ended) throw new Error('reply written after it ended');
+      release(pass(delta, 0));
+    },
+    end() {
+      if (ended) return released;
+      ended = true;
+      // Each transform's tail still goes through the transforms after it.
+      for (const [index, transform] of transforms.entries()) {
+        release(pass(transform.end(), index + 1));
+      }
+      return released;
+    },
+  };
+}
