@@ -18,14 +18,14 @@ import {
 import { closeGracefully, createApp } from './server/index.js';
 import { loadOrCreateAdminSecret } from './auth/admin-secret.js';
 import { createTicketStore } from './channels/web/tickets.js';
-import { selfOriginsFor } from './channels/web/origin-policy.js';
+import { selfOriginsFor } from './http/origin-policy.js';
 import { webChannel } from './channels/web/web-channel.js';
 import { wireAuth } from './compose/auth.js';
 import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
 import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/runtime-info.js';
-import { deriveClientKey } from './server/guards/client-key.js';
+import { deriveClientKey } from './http/client-key.js';
 import { adminRoutes, requireAdmin } from './server/routes/admin.js';
 import { pairRoutes } from './server/routes/pair.js';
 import { staticRoutes } from './server/routes/static.js';

@@ -4,7 +4,7 @@ import { GatewayError } from '../errors.js';
 import type { Inbox } from '../inbox/types.js';
 import type { Observer } from '../observability/types.js';
 import type { HealthRegistry } from '../runtime/types.js';
-import type { RouteRegistrar } from '../server/types.js';
+import type { RouteRegistrar } from '../http/route-types.js';
 import { acceptMessages } from './intake.js';
 import type { ChannelAdapter, ChannelRequest, ChannelResponse } from './types.js';
 

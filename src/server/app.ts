@@ -2,14 +2,14 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clientErrorHandler, createErrorHandler, frameworkErrorHandler } from './error-handler.js';
 import { contentLengthGuard } from './guards/body-limit.js';
-import { deriveClientKey } from './guards/client-key.js';
+import { deriveClientKey } from '../http/client-key.js';
 import { decorateWorkSignal, requestTimeout } from './guards/timeout.js';
 import { createNotFoundHandler } from './not-found.js';
 import { registerRawBody } from './raw-body.js';
 import { RouteTable } from './route-table.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
-import { securityHeaders } from './security-headers.js';
+import { securityHeaders } from '../http/security-headers.js';
 import type { AppDeps } from './types.js';
 
 /** Internal knobs, for tests that cannot wait whole seconds. */

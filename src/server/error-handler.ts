@@ -5,7 +5,7 @@ import { GatewayError, isGatewayError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { Observer } from '../observability/types.js';
 import { describeError } from '../observability/redact.js';
-import { SECURITY_HEADERS } from './security-headers.js';
+import { SECURITY_HEADERS } from '../http/security-headers.js';
 
 /** Fastify's own error codes that a client can trigger, mapped to registry codes. */
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {

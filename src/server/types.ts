@@ -1,31 +1,16 @@
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Observer } from '../observability/types.js';
 import type { HealthRegistry } from '../runtime/types.js';
+import type { RouteRegistrar } from '../http/route-types.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /**
-     * Aborts when the request times out (408) or the client goes away; pass it to downstream work
-     * (provider calls) so nothing keeps running for a request nobody waits for.
-     */
-    workSignal: AbortSignal;
-    /** Client key for limits and lockouts: the peer IP, or a forwarded IP only when trusted. */
-    clientKey: string;
-    /** Exact received body bytes (empty when there was no body). */
-    rawBody: Buffer;
-  }
-}
+export type { RouteRegistrar } from '../http/route-types.js';
 
 /** Renders the Prometheus exposition; null when the backend is not "prometheus". */
 export interface MetricsExporter {
   readonly contentType: string;
   render(): Promise<string>;
 }
-
-/** Registers one feature's routes on the app (pair, webhook, channels, ws...). */
-export type RouteRegistrar = (app: FastifyInstance) => void | Promise<void>;
 
 /** Everything createApp needs; built by the composition root (main.ts). */
 export interface AppDeps {

@@ -17,7 +17,7 @@ import { createMemoryStateStore } from '../state/index.js';
 import type { StateStore } from '../state/types.js';
 import { createTicketStore } from '../channels/web/tickets.js';
 import type { TicketStore } from '../channels/web/tickets.js';
-import { selfOriginsFor } from '../channels/web/origin-policy.js';
+import { selfOriginsFor } from '../http/origin-policy.js';
 import { webChannel } from '../channels/web/web-channel.js';
 import type { WebChannel, WebChannelTimings } from '../channels/web/web-channel.js';
 

@@ -1,8 +1,8 @@
 export { CLOSE_CODES } from './close-codes.js';
 export { clientFrameSchema, parseClientFrame } from './frames.js';
 export type { ClientFrame, ParsedClientFrame, ServerFrame } from './frames.js';
-export { checkOrigin, normalizeOrigin, selfOriginsFor } from './origin-policy.js';
-export type { OriginCheck } from './origin-policy.js';
+export { checkOrigin, normalizeOrigin, selfOriginsFor } from '../../http/origin-policy.js';
+export type { OriginCheck } from '../../http/origin-policy.js';
 export { createSessionRegistry } from './session-registry.js';
 export type { RegisteredSession, SessionInfo, SessionRegistry } from './session-registry.js';
 export { createTicketStore, TICKET_NAMESPACE, TICKET_TTL_SECS } from './tickets.js';

@@ -4,7 +4,7 @@ import type { Authenticate } from '../../auth/authenticate.js';
 import { rejectTokenInQuery } from '../../auth/bearer.js';
 import { SCOPE_WEB } from '../../auth/scopes.js';
 import { GatewayError } from '../../errors.js';
-import type { RouteRegistrar } from '../../server/types.js';
+import type { RouteRegistrar } from '../../http/route-types.js';
 import { CLOSE_CODES } from './close-codes.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { TicketStore } from './tickets.js';

@@ -6,7 +6,7 @@ import { hasTokenParam } from '../../auth/bearer.js';
 import type { Principal } from '../../core/types.js';
 import { isGatewayError } from '../../errors.js';
 import { createHandshakeGuard } from './handshake-guard.js';
-import { checkOrigin } from './origin-policy.js';
+import { checkOrigin } from '../../http/origin-policy.js';
 import type { PendingUpgrades } from './pending-upgrades.js';
 import { checkUpgradeRequest } from './upgrade-request.js';
 import { rejectUpgrade } from './upgrade-response.js';

@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { PairingGuard } from '../../auth/pairing.js';
 import { GatewayError } from '../../errors.js';
 import type { RateLimiter } from '../../limits/types.js';
-import { requireAllowedOrigin } from '../guards/request-origin.js';
-import type { AllowedOriginOptions } from '../guards/request-origin.js';
+import { requireAllowedOrigin } from '../../http/request-origin.js';
+import type { AllowedOriginOptions } from '../../http/request-origin.js';
 import type { RouteRegistrar } from '../types.js';
 
 export interface PairRoutesOptions {

@@ -4,8 +4,8 @@ import type { Dispatch, Principal } from '../../core/types.js';
 import { GatewayError } from '../../errors.js';
 import { parseIdempotencyKey } from '../../limits/idempotency.js';
 import type { RateLimiter } from '../../limits/types.js';
-import { requireAllowedOrigin } from '../guards/request-origin.js';
-import type { AllowedOriginOptions } from '../guards/request-origin.js';
+import { requireAllowedOrigin } from '../../http/request-origin.js';
+import type { AllowedOriginOptions } from '../../http/request-origin.js';
 import type { RouteRegistrar } from '../types.js';
 import { parseSessionId, parseWebhookBody, verifyWebhookSecret } from './webhook-request.js';
 

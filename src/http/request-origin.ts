@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { checkOrigin } from '../../channels/web/origin-policy.js';
-import { GatewayError } from '../../errors.js';
+import { checkOrigin } from './origin-policy.js';
+import { GatewayError } from '../errors.js';
 
 /** Inputs of the Origin decision for a state-changing HTTP request. */
 export interface RequestOriginCheck {

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { isGatewayError } from '../../errors.js';
+import { isGatewayError } from '../errors.js';
 import { checkRequestOrigin, requireAllowedOrigin } from './request-origin.js';
 
 const selfOrigins = ['http://127.0.0.1:3000', 'http://localhost:3000', 'http://[::1]:3000'];
