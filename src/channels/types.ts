@@ -1,5 +1,9 @@
 import type { ErrorCode } from '../errors.js';
+import type { OutboundReply } from '../core/delivery.js';
 import type { ChannelName, InboundMessage } from '../core/types.js';
+
+export { DeliveryError } from '../core/delivery.js';
+export type { OutboundReply } from '../core/delivery.js';
 
 /** An HTTP request as an adapter sees it: the exact received bytes, lower-cased header names. */
 export interface ChannelRequest {
@@ -32,30 +36,6 @@ export interface ParseResult {
   dropped: number;
   /** Set when the payload asks for a direct answer instead (e.g. Slack url_verification). */
   response?: ChannelResponse;
-}
-
-/** A reply to deliver through the platform API. */
-export interface OutboundReply {
-  message: InboundMessage;
-  text: string;
-}
-
-/** Thrown by `deliver`: `retryable` for 429/5xx/network errors, with the server's Retry-After. */
-export class DeliveryError extends Error {
-  readonly retryable: boolean;
-  readonly retryAfterMs: number | undefined;
-  readonly status: number | undefined;
-
-  constructor(
-    message: string,
-    options: { retryable: boolean; retryAfterMs?: number; status?: number; cause?: unknown },
-  ) {
-    super(message, { cause: options.cause });
-    this.name = 'DeliveryError';
-    this.retryable = options.retryable;
-    this.retryAfterMs = options.retryAfterMs;
-    this.status = options.status;
-  }
 }
 
 /** The ChannelAdapter port: everything channel-specific, nothing else. */

@@ -1,7 +1,10 @@
 import type { ChatMessage } from '../providers/types.js';
 
-/** Every channel the gateway speaks. `api` is POST /webhook, `web` the WebSocket. */
-export type ChannelName = 'api' | 'web' | 'whatsapp' | 'slack' | 'telegram';
+/**
+ * A channel module's name (`api`, `web`, `whatsapp`…). Open on purpose: the channel list in
+ * `channels/modules.ts` is the one place that knows which channels exist.
+ */
+export type ChannelName = string;
 
 /** A message from any channel, normalized by its adapter. */
 export interface InboundMessage {
