@@ -17,9 +17,7 @@ import {
 } from './runtime/index.js';
 import { closeGracefully, createApp } from './server/index.js';
 import { loadOrCreateAdminSecret } from './auth/admin-secret.js';
-import { createTicketStore } from './channels/web/tickets.js';
 import { selfOriginsFor } from './http/origin-policy.js';
-import { webChannel } from './channels/web/web-channel.js';
 import { wireAuth } from './compose/auth.js';
 import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
@@ -29,8 +27,6 @@ import { deriveClientKey } from './http/client-key.js';
 import { adminRoutes, requireAdmin } from './server/routes/admin.js';
 import { pairRoutes } from './server/routes/pair.js';
 import { staticRoutes } from './server/routes/static.js';
-import { hashWebhookSecret } from './server/routes/webhook-request.js';
-import { webhookRoutes } from './server/routes/webhook.js';
 import { openHomeStateStore } from './state/state-file.js';
 import type { RouteRegistrar } from './server/types.js';
 
@@ -143,58 +139,45 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const path = wireMessagePath({ config, home, store, observer, logger });
     shutdown.onShutdown(() => path.memory.close());
 
+    // One Origin policy for /pair, /webhook and the WebSocket upgrade.
+    let boundPort = config.gateway.port;
+    const origins = {
+      allowedOrigins: config.channels_config.web.allowed_origins,
+      selfOrigins: () => selfOriginsFor(bind.address, boundPort),
+    };
     const channels = await wireChannels({
       config,
       home,
       dispatch: path.dispatch,
+      authenticator: auth.authenticator,
+      authenticateRequest: auth.authenticateRequest,
+      revocations: auth.credentials,
+      store,
       observer,
       health,
       logger,
-    });
-    shutdown.onShutdown(() => channels.stop(config.gateway.shutdown_timeout_secs * 1000));
-
-    let boundPort = config.gateway.port;
-    const web = webChannel({
-      config,
-      dispatch: path.dispatch,
-      authenticator: auth.authenticator,
-      tickets: createTicketStore({ store }),
-      revocations: auth.credentials,
-      observer,
-      logger,
-      selfOrigins: () => selfOriginsFor(bind.address, boundPort),
+      origins,
+      limiter,
+      agents: [path.agent],
+      adminGuard: requireAdmin(adminSecret),
       clientKeyOf: (request) =>
         deriveClientKey({
           peerIp: request.socket.remoteAddress,
           headers: request.headers,
           trustForwarded: config.gateway.trust_forwarded_headers,
         }),
-      adminGuard: requireAdmin(adminSecret),
-      agent: path.agent.name,
     });
+    shutdown.onShutdown(() => channels.stop(config.gateway.shutdown_timeout_secs * 1000));
 
-    // One Origin policy for /pair, /webhook and the WebSocket upgrade.
-    const browserOrigins = {
-      allowedOrigins: config.channels_config.web.allowed_origins,
-      selfOrigins: () => selfOriginsFor(bind.address, boundPort),
-    };
     const routes: RouteRegistrar[] = [
       pairRoutes({
         guard: auth.guard,
         limiter: limiter('pair', config.gateway.pair_rate_limit_per_minute),
-        origins: browserOrigins,
+        origins,
         logger,
       }),
       adminRoutes({ guard: auth.guard, adminSecret }),
-      webhookRoutes({
-        limiter: limiter('webhook', config.gateway.webhook_rate_limit_per_minute),
-        authenticate: auth.authenticateApiRequest,
-        webhookSecretHash: secretHash(config.channels_config.webhook.secret),
-        dispatch: path.dispatch,
-        origins: browserOrigins,
-      }),
       channels.routes,
-      web.routes,
       staticRoutes(),
     ];
 
@@ -212,12 +195,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       const { forced } = await closeGracefully(app, deadlineMs);
       if (forced) logger.warn({ deadlineMs }, 'shutdown deadline reached; open requests were cut');
     });
-    const detachWeb = web.attach(app.server);
+    const detachChannels = channels.attach(app.server);
     // Registered after the HTTP drain, so it runs before it: live sessions would otherwise hold
     // their sockets open until the drain deadline.
     shutdown.onShutdown(() => {
-      web.closeAll(1001, 'gateway shutting down');
-      detachWeb();
+      channels.closeSessions(1001, 'gateway shutting down');
+      detachChannels();
     });
 
     await app.listen({ host: bind.address, port: config.gateway.port });
@@ -302,8 +285,4 @@ class ShutdownList {
     })();
     return this.#running;
   }
-}
-
-function secretHash(secret: string | undefined): Buffer | undefined {
-  return secret === undefined ? undefined : hashWebhookSecret(secret);
 }

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors.js';
 import type { OutboundReply } from '../core/delivery.js';
-import type { ChannelName, InboundMessage } from '../core/types.js';
+import type { ChannelName, InboundMessage, Principal } from '../core/types.js';
 
 export { DeliveryError } from '../core/delivery.js';
 export type { OutboundReply } from '../core/delivery.js';
@@ -14,10 +14,15 @@ export interface ChannelRequest {
   query: Readonly<Record<string, string | undefined>>;
   /** Epoch ms. */
   receivedAt: number;
+  /** The client key of the request (peer address, or the trusted forwarded one). */
+  clientKey?: string;
+  /** Lower-case names of headers that appeared more than once (their values are joined above). */
+  repeatedHeaders?: ReadonlySet<string>;
 }
 
 /** Outcome of verifying a request. Adapters fail closed when their secret is not configured. */
-export type VerifyResult = { ok: true } | { ok: false; code: ErrorCode };
+export type VerifyResult =
+  { ok: true; principal?: Principal } | { ok: false; code: ErrorCode; message?: string };
 
 /**
  * An immediate successful HTTP answer an adapter gives (challenges, acknowledgements). Refusals
@@ -36,24 +41,30 @@ export interface ParseResult {
   dropped: number;
   /** Set when the payload asks for a direct answer instead (e.g. Slack url_verification). */
   response?: ChannelResponse;
+  /** For synchronous channels: how the turn runs (client idempotency key, fresh conversation). */
+  turn?: { idempotencyKey?: string; freshConversation: boolean };
 }
 
 /** The ChannelAdapter port: everything channel-specific, nothing else. */
 export interface ChannelAdapter {
   readonly name: ChannelName;
-  /** HTTP path of its webhook, e.g. "/whatsapp". */
-  readonly path: string;
-  /** Authenticate a webhook POST: its own scheme, constant time, fail closed. */
-  verify(request: ChannelRequest): VerifyResult;
+  /**
+   * Authenticate a request by the channel's own scheme (signature, secret header, bearer token),
+   * in constant time, failing closed. Synchronous channels also learn who is calling.
+   */
+  verify(request: ChannelRequest): VerifyResult | Promise<VerifyResult>;
   /**
    * Answer a GET handshake (WhatsApp hub.challenge); undefined when the adapter has none. Throws
    * GatewayError when the handshake is refused.
    */
   handshake?(request: ChannelRequest): ChannelResponse;
   /** Turn a verified payload into messages. Throws GatewayError('INVALID_JSON' | 'INVALID_BODY') on bad input. */
-  parse(request: ChannelRequest): ParseResult;
-  /** Send a reply through the platform API, splitting it when the platform requires. */
-  deliver(reply: OutboundReply, signal: AbortSignal): Promise<void>;
+  parse(request: ChannelRequest, principal?: Principal): ParseResult;
+  /**
+   * Send a reply through the platform API, splitting it when the platform requires. Only
+   * asynchronous channels have it; synchronous ones answer in the HTTP response or on the socket.
+   */
+  deliver?(reply: OutboundReply, signal: AbortSignal): Promise<void>;
   /**
    * Optional background intake (Telegram long polling); resolves when `signal` aborts. An adapter
    * that polls takes no webhooks: its path answers CHANNEL_NOT_CONFIGURED.
@@ -62,4 +73,9 @@ export interface ChannelAdapter {
     sink: (messages: InboundMessage[], dropped: number) => Promise<void>,
     signal: AbortSignal,
   ): Promise<void>;
+}
+
+/** An asynchronous channel's adapter: replies go out through the platform API. */
+export interface DeliveringChannelAdapter extends ChannelAdapter {
+  deliver(reply: OutboundReply, signal: AbortSignal): Promise<void>;
 }

@@ -49,8 +49,8 @@ export interface AuthWiring {
   credentials: CredentialRevocations;
   /** Header-level authenticator: paired token or JWT, with a required scope. */
   authenticator: Authenticate;
-  /** Request-level authentication for `/webhook` (`channels:api`); tokens in the URL are refused. */
-  authenticateApiRequest: (request: FastifyRequest) => Promise<Principal>;
+  /** Request-level authentication for a channel scope; tokens in the URL are refused. */
+  authenticateRequest: (request: FastifyRequest, scope: string) => Promise<Principal>;
 }
 
 /** Builds authentication: the paired-token set (hashing plaintext entries), pairing guard and JWTs. */
@@ -110,13 +110,10 @@ export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> 
     revocations,
     credentials: createCredentialRevocations({ jwt: revocations, paired: tokens }),
     authenticator,
-    authenticateApiRequest: async function authenticateApiRequest(request) {
+    authenticateRequest: async function authenticateRequest(request, scope) {
       rejectTokenInQuery(request.query);
       const header = request.headers.authorization;
-      const principal = await authenticator(
-        typeof header === 'string' ? header : undefined,
-        'channels:api',
-      );
+      const principal = await authenticator(typeof header === 'string' ? header : undefined, scope);
       // One shared anonymous id would let every caller replay another's idempotency keys and
       // read another's X-Session-Id conversation; the client key keeps them apart.
       if (principal.kind !== 'anonymous') return principal;

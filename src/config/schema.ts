@@ -271,6 +271,15 @@ const webChannelSchema = z
   })
   .prefault({});
 
+const openaiChannelSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Serve the OpenAI-compatible API (GET /v1/models, POST /v1/chat/completions)'),
+  })
+  .prefault({});
+
 const inboxSchema = z
   .object({
     path: z.string().min(1).optional().describe('SQLite file (default $GATEHOUSE_HOME/inbox.db)'),
@@ -292,6 +301,7 @@ const channelsSchema = z
     slack: slackChannelSchema.optional(),
     telegram: telegramChannelSchema.optional(),
     web: webChannelSchema,
+    openai: openaiChannelSchema,
   })
   .prefault({});
 

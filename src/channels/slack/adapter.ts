@@ -1,5 +1,5 @@
 import type { SlackConfig } from '../../config/schema.js';
-import type { ChannelAdapter } from '../types.js';
+import type { DeliveringChannelAdapter } from '../types.js';
 import { deliverSlackReply } from './deliver.js';
 import { parseSlackPayload } from './parse.js';
 import { verifySlackRequest } from './verify.js';
@@ -12,13 +12,12 @@ export interface SlackAdapterOptions {
 }
 
 /** The Slack Events API channel: POST /slack/events, replies with chat.postMessage. */
-export function createSlackAdapter(options: SlackAdapterOptions): ChannelAdapter {
+export function createSlackAdapter(options: SlackAdapterOptions): DeliveringChannelAdapter {
   const { config } = options;
   const deliverOptions = { config, fetch: options.fetch ?? globalThis.fetch };
   const parseOptions = { config, botUserId: options.botUserId };
   return {
     name: 'slack',
-    path: '/slack/events',
     verify: (request) => verifySlackRequest(config, request),
     parse: (request) => parseSlackPayload(parseOptions, request),
     deliver: (reply, signal) => deliverSlackReply(deliverOptions, reply, signal),

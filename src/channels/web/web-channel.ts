@@ -16,8 +16,10 @@ import type { RouteRegistrar } from '../../http/route-types.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { credentialEnded } from './credential-check.js';
 import { createPendingUpgrades } from './pending-upgrades.js';
-import { webRoutes } from './routes.js';
+import { WEB_ROUTES, webHandlers } from './routes.js';
 import type { AdminGuard } from './routes.js';
+import { channelRouteRegistrar, upgradePaths } from '../route-builder.js';
+import type { ChannelRouteHandler } from '../module.js';
 import type { runSession, SessionTimings } from './session.js';
 import { createSessionRegistry } from './session-registry.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -56,9 +58,15 @@ export interface WebChannelOptions {
 
 /** The WebSocket channel: routes to register, the upgrade hook to attach, and shutdown. */
 export interface WebChannel {
+  /** The declared HTTP routes (`WEB_ROUTES`) with their handlers. */
   routes: RouteRegistrar;
-  /** Handles upgrades on the server (Fastify's `app.server`); returns a detach function. */
-  attach(server: Server): () => void;
+  /** The same handlers by route id. */
+  handlers: Readonly<Record<string, ChannelRouteHandler>>;
+  /**
+   * Handles upgrades on the server (Fastify's `app.server`) on `paths` (default: the declared
+   * upgrade paths); returns a detach function.
+   */
+  attach(server: Server, paths?: readonly string[]): () => void;
   closeAll(code?: number, reason?: string): void;
   readonly registry: SessionRegistry;
 }
@@ -106,15 +114,18 @@ export function webChannel(options: WebChannelOptions): WebChannel {
     return principal;
   }
 
+  const handlers = webHandlers({
+    authenticator: options.authenticator,
+    tickets: options.tickets,
+    registry,
+    ...(options.adminGuard === undefined ? {} : { adminGuard: options.adminGuard }),
+  });
   return {
-    routes: webRoutes({
-      authenticator: options.authenticator,
-      tickets: options.tickets,
-      registry,
-      ...(options.adminGuard === undefined ? {} : { adminGuard: options.adminGuard }),
-    }),
-    attach(server) {
+    routes: channelRouteRegistrar([{ routes: WEB_ROUTES, handlers }]),
+    handlers,
+    attach(server, paths = upgradePaths(WEB_ROUTES)) {
       return attachUpgradeHandler(server, {
+        paths,
         wss: { handleUpgrade: (...args) => sockets.ready().wss.handleUpgrade(...args) },
         allowedOrigins: web.allowed_origins,
         selfOrigins,
