@@ -63,6 +63,7 @@ export const ERRORS = {
   },
   NOT_FOUND: { status: 404, message: 'Not found' },
   CHANNEL_NOT_CONFIGURED: { status: 404, message: 'Channel not configured' },
+  MODEL_NOT_FOUND: { status: 404, message: 'No agent with this name; GET /v1/models lists them' },
   SESSION_NOT_FOUND: { status: 404, message: 'Session not found' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   REQUEST_TIMEOUT: { status: 408, message: 'Request timed out', retryable: true },

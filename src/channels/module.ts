@@ -6,6 +6,7 @@ import type { CredentialRevocations } from '../auth/credential-revocations.js';
 import type { Config } from '../config/schema.js';
 import type { AgentSpec, Dispatch, Principal } from '../core/types.js';
 import type { AllowedOriginOptions } from '../http/request-origin.js';
+import type { ErrorShape } from '../http/route-types.js';
 import type { Inbox } from '../inbox/types.js';
 import type { RateLimiter } from '../limits/types.js';
 import type { Observer } from '../observability/types.js';
@@ -22,6 +23,8 @@ export interface ChannelRoute {
   aliases: readonly string[];
   /** `upgrade`: a WebSocket path served by the channel's `attach` hook instead of a Fastify route. */
   kind?: 'http' | 'upgrade';
+  /** How the route's errors are written (OpenAI's shape for its API); the gateway's by default. */
+  errorShape?: ErrorShape;
 }
 
 /** What serves one declared HTTP route. */

@@ -33,6 +33,7 @@ export function channelRouteRegistrar(channels: readonly ChannelRouting[]): Rout
           app.route({
             method: route.method,
             url,
+            ...(route.errorShape === undefined ? {} : { config: { errorShape: route.errorShape } }),
             ...(served?.preHandler === undefined ? {} : { preHandler: served.preHandler }),
             handler: served?.handler ?? notConfigured,
           });

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../providers/types.js';
+import type { ChatMessage, ChatUsage } from '../providers/types.js';
 
 /**
  * A channel module's name (`api`, `web`, `whatsapp`…). Open on purpose: the channel list in
@@ -56,6 +56,13 @@ export interface DispatchRequest {
   freshConversation?: boolean;
   /** When set, the agent turn streams and each text delta is passed here in order. */
   onDelta?: (delta: string) => void;
+  /**
+   * Prior messages the client sent with this one (stateless APIs such as `/v1/chat/completions`,
+   * where the client owns the conversation): used instead of the stored history, and not stored.
+   */
+  conversation?: ChatMessage[];
+  /** Per-request generation limits the client asked for (never above the agent's). */
+  generation?: { temperature?: number; maxTokens?: number };
 }
 
 /** Output of the core dispatch. */
@@ -64,6 +71,8 @@ export interface DispatchResult {
   model: string;
   /** True when the answer was replayed from an earlier request with the same idempotency key. */
   duplicate: boolean;
+  /** Token usage, when the upstream reported it. */
+  usage?: ChatUsage;
 }
 
 /** The core dispatch function every channel calls. */

@@ -17,7 +17,14 @@ declare module 'fastify' {
     /** Exact received body bytes (empty when there was no body). */
     rawBody: Buffer;
   }
+  interface FastifyContextConfig {
+    /** Error body shape of the route: the gateway's `{error, code}` (default) or OpenAI's. */
+    errorShape?: ErrorShape;
+  }
 }
+
+/** How a route's error bodies are written. */
+export type ErrorShape = 'gateway' | 'openai';
 
 /** Registers one feature's routes on the app (pair, webhook, channels, ws...). */
 export type RouteRegistrar = (app: FastifyInstance) => void | Promise<void>;

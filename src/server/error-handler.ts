@@ -5,6 +5,8 @@ import { GatewayError, isGatewayError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { Observer } from '../observability/types.js';
 import { describeError } from '../observability/redact.js';
+import { toOpenAiError } from '../http/openai-error.js';
+import type { ErrorShape } from '../http/route-types.js';
 import { SECURITY_HEADERS } from '../http/security-headers.js';
 
 /** Fastify's own error codes that a client can trigger, mapped to registry codes. */
@@ -54,15 +56,24 @@ export interface ErrorHandlerOptions {
   observer: Observer;
 }
 
-/** Writes the registry error: status, `Retry-After` when documented, `{ error, code, ...extra }`. */
-export function sendGatewayError(reply: FastifyReply, error: GatewayError): void {
-  reply.code(error.status);
+/**
+ * Writes the registry error: status, `Retry-After` when documented, and `{ error, code, ...extra }`
+ * — or OpenAI's `{ error: { message, type, param, code } }` on routes that speak its API.
+ */
+export function sendGatewayError(
+  reply: FastifyReply,
+  error: GatewayError,
+  shape: ErrorShape = 'gateway',
+): void {
+  const { status, body } =
+    shape === 'openai' ? toOpenAiError(error) : { status: error.status, body: error.toBody() };
+  reply.code(status);
   const retryAfter = error.extra.retry_after;
   if (typeof retryAfter === 'number' || typeof retryAfter === 'string') {
     reply.header('retry-after', String(retryAfter));
   }
-  if (CLOSE_AFTER.has(error.status)) reply.header('connection', 'close');
-  reply.type('application/json; charset=utf-8').send(error.toBody());
+  if (CLOSE_AFTER.has(status)) reply.header('connection', 'close');
+  reply.type('application/json; charset=utf-8').send(body);
 }
 
 /** The one error handler: every error body that leaves the gateway is shaped here. */
@@ -87,7 +98,7 @@ export function createErrorHandler(
       reply.raw.destroy();
       return;
     }
-    sendGatewayError(reply, gatewayError);
+    sendGatewayError(reply, gatewayError, request.routeOptions.config.errorShape);
   };
 }
 
