@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors.js';
 import type { OutboundReply } from '../core/delivery.js';
-import type { ChannelName, InboundMessage, Principal } from '../core/types.js';
+import type { ChannelName, DispatchRequest, InboundMessage, Principal } from '../core/types.js';
 
 export { DeliveryError } from '../core/delivery.js';
 export type { OutboundReply } from '../core/delivery.js';
@@ -41,8 +41,11 @@ export interface ParseResult {
   dropped: number;
   /** Set when the payload asks for a direct answer instead (e.g. Slack url_verification). */
   response?: ChannelResponse;
-  /** For synchronous channels: how the turn runs (client idempotency key, fresh conversation). */
-  turn?: { idempotencyKey?: string; freshConversation: boolean };
+  /** For synchronous channels: how the turn runs (client idempotency key, fresh conversation…). */
+  turn?: Pick<
+    DispatchRequest,
+    'idempotencyKey' | 'freshConversation' | 'conversation' | 'generation'
+  >;
 }
 
 /** The ChannelAdapter port: everything channel-specific, nothing else. */
