@@ -268,6 +268,11 @@ const webChannelSchema = z
     max_buffered_bytes: positiveInt
       .default(1048576)
       .describe('Send buffer bound; a slower consumer is disconnected'),
+    resume_grace_secs: positiveInt
+      .default(60)
+      .describe(
+        'How long a streamed reply keeps running after its client dropped (SSE on /webhook), waiting for a resume',
+      ),
   })
   .prefault({});
 

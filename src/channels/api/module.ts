@@ -1,4 +1,5 @@
 import type { ChannelModule } from '../module.js';
+import { createTurnStreams } from '../turn-streams.js';
 import { createApiAdapter } from './adapter.js';
 import { apiWebhookHandler } from './webhook-handler.js';
 import { hashWebhookSecret } from './webhook-request.js';
@@ -24,6 +25,12 @@ export const apiModule: ChannelModule = {
           limiter,
           dispatch: services.dispatch,
           origins: services.origins,
+          stream: {
+            streams: createTurnStreams({
+              graceMs: config.channels_config.web.resume_grace_secs * 1000,
+            }),
+            turnTimeoutMs: config.gateway.request_timeout_secs * 1000,
+          },
         }),
       },
     };

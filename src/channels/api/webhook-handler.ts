@@ -6,16 +6,18 @@ import type { RateLimiter } from '../../limits/types.js';
 import type { ChannelRouteHandler } from '../module.js';
 import type { ChannelAdapter } from '../types.js';
 import { toChannelRequest } from '../webhook-handlers.js';
+import { streamWebhookTurn, wantsEventStream, webhookAnswer } from './webhook-sse.js';
+import type { WebhookStreamOptions } from './webhook-sse.js';
 
 export interface ApiWebhookOptions {
   adapter: ChannelAdapter;
+  /** Streamed (`Accept: text/event-stream`) turns. */
+  stream: Omit<WebhookStreamOptions, 'dispatch'>;
   limiter: RateLimiter;
   dispatch: Dispatch;
   /** Browser origins allowed to post (the gateway's own and `allowed_origins`). */
   origins: AllowedOriginOptions;
 }
-
-const DUPLICATE_MESSAGE = 'Request already processed for this idempotency key';
 
 /**
  * `POST /webhook`: a foreign browser origin is refused first, then the rate limit, the adapter's
@@ -43,25 +45,19 @@ export function apiWebhookHandler(options: ApiWebhookOptions): ChannelRouteHandl
       const parsed = adapter.parse(channelRequest, principal);
       const [message] = parsed.messages;
       if (message === undefined) throw new GatewayError('INVALID_BODY');
-      const result = await dispatch({
+      const turn = {
         message,
         principal,
         freshConversation: parsed.turn?.freshConversation ?? false,
         ...(parsed.turn?.idempotencyKey === undefined
           ? {}
           : { idempotencyKey: parsed.turn.idempotencyKey }),
-        signal: request.workSignal,
-      });
-      if (result.duplicate) {
-        return reply.send({
-          status: 'duplicate',
-          idempotent: true,
-          message: DUPLICATE_MESSAGE,
-          response: result.response,
-          model: result.model,
-        });
+      };
+      if (wantsEventStream(request)) {
+        return streamWebhookTurn({ ...options.stream, dispatch }, turn, request, reply);
       }
-      return reply.send({ response: result.response, model: result.model });
+      const result = await dispatch({ ...turn, signal: request.workSignal });
+      return reply.send(webhookAnswer(result));
     },
   };
 }
