@@ -32,6 +32,10 @@ export const ERRORS = {
   },
   AUTH_INSUFFICIENT_SCOPE: { status: 403, message: 'Token lacks the scope this channel requires' },
   AUTH_TOKEN_REVOKED: { status: 401, message: 'Token has been revoked' },
+  CONVERSATION_FORBIDDEN: {
+    status: 403,
+    message: 'This conversation belongs to another client; start a new one',
+  },
   WEBHOOK_SECRET_INVALID: { status: 401, message: 'Missing or invalid X-Webhook-Secret' },
   SIGNATURE_INVALID: { status: 401, message: 'Missing or invalid request signature' },
   CHANNEL_SECRET_INVALID: { status: 403, message: 'Missing or invalid channel secret' },

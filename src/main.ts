@@ -159,6 +159,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       origins,
       limiter,
       agents: [path.agent],
+      conversationHistory: (key, limit) => path.memory.history(key, limit),
       adminGuard: requireAdmin(adminSecret),
       clientKeyOf: (request) =>
         deriveClientKey({

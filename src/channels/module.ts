@@ -8,6 +8,7 @@ import type { AgentSpec, Dispatch, Principal } from '../core/types.js';
 import type { AllowedOriginOptions } from '../http/request-origin.js';
 import type { ErrorShape } from '../http/route-types.js';
 import type { Inbox } from '../inbox/types.js';
+import type { MemoryEntry } from '../memory/types.js';
 import type { RateLimiter } from '../limits/types.js';
 import type { Observer } from '../observability/types.js';
 import type { HealthRegistry } from '../runtime/types.js';
@@ -50,6 +51,8 @@ export interface ChannelServices {
   /** The gateway's browser-origin policy (its own origins and `allowed_origins`). */
   origins: AllowedOriginOptions;
   limiter(bucket: string, perMinute: number): RateLimiter;
+  /** Recent entries of a conversation by its memory key (transcripts for the web chat). */
+  conversationHistory?: (memoryKey: string, limit: number) => Promise<MemoryEntry[]>;
   /** Configured agents; the first is the default. */
   agents: readonly AgentSpec[];
   /** The client key of a raw request (WebSocket upgrades), like Fastify's `request.clientKey`. */

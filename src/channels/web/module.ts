@@ -22,6 +22,9 @@ export const webModule: ChannelModule = {
       clientKeyOf: services.clientKeyOf,
       adminGuard: services.adminGuard,
       agent: services.agents[0]?.name ?? 'default',
+      ...(services.conversationHistory === undefined
+        ? {}
+        : { history: services.conversationHistory }),
     });
     return {
       handlers: channel.handlers,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
@@ -8,6 +9,9 @@ import { credentialEnded, CREDENTIAL_END_REASONS } from './credential-check.js';
 import { parseClientFrame } from './frames.js';
 import type { ClientFrame, ServerFrame } from './frames.js';
 import type { SessionRegistry } from './session-registry.js';
+import { conversationMemoryKey } from './conversations.js';
+import type { ConversationRegistry } from './conversations.js';
+import type { MemoryEntry } from '../../memory/types.js';
 
 /** Session timings in milliseconds (config seconds × 1000; tests pass short ones). */
 export interface SessionTimings {
@@ -30,6 +34,10 @@ export interface SessionOptions {
   isRevoked: (jti: string) => boolean;
   timings: SessionTimings;
   logger: Logger;
+  /** Owners of conversations, for `attach`. */
+  conversations: ConversationRegistry;
+  /** Recent entries of a conversation (memory), for the `history` frame. */
+  history?: (memoryKey: string, limit: number) => Promise<MemoryEntry[]>;
   now?: () => number;
 }
 
@@ -43,6 +51,9 @@ export function runSession(options: SessionOptions): void {
   const { ws, sessionId, principal, timings, logger } = options;
   const now = options.now ?? Date.now;
   const inFlight = new Map<string, AbortController>();
+  // A new socket starts a new conversation; `attach` switches it to an existing one.
+  let conversationId: string = randomUUID();
+  options.conversations.claim(conversationId, principal.id);
   let closing = false;
   let missedPongs = 0;
   let idleTimer: NodeJS.Timeout | undefined;
@@ -126,12 +137,13 @@ export function runSession(options: SessionOptions): void {
     inFlight.set(frame.id, controller);
     const current = (): boolean =>
       inFlight.get(frame.id) === controller && !controller.signal.aborted;
+    let seq = 0;
     options
       .dispatch({
         message: {
           channel: 'web',
           senderId: principal.id,
-          conversationId: `web:${sessionId}`,
+          conversationId: conversationMemoryKey(principal.id, conversationId),
           text: frame.text,
           messageId: frame.id,
           replyTarget: sessionId,
@@ -141,7 +153,8 @@ export function runSession(options: SessionOptions): void {
         idempotencyKey: `ws:${sessionId}:${frame.id}`,
         signal: controller.signal,
         onDelta: (delta) => {
-          if (current()) send({ type: 'chunk', id: frame.id, delta });
+          seq += 1;
+          if (current()) send({ type: 'chunk', id: frame.id, delta, seq });
         },
       })
       .then(
@@ -171,6 +184,34 @@ export function runSession(options: SessionOptions): void {
     send(errorFrame(id, new GatewayError('MESSAGE_CANCELLED')));
   }
 
+  function attach(id: string): void {
+    if (!options.conversations.claim(id, principal.id)) {
+      return send(errorFrame(undefined, new GatewayError('CONVERSATION_FORBIDDEN')));
+    }
+    conversationId = id;
+    send({ type: 'attached', conversation_id: id });
+  }
+
+  async function sendHistory(limit: number): Promise<void> {
+    const id = conversationId;
+    let entries: MemoryEntry[] = [];
+    try {
+      entries = (await options.history?.(conversationMemoryKey(principal.id, id), limit)) ?? [];
+    } catch (error) {
+      // The transcript is a convenience; a memory failure must not end the session.
+      logger.warn({ err: error, sessionId }, 'web session history failed');
+    }
+    send({
+      type: 'history',
+      conversation_id: id,
+      messages: entries.flatMap((entry) =>
+        entry.role === null
+          ? []
+          : [{ role: entry.role, text: entry.content, at: entry.createdAt, id: entry.key }],
+      ),
+    });
+  }
+
   ws.on('pong', () => {
     missedPongs = 0;
   });
@@ -187,8 +228,11 @@ export function runSession(options: SessionOptions): void {
     }
     const parsed = parseClientFrame(rawToText(data));
     if (!parsed.ok) return send(errorFrame(parsed.id, new GatewayError(parsed.code)));
-    if (parsed.frame.type === 'message') runMessage(parsed.frame);
-    else cancel(parsed.frame.id);
+    const frame = parsed.frame;
+    if (frame.type === 'message') runMessage(frame);
+    else if (frame.type === 'cancel') cancel(frame.id);
+    else if (frame.type === 'attach') attach(frame.conversation_id);
+    else void sendHistory(frame.limit);
   });
   ws.on('error', (error) => {
     // Protocol violations (oversized frame, bad UTF-8) end the socket; ws closes it itself.
@@ -221,7 +265,7 @@ export function runSession(options: SessionOptions): void {
   if (endIfCredentialEnded()) return;
   armIdle();
   armExpiry();
-  send({ type: 'ready', session_id: sessionId });
+  send({ type: 'ready', session_id: sessionId, conversation_id: conversationId });
 }
 
 /** An error frame with the registry code and client-safe message (never upstream detail). */

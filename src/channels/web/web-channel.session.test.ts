@@ -20,21 +20,25 @@ async function session(
   gw: WebGateway,
   authorization = `Bearer ${TEST_PAIRED_TOKEN}`,
   options: { autoPong?: boolean } = {},
-): Promise<{ client: TestWsClient; sessionId: string }> {
+): Promise<{ client: TestWsClient; sessionId: string; conversationId: string }> {
   const client = await connectOk(gw.wsUrl('/ws'), { headers: { authorization }, ...options });
   const ready = await client.next();
   expect(ready.type).toBe('ready');
-  return { client, sessionId: String(ready.session_id) };
+  return {
+    client,
+    sessionId: String(ready.session_id),
+    conversationId: String(ready.conversation_id),
+  };
 }
 
 describe('web session messages', () => {
   it('streams chunks in order, then done, through the core dispatch', async () => {
     const gw = await start();
-    const { client, sessionId } = await session(gw);
+    const { client, sessionId, conversationId } = await session(gw);
     client.send({ type: 'message', id: 'm1', text: 'world' });
-    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'Hel' });
-    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'lo, ' });
-    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'world' });
+    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'Hel', seq: 1 });
+    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'lo, ', seq: 2 });
+    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'world', seq: 3 });
     expect(await client.next()).toEqual({
       type: 'done',
       id: 'm1',
@@ -45,7 +49,7 @@ describe('web session messages', () => {
     expect(request.message).toMatchObject({
       channel: 'web',
       senderId: 'paired:test',
-      conversationId: `web:${sessionId}`,
+      conversationId: `web:paired:test:${conversationId}`,
       messageId: 'm1',
       replyTarget: sessionId,
       text: 'world',
@@ -223,3 +227,48 @@ describe('web session lifetime', () => {
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
+
+describe('web conversations', () => {
+  it('announces the conversation in ready, lets the same principal attach to it, and refuses another', async () => {
+    const gw = await start();
+    const first = await session(gw);
+    expect(first.conversationId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const second = await session(gw);
+    expect(second.conversationId).not.toBe(first.conversationId);
+    second.client.send({ type: 'attach', conversation_id: first.conversationId });
+    expect(await second.client.next()).toEqual({
+      type: 'attached',
+      conversation_id: first.conversationId,
+    });
+    second.client.send({ type: 'message', id: 'a1', text: 'again' });
+    expect((await gw.call(0)).request.message.conversationId).toBe(
+      `web:paired:test:${first.conversationId}`,
+    );
+
+    const { token } = await gw.jwt.createToken({
+      subject: 'user:someone-else',
+      scopes: ['channels:web'],
+      expiresIn: 600,
+    });
+    const other = await session(gw, `Bearer ${token}`);
+    other.client.send({ type: 'attach', conversation_id: first.conversationId });
+    expect(await other.client.next()).toMatchObject({
+      type: 'error',
+      code: 'CONVERSATION_FORBIDDEN',
+    });
+    for (const client of [first.client, second.client, other.client]) client.ws.close();
+  });
+
+  it('answers history with an empty transcript when no memory is wired', async () => {
+    const gw = await start();
+    const { client, conversationId } = await session(gw);
+    client.send({ type: 'history', limit: 10 });
+    expect(await client.next()).toEqual({
+      type: 'history',
+      conversation_id: conversationId,
+      messages: [],
+    });
+    client.ws.close();
+  });
+});

@@ -22,6 +22,8 @@ import { channelRouteRegistrar, upgradePaths } from '../route-builder.js';
 import type { ChannelRouteHandler } from '../module.js';
 import type { runSession, SessionTimings } from './session.js';
 import { createSessionRegistry } from './session-registry.js';
+import { createConversationRegistry } from './conversations.js';
+import type { MemoryEntry } from '../../memory/types.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { TicketStore } from './tickets.js';
 import { attachUpgradeHandler } from './upgrade.js';
@@ -52,6 +54,8 @@ export interface WebChannelOptions {
   adminGuard?: AdminGuard;
   /** Agent every session is bound to. */
   agent?: string;
+  /** Recent entries of a conversation (memory), for the `history` frame. */
+  history?: (memoryKey: string, limit: number) => Promise<MemoryEntry[]>;
   /** Overrides (tests use short ones). */
   timings?: Partial<WebChannelTimings>;
 }
@@ -87,6 +91,7 @@ export function webChannel(options: WebChannelOptions): WebChannel {
     ...options.timings,
   };
   const registry = createSessionRegistry(options.observer);
+  const conversations = createConversationRegistry();
   const selfOrigins =
     typeof options.selfOrigins === 'function'
       ? options.selfOrigins
@@ -153,6 +158,8 @@ export function webChannel(options: WebChannelOptions): WebChannel {
             isRevoked: options.revocations.isRevoked,
             timings,
             logger: options.logger,
+            conversations,
+            ...(options.history === undefined ? {} : { history: options.history }),
           });
         },
         logger: options.logger,

@@ -157,6 +157,7 @@ describe('web channel through the built gateway', { timeout: 60_000 }, () => {
       type: 'chunk',
       id: 'c1',
       delta: 'partial ',
+      seq: 1,
     });
     const [upstream] = await llm.waitForRequests(1);
     client.send({ type: 'cancel', id: 'c1' });
