@@ -69,6 +69,10 @@ export const ERRORS = {
   CHANNEL_NOT_CONFIGURED: { status: 404, message: 'Channel not configured' },
   MODEL_NOT_FOUND: { status: 404, message: 'No agent with this name; GET /v1/models lists them' },
   SESSION_NOT_FOUND: { status: 404, message: 'Session not found' },
+  RESUME_NOT_FOUND: {
+    status: 404,
+    message: 'No reply with this id to resume in this conversation; it ended too long ago',
+  },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   REQUEST_TIMEOUT: { status: 408, message: 'Request timed out', retryable: true },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body too large' },

@@ -271,7 +271,7 @@ const webChannelSchema = z
     resume_grace_secs: positiveInt
       .default(60)
       .describe(
-        'How long a streamed reply keeps running after its client dropped (SSE on /webhook), waiting for a resume',
+        'How long a streamed reply keeps running after its client dropped (WebSocket, SSE on /webhook), waiting for a resume',
       ),
   })
   .prefault({});

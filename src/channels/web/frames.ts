@@ -10,6 +10,11 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('message'), id: frameId, text: z.string().min(1) }),
   z.strictObject({ type: z.literal('cancel'), id: frameId }),
   z.strictObject({ type: z.literal('attach'), conversation_id: conversationId }),
+  z.strictObject({
+    type: z.literal('resume'),
+    id: frameId,
+    after_seq: z.number().int().min(0),
+  }),
   z.strictObject({ type: z.literal('history'), limit: z.number().int().min(1).max(200) }),
 ]);
 

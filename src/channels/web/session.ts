@@ -11,6 +11,8 @@ import type { ClientFrame, ServerFrame } from './frames.js';
 import type { SessionRegistry } from './session-registry.js';
 import { conversationMemoryKey } from './conversations.js';
 import type { ConversationRegistry } from './conversations.js';
+import { SessionTurns } from './session-turns.js';
+import type { TurnStreams } from '../turn-streams.js';
 import type { MemoryEntry } from '../../memory/types.js';
 
 /** Session timings in milliseconds (config seconds × 1000; tests pass short ones). */
@@ -36,6 +38,8 @@ export interface SessionOptions {
   logger: Logger;
   /** Owners of conversations, for `attach`. */
   conversations: ConversationRegistry;
+  /** Resumable turns shared by every session. */
+  turns: TurnStreams;
   /** Recent entries of a conversation (memory), for the `history` frame. */
   history?: (memoryKey: string, limit: number) => Promise<MemoryEntry[]>;
   now?: () => number;
@@ -50,7 +54,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export function runSession(options: SessionOptions): void {
   const { ws, sessionId, principal, timings, logger } = options;
   const now = options.now ?? Date.now;
-  const inFlight = new Map<string, AbortController>();
   // A new socket starts a new conversation; `attach` switches it to an existing one.
   let conversationId: string = randomUUID();
   options.conversations.claim(conversationId, principal.id);
@@ -87,20 +90,19 @@ export function runSession(options: SessionOptions): void {
     graceTimer = setTimeout(() => ws.terminate(), timings.closeGraceMs);
   }
 
-  function stopWork(): void {
+  /** `keepRunning`: the peer dropped, so its replies wait for a resume (see SessionTurns). */
+  function stopWork(keepRunning = false): void {
     clearInterval(heartbeat);
     clearTimeout(idleTimer);
     clearTimeout(expiryTimer);
-    for (const controller of inFlight.values())
-      controller.abort(new GatewayError('MESSAGE_CANCELLED'));
-    inFlight.clear();
+    turns.release(keepRunning);
   }
 
   function armIdle(): void {
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
       // A long streamed reply is activity too; only a quiet session times out.
-      if (inFlight.size > 0) armIdle();
+      if (turns.size > 0) armIdle();
       else close(CLOSE_CODES.IDLE_TIMEOUT, 'idle timeout');
     }, timings.idleMs);
   }
@@ -122,7 +124,7 @@ export function runSession(options: SessionOptions): void {
 
   function runMessage(frame: Extract<ClientFrame, { type: 'message' }>): void {
     if (endIfCredentialEnded()) return;
-    if (inFlight.has(frame.id)) {
+    if (turns.has(frame.id)) {
       return send(
         errorFrame(
           frame.id,
@@ -130,57 +132,23 @@ export function runSession(options: SessionOptions): void {
         ),
       );
     }
-    if (inFlight.size >= MAX_IN_FLIGHT_PER_SESSION) {
+    if (turns.size >= MAX_IN_FLIGHT_PER_SESSION) {
       return send(errorFrame(frame.id, new GatewayError('WS_TOO_MANY_IN_FLIGHT')));
     }
-    const controller = new AbortController();
-    inFlight.set(frame.id, controller);
-    const current = (): boolean =>
-      inFlight.get(frame.id) === controller && !controller.signal.aborted;
-    let seq = 0;
-    options
-      .dispatch({
-        message: {
-          channel: 'web',
-          senderId: principal.id,
-          conversationId: conversationMemoryKey(principal.id, conversationId),
-          text: frame.text,
-          messageId: frame.id,
-          replyTarget: sessionId,
-          receivedAt: now(),
-        },
-        principal,
-        idempotencyKey: `ws:${sessionId}:${frame.id}`,
-        signal: controller.signal,
-        onDelta: (delta) => {
-          seq += 1;
-          if (current()) send({ type: 'chunk', id: frame.id, delta, seq });
-        },
-      })
-      .then(
-        (result) => {
-          if (current())
-            send({ type: 'done', id: frame.id, response: result.response, model: result.model });
-        },
-        (error: unknown) => {
-          if (!current()) return;
-          if (!isGatewayError(error))
-            logger.warn({ err: error, sessionId }, 'web session dispatch failed');
-          send(errorFrame(frame.id, error));
-        },
-      )
-      .finally(() => {
-        if (inFlight.get(frame.id) === controller) inFlight.delete(frame.id);
-        if (!closing) armIdle();
-      });
+    turns.start(conversationId, frame.id, frame.text);
+  }
+
+  function resume(frame: Extract<ClientFrame, { type: 'resume' }>): void {
+    if (endIfCredentialEnded()) return;
+    if (turns.has(frame.id)) return;
+    if (!turns.resume(conversationId, frame.id, frame.after_seq)) {
+      send(errorFrame(frame.id, new GatewayError('RESUME_NOT_FOUND')));
+    }
   }
 
   function cancel(id: string): void {
-    const controller = inFlight.get(id);
     // Cancelling a finished (or unknown) message is a harmless race, not an error.
-    if (controller === undefined) return;
-    inFlight.delete(id);
-    controller.abort(new GatewayError('MESSAGE_CANCELLED'));
+    if (!turns.cancel(id)) return;
     send(errorFrame(id, new GatewayError('MESSAGE_CANCELLED')));
   }
 
@@ -231,6 +199,7 @@ export function runSession(options: SessionOptions): void {
     const frame = parsed.frame;
     if (frame.type === 'message') runMessage(frame);
     else if (frame.type === 'cancel') cancel(frame.id);
+    else if (frame.type === 'resume') resume(frame);
     else if (frame.type === 'attach') attach(frame.conversation_id);
     else void sendHistory(frame.limit);
   });
@@ -239,10 +208,23 @@ export function runSession(options: SessionOptions): void {
     logger.debug({ err: error, sessionId }, 'web session socket error');
   });
   ws.on('close', () => {
+    // Closed by the peer (not by `close` above): replies in progress wait for a resume.
+    const dropped = !closing;
     closing = true;
-    stopWork();
+    stopWork(dropped);
     clearTimeout(graceTimer);
     options.registry.remove(sessionId);
+  });
+
+  const turns = new SessionTurns({
+    sessionId,
+    principal,
+    dispatch: options.dispatch,
+    turns: options.turns,
+    send,
+    errorFrame,
+    logger,
+    now,
   });
 
   options.registry.add({

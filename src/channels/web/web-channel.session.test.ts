@@ -75,15 +75,31 @@ describe('web session messages', () => {
     client.ws.close();
   });
 
-  it('aborts the dispatch signal when the client disconnects', async () => {
-    const gw = await start();
+  it('keeps a reply running for the resume grace after the client disconnects, then aborts it', async () => {
+    const gw = await start({ timings: { resumeGraceMs: 300 } });
     const { client } = await session(gw);
     client.send({ type: 'message', id: 'm1', text: 'slow' });
     await client.next();
+    const call = await gw.call(0);
+    let aborted = false;
+    void call.aborted.then(() => {
+      aborted = true;
+    });
     client.ws.terminate();
-    await (
-      await gw.call(0)
-    ).aborted;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(aborted).toBe(false);
+    await call.aborted;
+    expect(aborted).toBe(true);
+  });
+
+  it('aborts at once when the gateway closes the session (no resume after a kill)', async () => {
+    const gw = await start();
+    const { client, sessionId } = await session(gw);
+    client.send({ type: 'message', id: 'm1', text: 'slow' });
+    await client.next();
+    const call = await gw.call(0);
+    gw.channel.registry.close(sessionId, 4002, 'killed');
+    await call.aborted;
   });
 
   it('answers malformed frames with error frames and keeps the session open', async () => {
@@ -270,5 +286,34 @@ describe('web conversations', () => {
       messages: [],
     });
     client.ws.close();
+  });
+
+  it('resumes a reply on a new socket after the last seq seen, without a second dispatch', async () => {
+    const gw = await start();
+    const first = await session(gw);
+    first.client.send({ type: 'message', id: 'm1', text: 'world' });
+    expect(await first.client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'Hel', seq: 1 });
+    first.client.ws.terminate();
+
+    const second = await session(gw);
+    second.client.send({ type: 'attach', conversation_id: first.conversationId });
+    expect(await second.client.next()).toMatchObject({ type: 'attached' });
+    second.client.send({ type: 'resume', id: 'm1', after_seq: 1 });
+    expect(await second.client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'lo, ', seq: 2 });
+    expect(await second.client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'world', seq: 3 });
+    expect(await second.client.next()).toMatchObject({
+      type: 'done',
+      id: 'm1',
+      response: 'Hello, world',
+    });
+    expect(gw.calls).toHaveLength(1);
+
+    second.client.send({ type: 'resume', id: 'never-sent', after_seq: 0 });
+    expect(await second.client.next()).toMatchObject({
+      type: 'error',
+      id: 'never-sent',
+      code: 'RESUME_NOT_FOUND',
+    });
+    second.client.ws.close();
   });
 });

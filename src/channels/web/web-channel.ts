@@ -23,6 +23,7 @@ import type { ChannelRouteHandler } from '../module.js';
 import type { runSession, SessionTimings } from './session.js';
 import { createSessionRegistry } from './session-registry.js';
 import { createConversationRegistry } from './conversations.js';
+import { createTurnStreams } from '../turn-streams.js';
 import type { MemoryEntry } from '../../memory/types.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { TicketStore } from './tickets.js';
@@ -32,6 +33,8 @@ import { rejectUpgrade, SECURITY_HEADER_LINES } from './upgrade-response.js';
 /** Timings in ms; each defaults to its `channels_config.web` seconds value. */
 export interface WebChannelTimings extends SessionTimings {
   handshakeTimeoutMs: number;
+  /** How long a reply keeps running after its socket dropped, waiting for a resume. */
+  resumeGraceMs: number;
 }
 
 export interface WebChannelOptions {
@@ -88,10 +91,12 @@ export function webChannel(options: WebChannelOptions): WebChannel {
     handshakeTimeoutMs: web.handshake_timeout_secs * 1000,
     closeGraceMs: 5000,
     maxBufferedBytes: web.max_buffered_bytes,
+    resumeGraceMs: web.resume_grace_secs * 1000,
     ...options.timings,
   };
   const registry = createSessionRegistry(options.observer);
   const conversations = createConversationRegistry();
+  const turns = createTurnStreams({ graceMs: timings.resumeGraceMs });
   const selfOrigins =
     typeof options.selfOrigins === 'function'
       ? options.selfOrigins
@@ -159,6 +164,7 @@ export function webChannel(options: WebChannelOptions): WebChannel {
             timings,
             logger: options.logger,
             conversations,
+            turns,
             ...(options.history === undefined ? {} : { history: options.history }),
           });
         },
