@@ -1,5 +1,29 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+/** Inner layers: they never import the transports (server/) or the channel adapters (channels/). */
+const INNER_LAYERS = ['core', 'limits', 'state', 'inbox', 'memory', 'providers'];
+
+/** `from` may not be imported by `target`: dependencies point inward, channels and server meet only in http/. */
+const BOUNDARY_ZONES = [
+  ...INNER_LAYERS.map((layer) => ({
+    target: `./src/${layer}`,
+    from: ['./src/server', './src/channels'],
+    message: `${layer}/ is an inner layer: it must not import server/ or channels/`,
+  })),
+  {
+    target: './src/channels',
+    from: './src/server',
+    message: 'channels/ and server/ share code only through http/',
+  },
+  {
+    target: './src/http',
+    from: ['./src/server', './src/channels'],
+    message: 'http/ is shared by server/ and channels/, so it imports neither',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
@@ -18,6 +42,20 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       'no-empty': ['error', { allowEmptyCatch: false }],
+    },
+  },
+  {
+    // Production code only: tests may assemble real parts from several layers.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts', 'src/test-support/**', 'src/e2e/**'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: BOUNDARY_ZONES }],
+      'import-x/no-cycle': 'error',
     },
   },
   {

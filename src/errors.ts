@@ -32,6 +32,10 @@ export const ERRORS = {
   },
   AUTH_INSUFFICIENT_SCOPE: { status: 403, message: 'Token lacks the scope this channel requires' },
   AUTH_TOKEN_REVOKED: { status: 401, message: 'Token has been revoked' },
+  CONVERSATION_FORBIDDEN: {
+    status: 403,
+    message: 'This conversation belongs to another client; start a new one',
+  },
   WEBHOOK_SECRET_INVALID: { status: 401, message: 'Missing or invalid X-Webhook-Secret' },
   SIGNATURE_INVALID: { status: 401, message: 'Missing or invalid request signature' },
   CHANNEL_SECRET_INVALID: { status: 403, message: 'Missing or invalid channel secret' },
@@ -73,7 +77,12 @@ export const ERRORS = {
   },
   NOT_FOUND: { status: 404, message: 'Not found' },
   CHANNEL_NOT_CONFIGURED: { status: 404, message: 'Channel not configured' },
+  MODEL_NOT_FOUND: { status: 404, message: 'No agent with this name; GET /v1/models lists them' },
   SESSION_NOT_FOUND: { status: 404, message: 'Session not found' },
+  RESUME_NOT_FOUND: {
+    status: 404,
+    message: 'No reply with this id to resume in this conversation; it ended too long ago',
+  },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   REQUEST_TIMEOUT: { status: 408, message: 'Request timed out', retryable: true },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body too large' },

@@ -13,9 +13,7 @@ import { countChannelMessages } from './observability/counted-dispatch.js';
 import { createHealthRegistry, createHeartbeat, createScheduler } from './runtime/index.js';
 import { closeGracefully, createApp } from './server/index.js';
 import { loadOrCreateAdminSecret } from './auth/admin-secret.js';
-import { createTicketStore } from './channels/web/tickets.js';
 import { selfOriginsFor } from './http/origin-policy.js';
-import { webChannel } from './channels/web/web-channel.js';
 import { wireAuth } from './compose/auth.js';
 import { wireChannels } from './compose/channels.js';
 import { wireMessagePath } from './compose/message-path.js';
@@ -39,8 +37,6 @@ import type { RateLimiter } from './limits/types.js';
 import { adminRoutes, requireAdmin } from './server/routes/admin.js';
 import { pairRoutes } from './server/routes/pair.js';
 import { staticRoutes } from './server/routes/static.js';
-import { hashWebhookSecret } from './server/routes/webhook-request.js';
-import { webhookRoutes } from './server/routes/webhook.js';
 import { createStateStore } from './state/create-state-store.js';
 import { resolveInstanceId } from './runtime/instance-id.js';
 import { applyMemoryRetention } from './memory/retention.js';
@@ -231,13 +227,50 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       reloads.onReload('audit-log', () => auditLog.reopen());
     }
 
+    let boundPort = config.gateway.port;
+    const edge = createEdgePolicy({
+      gateway: config.gateway,
+      boundAddress: bind.address,
+      tunnelUrl: currentTunnelUrl,
+    });
+    // One Origin policy for /pair, /webhook, /v1 and the WebSocket: the gateway's own origins, the
+    // public URL's and the tunnel's, and `allowed_origins`.
+    const origins = {
+      allowedOrigins: config.channels_config.web.allowed_origins,
+      selfOrigins: (): string[] => [
+        ...selfOriginsFor(bind.address, boundPort),
+        ...edge.publicOrigins(),
+      ],
+      reportRefusal: createOriginRefusalReporter(logger),
+    };
+    const sessionSharing =
+      state.kind === 'redis'
+        ? await shareSessions({ store, events: state.events, instanceId, scheduler, logger })
+        : undefined;
     const channels = await wireChannels({
       config,
       home,
-      dispatch: path.dispatch,
+      dispatch: countedDispatch,
+      authenticator: auth.authenticator,
+      authenticateRequest: auth.authenticateRequest,
+      revocations: auth.credentials,
+      store,
       observer,
       health,
       logger,
+      origins,
+      limiter,
+      agents: path.agents,
+      conversationHistory: (key, limit) => path.memory.history(key, limit),
+      adminGuard: requireAdmin(adminSecret),
+      edge,
+      ...(sessionSharing === undefined ? {} : { shareSessions: sessionSharing }),
+      clientKeyOf: (request) =>
+        resolveClientAddress({
+          peerIp: request.socket.remoteAddress,
+          headers: request.headers,
+          isTrustedProxy: edge.isTrustedProxy,
+        }),
     });
     shutdown.onShutdown(() => channels.stop(config.gateway.shutdown_timeout_secs * 1000));
     metrics?.watchInbox(channels.inboxCounts);
@@ -247,69 +280,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       if (removed > 0) logger.debug({ removed }, 'inbox retention removed old items');
     });
 
-    let boundPort = config.gateway.port;
-    const edge = createEdgePolicy({
-      gateway: config.gateway,
-      boundAddress: bind.address,
-      tunnelUrl: currentTunnelUrl,
-    });
-    const reportOriginRefusal = createOriginRefusalReporter(logger);
-    // The gateway's own origins, the public URL's and the tunnel's: what a browser page served by
-    // this gateway sends as Origin.
-    const selfOrigins = (): string[] => [
-      ...selfOriginsFor(bind.address, boundPort),
-      ...edge.publicOrigins(),
-    ];
-    const sessionSharing =
-      state.kind === 'redis'
-        ? await shareSessions({ store, events: state.events, instanceId, scheduler, logger })
-        : undefined;
-    const web = webChannel({
-      ...(sessionSharing === undefined ? {} : { shareSessions: sessionSharing }),
-      config,
-      dispatch: countedDispatch,
-      authenticator: auth.authenticator,
-      tickets: createTicketStore({ store }),
-      revocations: auth.credentials,
-      observer,
-      logger,
-      selfOrigins,
-      edge,
-      reportOriginRefusal,
-      clientKeyOf: (request) =>
-        resolveClientAddress({
-          peerIp: request.socket.remoteAddress,
-          headers: request.headers,
-          isTrustedProxy: edge.isTrustedProxy,
-        }),
-      adminGuard: requireAdmin(adminSecret),
-      agent: path.agent.name,
-    });
-
-    // One Origin policy for /pair, /webhook and the WebSocket upgrade.
-    const browserOrigins = {
-      allowedOrigins: config.channels_config.web.allowed_origins,
-      selfOrigins,
-      reportRefusal: reportOriginRefusal,
-    };
     const routes: RouteRegistrar[] = [
       pairRoutes({
         guard: auth.guard,
         limiter: limiter('pair', (current) => current.gateway.pair_rate_limit_per_minute),
-        origins: browserOrigins,
+        origins,
         logger,
         devices: auth.devices,
       }),
       adminRoutes({ guard: auth.guard, adminSecret, reload: () => reloads.reload() }),
-      webhookRoutes({
-        limiter: limiter('webhook', (current) => current.gateway.webhook_rate_limit_per_minute),
-        authenticate: auth.authenticateApiRequest,
-        webhookSecretHash: secretHash(config.channels_config.webhook.secret),
-        dispatch: countedDispatch,
-        origins: browserOrigins,
-      }),
       channels.routes,
-      web.routes,
       staticRoutes(),
     ];
 
@@ -334,12 +314,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       const { forced } = await closeGracefully(app, deadlineMs);
       if (forced) logger.warn({ deadlineMs }, 'shutdown deadline reached; open requests were cut');
     });
-    const detachWeb = web.attach(app.server);
+    const detachChannels = channels.attach(app.server);
     // Registered after the HTTP drain, so it runs before it: live sessions would otherwise hold
     // their sockets open until the drain deadline.
     shutdown.onShutdown(() => {
-      web.closeAll(1001, 'gateway shutting down');
-      detachWeb();
+      channels.closeSessions(1001, 'gateway shutting down');
+      detachChannels();
     });
 
     await app.listen({ host: bind.address, port: config.gateway.port });
@@ -472,8 +452,4 @@ class ShutdownList {
     })();
     return this.#running;
   }
-}
-
-function secretHash(secret: string | undefined): Buffer | undefined {
-  return secret === undefined ? undefined : hashWebhookSecret(secret);
 }

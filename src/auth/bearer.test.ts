@@ -63,7 +63,7 @@ describe('verifyPairedToken', () => {
     expect(verifyPairedToken(TOKEN, tokens)).toEqual({
       id: `paired:${hash.slice(0, 12)}`,
       kind: 'paired',
-      scopes: new Set(['channels:api', 'channels:web']),
+      scopes: new Set(['channels:api', 'channels:web', 'channels:openai']),
       jti: `paired:${hash}`,
     });
   });

@@ -4,8 +4,10 @@ import type { Principal } from '../core/types.js';
 export const SCOPE_API = 'channels:api';
 /** Scope that lets a credential open the WebSocket. */
 export const SCOPE_WEB = 'channels:web';
+/** Scope that lets a credential call the OpenAI-compatible API under /v1. */
+export const SCOPE_OPENAI = 'channels:openai';
 /** Every channel scope; paired tokens carry all of them. */
-export const CHANNEL_SCOPES: readonly string[] = [SCOPE_API, SCOPE_WEB];
+export const CHANNEL_SCOPES: readonly string[] = [SCOPE_API, SCOPE_WEB, SCOPE_OPENAI];
 
 // A narrow charset keeps scopes printable, unambiguous in a space-separated claim (RFC 8693 §4.2)
 // and free of characters that could smuggle a second scope through a delimiter.

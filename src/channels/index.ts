@@ -1,10 +1,15 @@
-export {
-  createChannelAdapters,
-  type ChannelRegistry,
-  type ChannelRegistryDeps,
-} from './registry.js';
+export { CHANNEL_MODULES } from './modules.js';
+export type {
+  ChannelInstance,
+  ChannelModule,
+  ChannelRoute,
+  ChannelRouteHandler,
+  ChannelServices,
+} from './module.js';
+export { channelRouteRegistrar, routePaths, upgradePaths } from './route-builder.js';
+export type { ChannelRouting } from './route-builder.js';
 export { holdUnverifiableChannels } from './channel-health.js';
-export { channelRoutes, CHANNEL_WEBHOOK_PATHS, type ChannelRoutesOptions } from './routes.js';
+export { toChannelRequest, webhookHandlers } from './webhook-handlers.js';
 export { startChannelPolling, type ChannelPolling, type ChannelPollingOptions } from './polling.js';
 export { acceptMessages } from './intake.js';
 export { DeliveryError } from './types.js';
@@ -12,6 +17,7 @@ export type {
   ChannelAdapter,
   ChannelRequest,
   ChannelResponse,
+  DeliveringChannelAdapter,
   OutboundReply,
   ParseResult,
   VerifyResult,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { GatewayError } from '../errors.js';
-import { parseJsonBytes } from '../server/json-body.js';
+import { parseJsonBytes } from '../http/json-body.js';
 
 /** Parses a webhook body as JSON, then with `schema`: bad JSON → INVALID_JSON, wrong shape → INVALID_BODY. */
 export function readJsonPayload<T extends z.ZodType>(rawBody: Buffer, schema: T): z.infer<T> {

@@ -1,5 +1,9 @@
 import type { ErrorCode } from '../errors.js';
-import type { ChannelName, InboundMessage } from '../core/types.js';
+import type { ChannelDeliverer, OutboundReply } from '../core/delivery.js';
+import type { ChannelName, DispatchRequest, InboundMessage, Principal } from '../core/types.js';
+
+export { DeliveryError } from '../core/delivery.js';
+export type { OutboundReply, UnknownOutcomePolicy } from '../core/delivery.js';
 
 /** An HTTP request as an adapter sees it: the exact received bytes, lower-cased header names. */
 export interface ChannelRequest {
@@ -10,10 +14,15 @@ export interface ChannelRequest {
   query: Readonly<Record<string, string | undefined>>;
   /** Epoch ms. */
   receivedAt: number;
+  /** The client key of the request (peer address, or the trusted forwarded one). */
+  clientKey?: string;
+  /** Lower-case names of headers that appeared more than once (their values are joined above). */
+  repeatedHeaders?: ReadonlySet<string>;
 }
 
 /** Outcome of verifying a request. Adapters fail closed when their secret is not configured. */
-export type VerifyResult = { ok: true } | { ok: false; code: ErrorCode };
+export type VerifyResult =
+  { ok: true; principal?: Principal } | { ok: false; code: ErrorCode; message?: string };
 
 /**
  * An immediate successful HTTP answer an adapter gives (challenges, acknowledgements). Refusals
@@ -32,72 +41,33 @@ export interface ParseResult {
   dropped: number;
   /** Set when the payload asks for a direct answer instead (e.g. Slack url_verification). */
   response?: ChannelResponse;
-}
-
-/** A reply to deliver through the platform API. */
-export interface OutboundReply {
-  message: InboundMessage;
-  text: string;
-  /**
-   * Stable id of this reply part (`<channel>:<messageId>:<index>`), set by the inbox. Slack posts
-   * it as message metadata so a part whose send outcome is unknown can be found again.
-   */
-  partId?: string;
-}
-
-/**
- * What the inbox does with a part whose send may or may not have reached the platform (the
- * process died between the call and its answer): look it up on the platform, send it again
- * (at-least-once), or skip it and record it as unknown (at-most-once).
- */
-export type UnknownOutcomePolicy = 'reconcile' | 'resend' | 'skip';
-
-/** Thrown by `deliver`: `retryable` for 429/5xx/network errors, with the server's Retry-After. */
-export class DeliveryError extends Error {
-  readonly retryable: boolean;
-  readonly retryAfterMs: number | undefined;
-  readonly status: number | undefined;
-
-  constructor(
-    message: string,
-    options: { retryable: boolean; retryAfterMs?: number; status?: number; cause?: unknown },
-  ) {
-    super(message, { cause: options.cause });
-    this.name = 'DeliveryError';
-    this.retryable = options.retryable;
-    this.retryAfterMs = options.retryAfterMs;
-    this.status = options.status;
-  }
+  /** For synchronous channels: how the turn runs (client idempotency key, fresh conversation…). */
+  turn?: Pick<
+    DispatchRequest,
+    'idempotencyKey' | 'freshConversation' | 'conversation' | 'generation'
+  >;
 }
 
 /** The ChannelAdapter port: everything channel-specific, nothing else. */
 export interface ChannelAdapter {
   readonly name: ChannelName;
-  /** HTTP path of its webhook, e.g. "/whatsapp". */
-  readonly path: string;
-  /** Authenticate a webhook POST: its own scheme, constant time, fail closed. */
-  verify(request: ChannelRequest): VerifyResult;
+  /**
+   * Authenticate a request by the channel's own scheme (signature, secret header, bearer token),
+   * in constant time, failing closed. Synchronous channels also learn who is calling.
+   */
+  verify(request: ChannelRequest): VerifyResult | Promise<VerifyResult>;
   /**
    * Answer a GET handshake (WhatsApp hub.challenge); undefined when the adapter has none. Throws
    * GatewayError when the handshake is refused.
    */
   handshake?(request: ChannelRequest): ChannelResponse;
   /** Turn a verified payload into messages. Throws GatewayError('INVALID_JSON' | 'INVALID_BODY') on bad input. */
-  parse(request: ChannelRequest): ParseResult;
-  /** Send a reply through the platform API, splitting it when the platform requires. */
-  deliver(reply: OutboundReply, signal: AbortSignal): Promise<void>;
-  /** The platform messages a reply is sent as (each within the platform's length limit). */
-  split(text: string): string[];
-  readonly unknownOutcome: UnknownOutcomePolicy;
+  parse(request: ChannelRequest, principal?: Principal): ParseResult;
   /**
-   * For `reconcile`: which of `partIds` the platform already holds for this conversation.
-   * Throws DeliveryError when the platform cannot be asked right now.
+   * Send a reply through the platform API, splitting it when the platform requires. Only
+   * asynchronous channels have it; synchronous ones answer in the HTTP response or on the socket.
    */
-  findDelivered?(
-    message: InboundMessage,
-    partIds: readonly string[],
-    signal: AbortSignal,
-  ): Promise<ReadonlySet<string>>;
+  deliver?(reply: OutboundReply, signal: AbortSignal): Promise<void>;
   /**
    * Optional background intake (Telegram long polling); resolves when `signal` aborts. An adapter
    * that polls takes no webhooks: its path answers CHANNEL_NOT_CONFIGURED.
@@ -106,4 +76,10 @@ export interface ChannelAdapter {
     sink: (messages: InboundMessage[], dropped: number) => Promise<void>,
     signal: AbortSignal,
   ): Promise<void>;
+}
+
+/** An asynchronous channel's adapter: replies go out through the platform API, part by part. */
+export interface DeliveringChannelAdapter extends ChannelAdapter, ChannelDeliverer {
+  readonly name: ChannelName;
+  deliver(reply: OutboundReply, signal: AbortSignal): Promise<void>;
 }

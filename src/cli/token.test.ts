@@ -137,10 +137,15 @@ describe('gatehouse token', () => {
   it.each([
     {
       scope: 'bogus:scope',
-      message: 'unknown scope "bogus:scope" (known scopes: channels:api, channels:web)',
+      message:
+        'unknown scope "bogus:scope" (known scopes: channels:api, channels:web, channels:openai)',
     },
     { scope: 'channels:web,channels:admin', message: 'unknown scope "channels:admin"' },
-    { scope: ' , ', message: 'give at least one scope (known scopes: channels:api, channels:web)' },
+    {
+      scope: ' , ',
+      message:
+        'give at least one scope (known scopes: channels:api, channels:web, channels:openai)',
+    },
   ])(
     'refuses --scope $scope with a usage error listing the known scopes',
     async ({ scope, message }) => {

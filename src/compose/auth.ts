@@ -78,8 +78,8 @@ export interface AuthWiring {
   credentials: CredentialRevocations;
   /** Header-level authenticator: paired token or JWT, with a required scope. */
   authenticator: Authenticate;
-  /** Request-level authentication for `/webhook` (`channels:api`); tokens in the URL are refused. */
-  authenticateApiRequest: (request: FastifyRequest) => Promise<Principal>;
+  /** Request-level authentication for a channel scope; tokens in the URL are refused. */
+  authenticateRequest: (request: FastifyRequest, scope: string) => Promise<Principal>;
   /** Paired-device names and last-used times (`tokens list`). */
   devices: DeviceBook;
   /** Re-reads `gateway.paired_tokens` from the file now (a reload) instead of at the next poll. */
@@ -163,13 +163,10 @@ export async function wireAuth(options: AuthWiringOptions): Promise<AuthWiring> 
     credentials: createCredentialRevocations({ jwt: revocations, paired: tokens }),
     authenticator,
     devices,
-    authenticateApiRequest: async function authenticateApiRequest(request) {
+    authenticateRequest: async function authenticateRequest(request, scope) {
       rejectTokenInQuery(request.query);
       const header = request.headers.authorization;
-      const principal = await authenticator(
-        typeof header === 'string' ? header : undefined,
-        'channels:api',
-      );
+      const principal = await authenticator(typeof header === 'string' ? header : undefined, scope);
       // One shared anonymous id would let every caller replay another's idempotency keys and
       // read another's X-Session-Id conversation; the client key keeps them apart.
       if (principal.kind !== 'anonymous') return principal;

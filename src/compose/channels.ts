@@ -1,29 +1,32 @@
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { holdUnverifiableChannels } from '../channels/channel-health.js';
-import type { ChannelRegistry } from '../channels/registry.js';
-import { channelRoutes } from '../channels/routes.js';
+import type { ChannelInstance, ChannelModule, ChannelServices } from '../channels/module.js';
+import { CHANNEL_MODULES } from '../channels/modules.js';
 import { startChannelPolling } from '../channels/polling.js';
-import type { Config } from '../config/schema.js';
-import type { Dispatch } from '../core/types.js';
+import { channelRouteRegistrar, upgradePaths } from '../channels/route-builder.js';
+import type { ChannelAdapter } from '../channels/types.js';
+import type { ChannelDeliverer } from '../core/delivery.js';
+import type { RouteRegistrar } from '../http/route-types.js';
 import { resolveInboxPath } from '../inbox/inbox-path.js';
 import { openSqliteInbox } from '../inbox/sqlite-inbox.js';
 import { createInboxWorker } from '../inbox/worker.js';
-import type { Observer } from '../observability/types.js';
-import type { HealthRegistry } from '../runtime/types.js';
-import type { RouteRegistrar } from '../server/types.js';
 
-export interface ChannelWiringOptions {
-  config: Config;
+/** What the channels are built with, minus what this step makes itself (the inbox, warnings). */
+export type ChannelWiringOptions = Omit<ChannelServices, 'inbox' | 'warn'> & {
   home: string;
-  dispatch: Dispatch;
-  observer: Observer;
-  health: HealthRegistry;
   logger: Logger;
-}
+  /** Defaults to every channel (`CHANNEL_MODULES`). */
+  modules?: readonly ChannelModule[];
+};
 
-/** Messaging channels: their webhook routes, and the durable inbox with its worker. */
+/** Every channel: its routes, upgrade hooks, the durable inbox and its worker. */
 export interface ChannelWiring {
   routes: RouteRegistrar;
+  /** Serves every declared WebSocket path on the server; returns a detach function. */
+  attach(server: Server): () => void;
+  /** Closes live sessions (before the HTTP drain, which they would otherwise hold open). */
+  closeSessions(code: number, reason: string): void;
   /** Starts the worker and any polling. */
   start(): Promise<void>;
   /** Stops intake and the worker (in-flight items up to `deadlineMs`), then closes the inbox. */
@@ -34,32 +37,40 @@ export interface ChannelWiring {
   sweepInbox(now?: number): Promise<number>;
 }
 
-/** Opens the inbox and builds one adapter per configured channel. */
+/** Opens the inbox and builds every channel module in the list. */
 export async function wireChannels(options: ChannelWiringOptions): Promise<ChannelWiring> {
-  const { config, home, dispatch, observer, health, logger } = options;
+  const { config, home, logger } = options;
+  const modules = options.modules ?? CHANNEL_MODULES;
   // The inbox and its worker exist without any channel: `gatehouse inbox` reads the file, and
   // items a previous run left behind are still claimed again.
   const inbox = openSqliteInbox({ path: resolveInboxPath(config.inbox, home) });
-  let registry: ChannelRegistry = { adapters: [], warnings: [], unverifiable: {} };
-  if (hasAdapterChannel(config)) {
-    // Imported only when needed: the adapter modules are start-up time for gateways that serve
-    // only /webhook and the browser.
-    const { createChannelAdapters } = await import('../channels/registry.js');
-    registry = createChannelAdapters(config, { cursors: inbox, health });
-  }
-  const { adapters, warnings, unverifiable } = registry;
-  for (const warning of warnings) logger.warn(warning);
+  const unverifiable: Record<string, string> = {};
+  const services: ChannelServices = {
+    ...options,
+    inbox,
+    warn(channel, reason, flags) {
+      logger.warn(reason);
+      if (flags?.unverifiable !== true) return;
+      const previous = unverifiable[channel];
+      unverifiable[channel] = previous === undefined ? reason : `${previous}; ${reason}`;
+    },
+  };
+  const built = await buildChannels(modules, services);
   // A channel that cannot verify its requests shows `degraded` (naming the unset key), never `ok`,
   // also after a later successful delivery.
-  const channelHealth = holdUnverifiableChannels(health, unverifiable);
-  for (const adapter of adapters) channelHealth.report(`channels.${adapter.name}`, 'ok');
+  const health = holdUnverifiableChannels(options.health, unverifiable);
+  const adapters = built.flatMap(({ instance }) =>
+    instance?.adapter === undefined ? [] : [instance.adapter],
+  );
+  const deliverers = adapters.filter(isDeliverer);
   const settings = config.inbox;
+  for (const adapter of deliverers) health.report(`channels.${adapter.name}`, 'ok');
   const worker = createInboxWorker({
     inbox,
-    adapters,
-    dispatch,
-    observer,
-    health: channelHealth,
+    adapters: deliverers,
+    dispatch: options.dispatch,
+    observer: options.observer,
+    health,
     logger,
     concurrency: settings.concurrency,
     maxAttempts: settings.max_attempts,
@@ -71,10 +82,28 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
   let polling: { stop(): Promise<void> } | undefined;
 
   return {
-    routes: channelRoutes({ adapters, inbox, observer, health: channelHealth, logger }),
+    routes: channelRouteRegistrar(
+      built.map(({ module, instance }) => ({
+        routes: module.routes,
+        handlers: instance?.handlers,
+      })),
+    ),
+    attach(server) {
+      const detach = built.flatMap(({ module, instance }) =>
+        instance?.attach === undefined
+          ? []
+          : [instance.attach(server, upgradePaths(module.routes))],
+      );
+      return () => {
+        for (const step of detach) step();
+      };
+    },
+    closeSessions(code, reason) {
+      for (const { instance } of built) instance?.closeAll?.(code, reason);
+    },
     async start() {
       await worker.start();
-      polling = startChannelPolling({ adapters, inbox, observer, logger });
+      polling = startChannelPolling({ adapters, inbox, observer: options.observer, logger });
     },
     sweepInbox: (now = Date.now()) => inbox.sweep(now - settings.retention_secs * 1000),
     async stop(deadlineMs) {
@@ -86,12 +115,26 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
   };
 }
 
-/** Sections served by the WebSocket channel and the generic webhook, not by an adapter. */
-const NON_ADAPTER_CHANNELS = new Set(['web', 'webhook']);
+interface BuiltChannel {
+  module: ChannelModule;
+  instance: ChannelInstance | undefined;
+}
 
-/** Whether `channels_config` has a section (whatsapp, slack, telegram…) that needs an adapter. */
-function hasAdapterChannel(config: Config): boolean {
-  return Object.entries(config.channels_config).some(
-    ([name, section]) => !NON_ADAPTER_CHANNELS.has(name) && section !== undefined,
-  );
+/** Builds each module in list order; names and paths must be unique across the list. */
+async function buildChannels(
+  modules: readonly ChannelModule[],
+  services: ChannelServices,
+): Promise<BuiltChannel[]> {
+  const names = new Set<string>();
+  const built: BuiltChannel[] = [];
+  for (const module of modules) {
+    if (names.has(module.name)) throw new Error(`channel "${module.name}" is listed twice`);
+    names.add(module.name);
+    built.push({ module, instance: await module.create(services) });
+  }
+  return built;
+}
+
+function isDeliverer(adapter: ChannelAdapter): adapter is ChannelAdapter & ChannelDeliverer {
+  return adapter.deliver !== undefined && 'split' in adapter && 'unknownOutcome' in adapter;
 }

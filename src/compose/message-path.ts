@@ -39,6 +39,8 @@ export interface MessagePathOptions {
 export interface MessagePath {
   dispatch: Dispatch;
   agent: AgentSpec;
+  /** Every configured agent, the default first (the `/v1/models` list). */
+  agents: AgentSpec[];
   memory: Memory;
   /** The audit log when `audit` is configured: `reopen()` on SIGHUP, `close()` at shutdown. */
   auditLog?: AuditLog;
@@ -106,7 +108,14 @@ export function wireMessagePath(options: MessagePathOptions): MessagePath {
     router: routerFromConfig(config, agents),
     agent: agentTurn({ providers, observer }),
   });
-  return { dispatch, agent, memory, ...(audit === undefined ? {} : { auditLog: audit.log }) };
+  const others = [...agents.values()].filter((spec) => spec !== agent);
+  return {
+    dispatch,
+    agent,
+    agents: [agent, ...others],
+    memory,
+    ...(audit === undefined ? {} : { auditLog: audit.log }),
+  };
 }
 
 /** The audit stage and its log, when `audit` is listed (once; the schema refuses more). */

@@ -487,6 +487,20 @@ const webChannelSchema = z
     max_buffered_bytes: positiveInt
       .default(1048576)
       .describe('Send buffer bound; a slower consumer is disconnected'),
+    resume_grace_secs: positiveInt
+      .default(60)
+      .describe(
+        'How long a streamed reply keeps running after its client dropped (WebSocket, SSE on /webhook), waiting for a resume',
+      ),
+  })
+  .prefault({});
+
+const openaiChannelSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Serve the OpenAI-compatible API (GET /v1/models, POST /v1/chat/completions)'),
   })
   .prefault({});
 
@@ -526,6 +540,7 @@ const channelsSchema = z
     slack: slackChannelSchema.optional(),
     telegram: telegramChannelSchema.optional(),
     web: webChannelSchema,
+    openai: openaiChannelSchema,
   })
   .prefault({});
 

@@ -36,6 +36,7 @@ describe('renderConfigTemplate', () => {
       '[routing]',
       '[channels_config.webhook]',
       '[channels_config.web]',
+      '[channels_config.openai]',
     ]);
     // Empty tables only: no key is set, so nothing differs from the embedded defaults.
     const raw = parse(template) as Record<string, Record<string, unknown>>;

@@ -110,7 +110,12 @@ export function agentTurn(options: AgentTurnOptions): Stage {
     });
     // The reply as the outbound transforms left it: what the channel got, memory and idempotency keep.
     if (result.usage !== undefined) ctx.usage = result.usage;
-    ctx.result = { response: ctx.reply.end(), model: result.model, duplicate: false };
+    ctx.result = {
+      response: ctx.reply.end(),
+      model: result.model,
+      duplicate: false,
+      ...(result.usage === undefined ? {} : { usage: result.usage }),
+    };
   };
 }
 
@@ -118,12 +123,17 @@ function buildChatRequest(ctx: TurnContext): ChatRequest {
   const { agent, history, request } = ctx;
   const messages: ChatMessage[] = [];
   if (agent.systemPrompt !== '') messages.push({ role: 'system', content: agent.systemPrompt });
-  messages.push(...history, { role: 'user', content: request.message.text });
+  messages.push(...(request.conversation ?? history), {
+    role: 'user',
+    content: request.message.text,
+  });
+  const generation = request.generation;
   return {
     model: agent.model,
     messages,
-    temperature: agent.temperature,
-    maxTokens: agent.maxTokens,
+    temperature: generation?.temperature ?? agent.temperature,
+    // A client may ask for a shorter answer, never a longer one than the agent allows.
+    maxTokens: Math.min(generation?.maxTokens ?? agent.maxTokens, agent.maxTokens),
   };
 }
 

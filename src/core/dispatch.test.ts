@@ -72,6 +72,45 @@ function request(overrides: Partial<DispatchRequest> = {}): DispatchRequest {
 }
 
 describe('createDispatch', () => {
+  it("uses a client-supplied conversation instead of history, and generation limits up to the agent's", async () => {
+    const provider = scriptedProvider({ chat: async () => 'ok' });
+    const history: NamedStage = {
+      name: 'history',
+      run: async (ctx, next) => {
+        ctx.history = [{ role: 'user', content: 'stored turn' }];
+        await next();
+      },
+    };
+    const { dispatch } = setup(provider, [history]);
+    await dispatch(
+      request({
+        conversation: [{ role: 'assistant', content: 'client turn' }],
+        generation: { temperature: 1.5, maxTokens: 16 },
+      }),
+    );
+    await dispatch(request({ conversation: [], generation: { maxTokens: 10_000 } }));
+    expect(provider.requests.map((r) => [r.messages, r.temperature, r.maxTokens])).toEqual([
+      [
+        [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'assistant', content: 'client turn' },
+          { role: 'user', content: 'hello' },
+        ],
+        1.5,
+        16,
+      ],
+      [
+        [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'hello' },
+        ],
+        0.2,
+        // Never above the agent's own max_tokens.
+        64,
+      ],
+    ]);
+  });
+
   it('sends system prompt, history and the message to the routed agent and returns its answer', async () => {
     const provider = scriptedProvider({ chat: async () => 'hi there' });
     const history: NamedStage = {
@@ -90,6 +129,7 @@ describe('createDispatch', () => {
       response: 'hi there',
       model: 'm-1',
       duplicate: false,
+      usage: { inputTokens: 3, outputTokens: 2 },
     });
     expect(provider.requests[0]).toEqual({
       model: 'm-1',

@@ -1,7 +1,10 @@
-import type { ChatMessage } from '../providers/types.js';
+import type { ChatMessage, ChatUsage } from '../providers/types.js';
 
-/** Every channel the gateway speaks. `api` is POST /webhook, `web` the WebSocket, `openai` /v1. */
-export type ChannelName = 'api' | 'web' | 'whatsapp' | 'slack' | 'telegram' | 'openai';
+/**
+ * A channel module's name (`api`, `web`, `whatsapp`…). Open on purpose: the channel list in
+ * `channels/modules.ts` is the one place that knows which channels exist.
+ */
+export type ChannelName = string;
 
 /** A message from any channel, normalized by its adapter. */
 export interface InboundMessage {
@@ -58,6 +61,13 @@ export interface DispatchRequest {
    * outbound stages' reply transforms (a channel never sees text an outbound stage held back).
    */
   onDelta?: (delta: string) => void;
+  /**
+   * Prior messages the client sent with this one (stateless APIs such as `/v1/chat/completions`,
+   * where the client owns the conversation): used instead of the stored history, and not stored.
+   */
+  conversation?: ChatMessage[];
+  /** Per-request generation limits the client asked for (never above the agent's). */
+  generation?: { temperature?: number; maxTokens?: number };
 }
 
 /** Output of the core dispatch. */
@@ -70,6 +80,8 @@ export interface DispatchResult {
   duplicate: boolean;
   /** Async channels: nothing is sent back (a rate-limited message past its one notice). */
   noReply?: boolean;
+  /** Token usage, when the upstream reported it. */
+  usage?: ChatUsage;
 }
 
 /** The core dispatch function every channel calls. */

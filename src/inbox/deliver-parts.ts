@@ -1,4 +1,4 @@
-import type { ChannelAdapter } from '../channels/types.js';
+import type { ChannelDeliverer } from '../core/delivery.js';
 import type { Observer } from '../observability/types.js';
 import type { ClaimedItem, Inbox } from './types.js';
 
@@ -13,7 +13,7 @@ export class LostClaimError extends Error {
 /** What delivering the parts of one reply needs. */
 export interface PartDeliveryContext {
   inbox: Inbox;
-  adapter: ChannelAdapter;
+  adapter: ChannelDeliverer;
   observer: Observer;
 }
 

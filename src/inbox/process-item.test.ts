@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelAdapter, OutboundReply } from '../channels/types.js';
+import type { DeliveringChannelAdapter, OutboundReply } from '../channels/types.js';
 import { DeliveryError } from '../channels/types.js';
 import type { Dispatch } from '../core/types.js';
 import { GatewayError } from '../errors.js';
@@ -61,9 +61,8 @@ describe('processItem with a failing agent turn', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const adapter: ChannelAdapter = {
+  const adapter: DeliveringChannelAdapter = {
     name: 'whatsapp',
-    path: '/whatsapp',
     verify: () => ({ ok: true }),
     parse: () => ({ messages: [], dropped: 0 }),
     deliver: async (reply) => {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { DeliveryError, type ChannelAdapter } from '../channels/types.js';
+import { DeliveryError, type ChannelDeliverer as ChannelAdapter } from '../core/delivery.js';
 import type { Dispatch, Principal } from '../core/types.js';
 import { isGatewayError } from '../errors.js';
 import { describeError } from '../observability/index.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChannelAdapter } from '../channels/types.js';
+import type { ChannelDeliverer as ChannelAdapter } from '../core/delivery.js';
 import type { Dispatch } from '../core/types.js';
 import type { Observer } from '../observability/types.js';
 import type { HealthRegistry } from '../runtime/types.js';

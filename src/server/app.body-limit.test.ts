@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp } from '../test-support/app-harness.js';
 import type { TestApp } from '../test-support/app-harness.js';
 import { sendRawRequest } from '../test-support/raw-http.js';
-import { SECURITY_HEADERS } from './security-headers.js';
+import { SECURITY_HEADERS } from '../http/security-headers.js';
 import type { RouteRegistrar } from './types.js';
 
 const LIMIT = 65_536;

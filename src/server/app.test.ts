@@ -4,7 +4,7 @@ import { startTestApp } from '../test-support/app-harness.js';
 import type { TestApp, TestAppOptions } from '../test-support/app-harness.js';
 import { sendRawRequest } from '../test-support/raw-http.js';
 import { METRICS_DISABLED_BODY } from './routes/metrics.js';
-import { SECURITY_HEADERS } from './security-headers.js';
+import { SECURITY_HEADERS } from '../http/security-headers.js';
 import type { RouteRegistrar } from './types.js';
 
 const apps: TestApp[] = [];

@@ -14,7 +14,7 @@ import { registerRawBody } from './raw-body.js';
 import { RouteTable } from './route-table.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
-import { securityHeaders } from './security-headers.js';
+import { securityHeaders } from '../http/security-headers.js';
 import { createRequestIdSource } from '../observability/request-id.js';
 import type { AppDeps } from './types.js';
 

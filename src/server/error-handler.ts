@@ -5,7 +5,9 @@ import { GatewayError, isGatewayError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { Observer } from '../observability/types.js';
 import { describeError } from '../observability/redact.js';
-import { SECURITY_HEADERS } from './security-headers.js';
+import { toOpenAiError } from '../http/openai-error.js';
+import type { ErrorShape } from '../http/route-types.js';
+import { SECURITY_HEADERS } from '../http/security-headers.js';
 
 /** Fastify's own error codes that a client can trigger, mapped to registry codes. */
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -57,24 +59,28 @@ export interface ErrorHandlerOptions {
 }
 
 /**
- * Writes the registry error: status, `Retry-After` when documented, `{ error, code, ...extra }`,
- * plus `request_id` on a 5xx, the answer an operator is asked about (every response carries it
- * in `X-Request-Id`).
+ * Writes the registry error: status, `Retry-After` when documented, and `{ error, code, ...extra }`
+ * — or OpenAI's `{ error: { message, type, param, code } }` on routes that speak its API.
  */
-export function sendGatewayError(reply: FastifyReply, error: GatewayError): void {
-  reply.code(error.status);
+export function sendGatewayError(
+  reply: FastifyReply,
+  error: GatewayError,
+  shape: ErrorShape = 'gateway',
+): void {
+  const { status, body } =
+    shape === 'openai' ? toOpenAiError(error) : { status: error.status, body: error.toBody() };
+  reply.code(status);
   const retryAfter = error.extra.retry_after;
   if (typeof retryAfter === 'number' || typeof retryAfter === 'string') {
     reply.header('retry-after', String(retryAfter));
   }
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-  if (CLOSE_AFTER.has(error.status) || CLOSE_AFTER_CODES.has(error.code)) {
+  if (CLOSE_AFTER.has(status) || CLOSE_AFTER_CODES.has(error.code)) {
     reply.header('connection', 'close');
   }
-  const body = error.toBody();
   reply
     .type('application/json; charset=utf-8')
-    .send(error.status >= 500 ? { ...body, request_id: reply.request.id } : body);
+    .send(status >= 500 && shape === 'gateway' ? { ...body, request_id: reply.request.id } : body);
 }
 
 /** The one error handler: every error body that leaves the gateway is shaped here. */
@@ -107,7 +113,7 @@ export function createErrorHandler(
       reply.raw.destroy();
       return;
     }
-    sendGatewayError(reply, gatewayError);
+    sendGatewayError(reply, gatewayError, request.routeOptions.config.errorShape);
   };
 }
 

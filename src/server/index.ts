@@ -6,5 +6,10 @@ export type { CloseOutcome } from './graceful-close.js';
 export { sendGatewayError, toGatewayError } from './error-handler.js';
 export { decorateWorkSignal, requestTimeout } from './guards/timeout.js';
 export type { RequestTimeoutOptions } from './guards/timeout.js';
-export { API_CSP, SECURITY_HEADERS, setPageCsp, STATIC_PAGE_CSP } from './security-headers.js';
+export {
+  API_CSP,
+  SECURITY_HEADERS,
+  setPageCsp,
+  STATIC_PAGE_CSP,
+} from '../http/security-headers.js';
 export { METRICS_DISABLED_BODY } from './routes/metrics.js';

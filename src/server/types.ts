@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { EdgePolicy } from '../http/edge-policy.js';
 import type { Observer } from '../observability/types.js';
 import type { HealthRegistry } from '../runtime/types.js';
+import type { RouteRegistrar } from '../http/route-types.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,15 +18,13 @@ declare module 'fastify' {
     rawBody: Buffer;
   }
 }
+export type { RouteRegistrar } from '../http/route-types.js';
 
 /** Renders the Prometheus exposition; null when the backend is not "prometheus". */
 export interface MetricsExporter {
   readonly contentType: string;
   render(): Promise<string>;
 }
-
-/** Registers one feature's routes on the app (pair, webhook, channels, ws...). */
-export type RouteRegistrar = (app: FastifyInstance) => void | Promise<void>;
 
 /** Everything createApp needs; built by the composition root (main.ts). */
 export interface AppDeps {

@@ -1,13 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeliveryError, type ChannelAdapter, type ChannelRequest } from '../channels/types.js';
+import {
+  DeliveryError,
+  type ChannelRequest,
+  type DeliveringChannelAdapter,
+} from '../channels/types.js';
 import type { InboundMessage } from '../core/types.js';
 import { isGatewayError, type ErrorCode } from '../errors.js';
 
 /** What the shared adapter suite needs from one channel (adapter, fake API, request builders). */
 export interface ChannelContractHarness {
-  adapter: ChannelAdapter;
+  adapter: DeliveringChannelAdapter;
   /** The same channel configured without its webhook secret. */
-  adapterWithoutSecret: ChannelAdapter;
+  adapterWithoutSecret: DeliveringChannelAdapter;
   /** A correctly authenticated request carrying one text message from an allowed sender. */
   validRequest(): ChannelRequest;
   /** The same body with broken authentication (missing, wrong, forged...). */

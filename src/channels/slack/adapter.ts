@@ -1,5 +1,5 @@
 import type { SlackConfig } from '../../config/schema.js';
-import type { ChannelAdapter } from '../types.js';
+import type { DeliveringChannelAdapter } from '../types.js';
 import { deliverSlackReply, SLACK_MAX_TEXT } from './deliver.js';
 import { findDeliveredSlackParts } from './reconcile.js';
 import { splitText } from '../split-text.js';
@@ -14,13 +14,12 @@ export interface SlackAdapterOptions {
 }
 
 /** The Slack Events API channel: POST /slack/events, replies with chat.postMessage. */
-export function createSlackAdapter(options: SlackAdapterOptions): ChannelAdapter {
+export function createSlackAdapter(options: SlackAdapterOptions): DeliveringChannelAdapter {
   const { config } = options;
   const deliverOptions = { config, fetch: options.fetch ?? globalThis.fetch };
   const parseOptions = { config, botUserId: options.botUserId };
   return {
     name: 'slack',
-    path: '/slack/events',
     verify: (request) => verifySlackRequest(config, request),
     parse: (request) => parseSlackPayload(parseOptions, request),
     deliver: (reply, signal) => deliverSlackReply(deliverOptions, reply, signal),

@@ -1,5 +1,5 @@
 import type { TelegramConfig } from '../../config/schema.js';
-import type { ChannelAdapter } from '../types.js';
+import type { DeliveringChannelAdapter } from '../types.js';
 import { splitText } from '../split-text.js';
 import { deliverTelegramReply, TELEGRAM_MAX_TEXT } from './deliver.js';
 import { parseTelegramWebhook } from './parse.js';
@@ -20,12 +20,11 @@ export interface TelegramAdapterOptions {
  * The Telegram Bot API channel. Webhook mode takes POST /telegram; polling mode has `poll` and
  * takes no webhooks (Telegram refuses getUpdates while a webhook is set, so it is one or the other).
  */
-export function createTelegramAdapter(options: TelegramAdapterOptions): ChannelAdapter {
+export function createTelegramAdapter(options: TelegramAdapterOptions): DeliveringChannelAdapter {
   const { config } = options;
   const api = { config, fetch: options.fetch ?? globalThis.fetch };
-  const adapter: ChannelAdapter = {
+  const adapter: DeliveringChannelAdapter = {
     name: 'telegram',
-    path: '/telegram',
     verify: (request) => verifyTelegramRequest(config, request),
     parse: (request) => parseTelegramWebhook(config, request),
     deliver: (reply, signal) => deliverTelegramReply(api, reply, signal),

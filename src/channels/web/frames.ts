@@ -2,19 +2,34 @@ import { z } from 'zod';
 import type { ErrorCode } from '../../errors.js';
 
 const frameId = z.string().min(1).max(128);
+/** Conversation ids: what the gateway issues (UUIDs) or any short token-like string. */
+const conversationId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/);
 
 /** Frames a client may send; closed objects so unknown fields are refused, not ignored. */
 export const clientFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('message'), id: frameId, text: z.string().min(1) }),
   z.strictObject({ type: z.literal('cancel'), id: frameId }),
+  z.strictObject({ type: z.literal('attach'), conversation_id: conversationId }),
+  z.strictObject({
+    type: z.literal('resume'),
+    id: frameId,
+    after_seq: z.number().int().min(0),
+  }),
+  z.strictObject({ type: z.literal('history'), limit: z.number().int().min(1).max(200) }),
 ]);
 
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 
 /** Frames the gateway sends. */
 export type ServerFrame =
-  | { type: 'ready'; session_id: string }
-  | { type: 'chunk'; id: string; delta: string }
+  | { type: 'ready'; session_id: string; conversation_id: string }
+  | { type: 'attached'; conversation_id: string }
+  | {
+      type: 'history';
+      conversation_id: string;
+      messages: Array<{ role: string; text: string; at: string; id: string }>;
+    }
+  | { type: 'chunk'; id: string; delta: string; seq: number }
   | { type: 'done'; id: string; response: string; model: string; agent: string }
   | {
       type: 'error';

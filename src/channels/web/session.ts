@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
@@ -8,7 +9,11 @@ import { credentialEnded, CREDENTIAL_END_REASONS } from './credential-check.js';
 import { parseClientFrame } from './frames.js';
 import type { ClientFrame, ServerFrame } from './frames.js';
 import type { SessionRegistry } from './session-registry.js';
-import { DEFAULT_AGENT } from '../../core/routing/rules.js';
+import { conversationMemoryKey } from './conversations.js';
+import type { ConversationRegistry } from './conversations.js';
+import { SessionTurns } from './session-turns.js';
+import type { TurnStreams } from '../turn-streams.js';
+import type { MemoryEntry } from '../../memory/types.js';
 
 /** Session timings in milliseconds (config seconds × 1000; tests pass short ones). */
 export interface SessionTimings {
@@ -31,6 +36,12 @@ export interface SessionOptions {
   isRevoked: (jti: string) => boolean;
   timings: SessionTimings;
   logger: Logger;
+  /** Owners of conversations, for `attach`. */
+  conversations: ConversationRegistry;
+  /** Resumable turns shared by every session. */
+  turns: TurnStreams;
+  /** Recent entries of a conversation (memory), for the `history` frame. */
+  history?: (memoryKey: string, limit: number) => Promise<MemoryEntry[]>;
   now?: () => number;
 }
 
@@ -43,7 +54,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export function runSession(options: SessionOptions): void {
   const { ws, sessionId, principal, timings, logger } = options;
   const now = options.now ?? Date.now;
-  const inFlight = new Map<string, AbortController>();
+  // A new socket starts a new conversation; `attach` switches it to an existing one.
+  let conversationId: string = randomUUID();
+  options.conversations.claim(conversationId, principal.id);
   let closing = false;
   let missedPongs = 0;
   let idleTimer: NodeJS.Timeout | undefined;
@@ -77,20 +90,19 @@ export function runSession(options: SessionOptions): void {
     graceTimer = setTimeout(() => ws.terminate(), timings.closeGraceMs);
   }
 
-  function stopWork(): void {
+  /** `keepRunning`: the peer dropped, so its replies wait for a resume (see SessionTurns). */
+  function stopWork(keepRunning = false): void {
     clearInterval(heartbeat);
     clearTimeout(idleTimer);
     clearTimeout(expiryTimer);
-    for (const controller of inFlight.values())
-      controller.abort(new GatewayError('MESSAGE_CANCELLED'));
-    inFlight.clear();
+    turns.release(keepRunning);
   }
 
   function armIdle(): void {
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
       // A long streamed reply is activity too; only a quiet session times out.
-      if (inFlight.size > 0) armIdle();
+      if (turns.size > 0) armIdle();
       else close(CLOSE_CODES.IDLE_TIMEOUT, 'idle timeout');
     }, timings.idleMs);
   }
@@ -112,7 +124,7 @@ export function runSession(options: SessionOptions): void {
 
   function runMessage(frame: Extract<ClientFrame, { type: 'message' }>): void {
     if (endIfCredentialEnded()) return;
-    if (inFlight.has(frame.id)) {
+    if (turns.has(frame.id)) {
       return send(
         errorFrame(
           frame.id,
@@ -120,63 +132,52 @@ export function runSession(options: SessionOptions): void {
         ),
       );
     }
-    if (inFlight.size >= MAX_IN_FLIGHT_PER_SESSION) {
+    if (turns.size >= MAX_IN_FLIGHT_PER_SESSION) {
       return send(errorFrame(frame.id, new GatewayError('WS_TOO_MANY_IN_FLIGHT')));
     }
-    const controller = new AbortController();
-    inFlight.set(frame.id, controller);
-    const current = (): boolean =>
-      inFlight.get(frame.id) === controller && !controller.signal.aborted;
-    options
-      .dispatch({
-        message: {
-          channel: 'web',
-          senderId: principal.id,
-          conversationId: `web:${sessionId}`,
-          text: frame.text,
-          messageId: frame.id,
-          replyTarget: sessionId,
-          receivedAt: now(),
-        },
-        principal,
-        clientKey: options.clientKey,
-        idempotencyKey: `ws:${sessionId}:${frame.id}`,
-        signal: controller.signal,
-        onDelta: (delta) => {
-          if (current()) send({ type: 'chunk', id: frame.id, delta });
-        },
-      })
-      .then(
-        (result) => {
-          if (current())
-            send({
-              type: 'done',
-              id: frame.id,
-              response: result.response,
-              model: result.model,
-              agent: result.agent ?? DEFAULT_AGENT,
-            });
-        },
-        (error: unknown) => {
-          if (!current()) return;
-          if (!isGatewayError(error))
-            logger.warn({ err: error, sessionId }, 'web session dispatch failed');
-          send(errorFrame(frame.id, error));
-        },
-      )
-      .finally(() => {
-        if (inFlight.get(frame.id) === controller) inFlight.delete(frame.id);
-        if (!closing) armIdle();
-      });
+    turns.start(conversationId, frame.id, frame.text);
+  }
+
+  function resume(frame: Extract<ClientFrame, { type: 'resume' }>): void {
+    if (endIfCredentialEnded()) return;
+    if (turns.has(frame.id)) return;
+    if (!turns.resume(conversationId, frame.id, frame.after_seq)) {
+      send(errorFrame(frame.id, new GatewayError('RESUME_NOT_FOUND')));
+    }
   }
 
   function cancel(id: string): void {
-    const controller = inFlight.get(id);
     // Cancelling a finished (or unknown) message is a harmless race, not an error.
-    if (controller === undefined) return;
-    inFlight.delete(id);
-    controller.abort(new GatewayError('MESSAGE_CANCELLED'));
+    if (!turns.cancel(id)) return;
     send(errorFrame(id, new GatewayError('MESSAGE_CANCELLED')));
+  }
+
+  function attach(id: string): void {
+    if (!options.conversations.claim(id, principal.id)) {
+      return send(errorFrame(undefined, new GatewayError('CONVERSATION_FORBIDDEN')));
+    }
+    conversationId = id;
+    send({ type: 'attached', conversation_id: id });
+  }
+
+  async function sendHistory(limit: number): Promise<void> {
+    const id = conversationId;
+    let entries: MemoryEntry[] = [];
+    try {
+      entries = (await options.history?.(conversationMemoryKey(principal.id, id), limit)) ?? [];
+    } catch (error) {
+      // The transcript is a convenience; a memory failure must not end the session.
+      logger.warn({ err: error, sessionId }, 'web session history failed');
+    }
+    send({
+      type: 'history',
+      conversation_id: id,
+      messages: entries.flatMap((entry) =>
+        entry.role === null
+          ? []
+          : [{ role: entry.role, text: entry.content, at: entry.createdAt, id: entry.key }],
+      ),
+    });
   }
 
   ws.on('pong', () => {
@@ -195,18 +196,36 @@ export function runSession(options: SessionOptions): void {
     }
     const parsed = parseClientFrame(rawToText(data));
     if (!parsed.ok) return send(errorFrame(parsed.id, new GatewayError(parsed.code)));
-    if (parsed.frame.type === 'message') runMessage(parsed.frame);
-    else cancel(parsed.frame.id);
+    const frame = parsed.frame;
+    if (frame.type === 'message') runMessage(frame);
+    else if (frame.type === 'cancel') cancel(frame.id);
+    else if (frame.type === 'resume') resume(frame);
+    else if (frame.type === 'attach') attach(frame.conversation_id);
+    else void sendHistory(frame.limit);
   });
   ws.on('error', (error) => {
     // Protocol violations (oversized frame, bad UTF-8) end the socket; ws closes it itself.
     logger.debug({ err: error, sessionId }, 'web session socket error');
   });
   ws.on('close', () => {
+    // Closed by the peer (not by `close` above): replies in progress wait for a resume.
+    const dropped = !closing;
     closing = true;
-    stopWork();
+    stopWork(dropped);
     clearTimeout(graceTimer);
     options.registry.remove(sessionId);
+  });
+
+  const turns = new SessionTurns({
+    sessionId,
+    principal,
+    clientKey: options.clientKey,
+    dispatch: options.dispatch,
+    turns: options.turns,
+    send,
+    errorFrame,
+    logger,
+    now,
   });
 
   options.registry.add({
@@ -229,7 +248,7 @@ export function runSession(options: SessionOptions): void {
   if (endIfCredentialEnded()) return;
   armIdle();
   armExpiry();
-  send({ type: 'ready', session_id: sessionId });
+  send({ type: 'ready', session_id: sessionId, conversation_id: conversationId });
 }
 
 /** An error frame with the registry code and client-safe message (never upstream detail). */

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
-import { API_CSP, SECURITY_HEADERS } from '../../server/security-headers.js';
+import { API_CSP, SECURITY_HEADERS } from '../../http/security-headers.js';
 import { rejectUpgrade } from './upgrade-response.js';
 
 interface Written {

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GatewayError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
-import { SECURITY_HEADERS } from '../../server/security-headers.js';
+import { SECURITY_HEADERS } from '../../http/security-headers.js';
 
 /** The API security headers as raw header lines, built once: the same set Fastify sends. */
 export const SECURITY_HEADER_LINES = Object.entries(SECURITY_HEADERS).map(

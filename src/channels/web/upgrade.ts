@@ -14,10 +14,9 @@ import type { PendingUpgrades } from './pending-upgrades.js';
 import { checkUpgradeRequest } from './upgrade-request.js';
 import { rejectUpgrade } from './upgrade-response.js';
 
-/** The only path that upgrades. */
-export const WS_PATH = '/ws';
-
 export interface UpgradeHandlerOptions {
+  /** The only paths that upgrade (`/ws` and its alias). */
+  paths: readonly string[];
   wss: Pick<WebSocketServer, 'handleUpgrade'>;
   allowedOrigins: readonly string[];
   selfOrigins: () => readonly string[];
@@ -79,7 +78,7 @@ export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOpti
       return rejectUpgrade(socket, hostNotAllowed(host));
     }
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
-    if (url.pathname !== WS_PATH) return rejectUpgrade(socket, 'NOT_FOUND');
+    if (!options.paths.includes(url.pathname)) return rejectUpgrade(socket, 'NOT_FOUND');
     const malformed = checkUpgradeRequest(request);
     if (malformed !== undefined) return rejectUpgrade(socket, malformed);
     if (hasTokenParam(url.searchParams.keys())) return rejectUpgrade(socket, 'AUTH_TOKEN_IN_URL');
@@ -91,7 +90,7 @@ export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOpti
     });
     if (!allowed) {
       if (origin === undefined) return rejectUpgrade(socket, 'ORIGIN_FORBIDDEN');
-      options.reportOriginRefusal?.(origin, WS_PATH);
+      options.reportOriginRefusal?.(origin, url.pathname);
       return rejectUpgrade(socket, originForbidden(origin));
     }
 

@@ -20,21 +20,25 @@ async function session(
   gw: WebGateway,
   authorization = `Bearer ${TEST_PAIRED_TOKEN}`,
   options: { autoPong?: boolean } = {},
-): Promise<{ client: TestWsClient; sessionId: string }> {
+): Promise<{ client: TestWsClient; sessionId: string; conversationId: string }> {
   const client = await connectOk(gw.wsUrl('/ws'), { headers: { authorization }, ...options });
   const ready = await client.next();
   expect(ready.type).toBe('ready');
-  return { client, sessionId: String(ready.session_id) };
+  return {
+    client,
+    sessionId: String(ready.session_id),
+    conversationId: String(ready.conversation_id),
+  };
 }
 
 describe('web session messages', () => {
   it('streams chunks in order, then done, through the core dispatch', async () => {
     const gw = await start();
-    const { client, sessionId } = await session(gw);
+    const { client, sessionId, conversationId } = await session(gw);
     client.send({ type: 'message', id: 'm1', text: 'world' });
-    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'Hel' });
-    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'lo, ' });
-    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'world' });
+    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'Hel', seq: 1 });
+    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'lo, ', seq: 2 });
+    expect(await client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'world', seq: 3 });
     expect(await client.next()).toEqual({
       type: 'done',
       id: 'm1',
@@ -46,7 +50,7 @@ describe('web session messages', () => {
     expect(request.message).toMatchObject({
       channel: 'web',
       senderId: 'paired:test',
-      conversationId: `web:${sessionId}`,
+      conversationId: `web:paired:test:${conversationId}`,
       messageId: 'm1',
       replyTarget: sessionId,
       text: 'world',
@@ -72,15 +76,31 @@ describe('web session messages', () => {
     client.ws.close();
   });
 
-  it('aborts the dispatch signal when the client disconnects', async () => {
-    const gw = await start();
+  it('keeps a reply running for the resume grace after the client disconnects, then aborts it', async () => {
+    const gw = await start({ timings: { resumeGraceMs: 300 } });
     const { client } = await session(gw);
     client.send({ type: 'message', id: 'm1', text: 'slow' });
     await client.next();
+    const call = await gw.call(0);
+    let aborted = false;
+    void call.aborted.then(() => {
+      aborted = true;
+    });
     client.ws.terminate();
-    await (
-      await gw.call(0)
-    ).aborted;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(aborted).toBe(false);
+    await call.aborted;
+    expect(aborted).toBe(true);
+  });
+
+  it('aborts at once when the gateway closes the session (no resume after a kill)', async () => {
+    const gw = await start();
+    const { client, sessionId } = await session(gw);
+    client.send({ type: 'message', id: 'm1', text: 'slow' });
+    await client.next();
+    const call = await gw.call(0);
+    gw.channel.registry.close(sessionId, 4002, 'killed');
+    await call.aborted;
   });
 
   it('answers malformed frames with error frames and keeps the session open', async () => {
@@ -224,3 +244,77 @@ describe('web session lifetime', () => {
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
+
+describe('web conversations', () => {
+  it('announces the conversation in ready, lets the same principal attach to it, and refuses another', async () => {
+    const gw = await start();
+    const first = await session(gw);
+    expect(first.conversationId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const second = await session(gw);
+    expect(second.conversationId).not.toBe(first.conversationId);
+    second.client.send({ type: 'attach', conversation_id: first.conversationId });
+    expect(await second.client.next()).toEqual({
+      type: 'attached',
+      conversation_id: first.conversationId,
+    });
+    second.client.send({ type: 'message', id: 'a1', text: 'again' });
+    expect((await gw.call(0)).request.message.conversationId).toBe(
+      `web:paired:test:${first.conversationId}`,
+    );
+
+    const { token } = await gw.jwt.createToken({
+      subject: 'user:someone-else',
+      scopes: ['channels:web'],
+      expiresIn: 600,
+    });
+    const other = await session(gw, `Bearer ${token}`);
+    other.client.send({ type: 'attach', conversation_id: first.conversationId });
+    expect(await other.client.next()).toMatchObject({
+      type: 'error',
+      code: 'CONVERSATION_FORBIDDEN',
+    });
+    for (const client of [first.client, second.client, other.client]) client.ws.close();
+  });
+
+  it('answers history with an empty transcript when no memory is wired', async () => {
+    const gw = await start();
+    const { client, conversationId } = await session(gw);
+    client.send({ type: 'history', limit: 10 });
+    expect(await client.next()).toEqual({
+      type: 'history',
+      conversation_id: conversationId,
+      messages: [],
+    });
+    client.ws.close();
+  });
+
+  it('resumes a reply on a new socket after the last seq seen, without a second dispatch', async () => {
+    const gw = await start();
+    const first = await session(gw);
+    first.client.send({ type: 'message', id: 'm1', text: 'world' });
+    expect(await first.client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'Hel', seq: 1 });
+    first.client.ws.terminate();
+
+    const second = await session(gw);
+    second.client.send({ type: 'attach', conversation_id: first.conversationId });
+    expect(await second.client.next()).toMatchObject({ type: 'attached' });
+    second.client.send({ type: 'resume', id: 'm1', after_seq: 1 });
+    expect(await second.client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'lo, ', seq: 2 });
+    expect(await second.client.next()).toEqual({ type: 'chunk', id: 'm1', delta: 'world', seq: 3 });
+    expect(await second.client.next()).toMatchObject({
+      type: 'done',
+      id: 'm1',
+      response: 'Hello, world',
+    });
+    expect(gw.calls).toHaveLength(1);
+
+    second.client.send({ type: 'resume', id: 'never-sent', after_seq: 0 });
+    expect(await second.client.next()).toMatchObject({
+      type: 'error',
+      id: 'never-sent',
+      code: 'RESUME_NOT_FOUND',
+    });
+    second.client.ws.close();
+  });
+});

@@ -14,14 +14,19 @@ import type { Observer } from '../../observability/types.js';
 import { normalizeIp, UNKNOWN_CLIENT } from '../../http/client-address.js';
 import type { EdgePolicy } from '../../http/edge-policy.js';
 import type { OriginRefusalReporter } from '../../http/origin-refusals.js';
-import type { RouteRegistrar } from '../../server/types.js';
+import type { RouteRegistrar } from '../../http/route-types.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { credentialEnded } from './credential-check.js';
 import { createPendingUpgrades } from './pending-upgrades.js';
-import { webRoutes } from './routes.js';
+import { WEB_ROUTES, webHandlers } from './routes.js';
 import type { AdminGuard } from './routes.js';
+import { channelRouteRegistrar, upgradePaths } from '../route-builder.js';
+import type { ChannelRouteHandler } from '../module.js';
 import type { runSession, SessionTimings } from './session.js';
 import { createSessionRegistry } from './session-registry.js';
+import { createConversationRegistry } from './conversations.js';
+import { createTurnStreams } from '../turn-streams.js';
+import type { MemoryEntry } from '../../memory/types.js';
 import type { SessionDirectory, SessionRegistry } from './session-registry.js';
 import type { TicketStore } from './tickets.js';
 import { attachUpgradeHandler } from './upgrade.js';
@@ -30,6 +35,8 @@ import { rejectUpgrade, SECURITY_HEADER_LINES } from './upgrade-response.js';
 /** Timings in ms; each defaults to its `channels_config.web` seconds value. */
 export interface WebChannelTimings extends SessionTimings {
   handshakeTimeoutMs: number;
+  /** How long a reply keeps running after its socket dropped, waiting for a resume. */
+  resumeGraceMs: number;
 }
 
 export interface WebChannelOptions {
@@ -55,6 +62,8 @@ export interface WebChannelOptions {
   adminGuard?: AdminGuard;
   /** Agent every session is bound to. */
   agent?: string;
+  /** Recent entries of a conversation (memory), for the `history` frame. */
+  history?: (memoryKey: string, limit: number) => Promise<MemoryEntry[]>;
   /** Overrides (tests use short ones). */
   timings?: Partial<WebChannelTimings>;
   /**
@@ -69,9 +78,15 @@ export interface WebChannelOptions {
 
 /** The WebSocket channel: routes to register, the upgrade hook to attach, and shutdown. */
 export interface WebChannel {
+  /** The declared HTTP routes (`WEB_ROUTES`) with their handlers. */
   routes: RouteRegistrar;
-  /** Handles upgrades on the server (Fastify's `app.server`); returns a detach function. */
-  attach(server: Server): () => void;
+  /** The same handlers by route id. */
+  handlers: Readonly<Record<string, ChannelRouteHandler>>;
+  /**
+   * Handles upgrades on the server (Fastify's `app.server`) on `paths` (default: the declared
+   * upgrade paths); returns a detach function.
+   */
+  attach(server: Server, paths?: readonly string[]): () => void;
   closeAll(code?: number, reason?: string): void;
   readonly registry: SessionRegistry;
 }
@@ -89,11 +104,14 @@ export function webChannel(options: WebChannelOptions): WebChannel {
     handshakeTimeoutMs: web.handshake_timeout_secs * 1000,
     closeGraceMs: 5000,
     maxBufferedBytes: web.max_buffered_bytes,
+    resumeGraceMs: web.resume_grace_secs * 1000,
     ...options.timings,
   };
   const localRegistry = createSessionRegistry(options.observer);
   const shared = options.shareSessions?.(localRegistry);
   const registry = shared?.registry ?? localRegistry;
+  const conversations = createConversationRegistry();
+  const turns = createTurnStreams({ graceMs: timings.resumeGraceMs });
   const selfOrigins =
     typeof options.selfOrigins === 'function'
       ? options.selfOrigins
@@ -121,23 +139,26 @@ export function webChannel(options: WebChannelOptions): WebChannel {
     return principal;
   }
 
+  const handlers = webHandlers({
+    authenticator: options.authenticator,
+    tickets: options.tickets,
+    registry,
+    origins: {
+      allowedOrigins: web.allowed_origins,
+      selfOrigins,
+      ...(options.reportOriginRefusal === undefined
+        ? {}
+        : { reportRefusal: options.reportOriginRefusal }),
+    },
+    ...(shared === undefined ? {} : { directory: shared.directory }),
+    ...(options.adminGuard === undefined ? {} : { adminGuard: options.adminGuard }),
+  });
   return {
-    routes: webRoutes({
-      authenticator: options.authenticator,
-      tickets: options.tickets,
-      registry,
-      origins: {
-        allowedOrigins: web.allowed_origins,
-        selfOrigins,
-        ...(options.reportOriginRefusal === undefined
-          ? {}
-          : { reportRefusal: options.reportOriginRefusal }),
-      },
-      ...(shared === undefined ? {} : { directory: shared.directory }),
-      ...(options.adminGuard === undefined ? {} : { adminGuard: options.adminGuard }),
-    }),
-    attach(server) {
+    routes: channelRouteRegistrar([{ routes: WEB_ROUTES, handlers }]),
+    handlers,
+    attach(server, paths = upgradePaths(WEB_ROUTES)) {
       return attachUpgradeHandler(server, {
+        paths,
         wss: { handleUpgrade: (...args) => sockets.ready().wss.handleUpgrade(...args) },
         allowedOrigins: web.allowed_origins,
         selfOrigins,
@@ -174,6 +195,9 @@ export function webChannel(options: WebChannelOptions): WebChannel {
             isRevoked: options.revocations.isRevoked,
             timings,
             logger: options.logger,
+            conversations,
+            turns,
+            ...(options.history === undefined ? {} : { history: options.history }),
           });
         },
         logger: options.logger,

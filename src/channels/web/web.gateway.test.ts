@@ -158,6 +158,7 @@ describe('web channel through the built gateway', { timeout: 60_000 }, () => {
       type: 'chunk',
       id: 'c1',
       delta: 'partial ',
+      seq: 1,
     });
     const [upstream] = await llm.waitForRequests(1);
     client.send({ type: 'cancel', id: 'c1' });
@@ -174,8 +175,8 @@ describe('web channel through the built gateway', { timeout: 60_000 }, () => {
     expect((await ask(client, 'c2', 'again')).done.response).toBe('fake openai: again');
   });
 
-  it('closing the socket mid-stream aborts the upstream LLM call', async () => {
-    const { live, llm } = await setup();
+  it('closing the socket mid-stream aborts the upstream LLM call after resume_grace_secs', async () => {
+    const { live, llm } = await setup('[channels_config.web]\nresume_grace_secs = 1\n');
     llm.enqueue({ chunks: ['partial '], hang: true });
     const { token } = await issueToken(live, 'channels:web');
     const { client } = await openSession(

@@ -1,5 +1,5 @@
 import type { WhatsAppConfig } from '../../config/schema.js';
-import type { ChannelAdapter } from '../types.js';
+import type { DeliveringChannelAdapter } from '../types.js';
 import { splitText } from '../split-text.js';
 import { deliverWhatsAppReply, WHATSAPP_MAX_TEXT } from './deliver.js';
 import { parseWhatsAppPayload } from './parse.js';
@@ -11,12 +11,11 @@ export interface WhatsAppAdapterOptions {
 }
 
 /** The WhatsApp Cloud API channel: GET/POST /whatsapp, replies through the Graph API. */
-export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelAdapter {
+export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): DeliveringChannelAdapter {
   const { config } = options;
   const deliverOptions = { config, fetch: options.fetch ?? globalThis.fetch };
   return {
     name: 'whatsapp',
-    path: '/whatsapp',
     verify: (request) => verifyWhatsAppRequest(config, request),
     handshake: (request) => answerWhatsAppHandshake(config, request),
     parse: (request) => parseWhatsAppPayload(config, request),

@@ -134,3 +134,35 @@ describe('timeOrderedUuid', () => {
     expect(timeOrderedUuid(0x10_0000_0000) > timeOrderedUuid(0xf_ffff_ffff)).toBe(true);
   });
 });
+
+describe('memoryStage with a client-supplied conversation', () => {
+  it('neither loads history nor stores the turn', async () => {
+    const { memory, log } = gatedMemory();
+    const watched: Memory = {
+      ...memory,
+      history: async () => {
+        log.push('history');
+        return [];
+      },
+    };
+    const stage = memoryStage({
+      memory: watched,
+      autoSave: true,
+      observer: { record: () => {} },
+      logger: pino({ level: 'silent' }),
+    });
+    const ctx = context();
+    const withConversation: TurnContext = {
+      ...ctx,
+      request: { ...ctx.request, conversation: [{ role: 'user', content: 'earlier' }] },
+    };
+    let ran = false;
+    await stage.run(withConversation, async () => {
+      ran = true;
+      withConversation.result = { response: 'answer', model: 'echo', duplicate: false };
+    });
+    expect(ran).toBe(true);
+    expect(withConversation.history).toEqual([]);
+    expect(log).toEqual([]);
+  });
+});

@@ -32,6 +32,8 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
   return {
     name: 'memory',
     run: async function rememberTurn(ctx, next) {
+      // The client owns a conversation it sends in full (stateless APIs): nothing to load or keep.
+      if (ctx.request.conversation !== undefined) return next();
       const { message } = ctx.request;
       const sessionId = memorySessionId(ctx.agent.name, message.conversationId);
       const window = ctx.agent.historyWindow;

@@ -1,22 +1,13 @@
-import type {
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  HookHandlerDoneFunction,
-} from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors.js';
-
 /** Options for requestTimeout. */
 export interface RequestTimeoutOptions {
   timeoutMs: number;
 }
 
-/** onRequest hook signature used by the guards. */
-export type OnRequestGuard = (
-  request: FastifyRequest,
-  reply: FastifyReply,
-  done: HookHandlerDoneFunction,
-) => void;
+import type { OnRequestGuard } from '../../http/route-types.js';
+
+export type { OnRequestGuard } from '../../http/route-types.js';
 
 /*
  * Fastify's own `request.signal` / `handlerTimeout` listen to the request's 'close' event, which

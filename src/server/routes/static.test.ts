@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp } from '../../test-support/app-harness.js';
 import type { TestApp } from '../../test-support/app-harness.js';
-import { API_CSP, SECURITY_HEADERS } from '../security-headers.js';
+import { API_CSP, SECURITY_HEADERS } from '../../http/security-headers.js';
 import { DEFAULT_WEB_ROOT, WEB_ASSETS, WEB_CHAT_CSP, staticRoutes } from './static.js';
 
 const apps: TestApp[] = [];

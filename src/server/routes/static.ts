@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STATIC_PAGE_CSP, setPageCsp } from '../security-headers.js';
+import { STATIC_PAGE_CSP, setPageCsp } from '../../http/security-headers.js';
 import type { RouteRegistrar } from '../types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { parseJsonBytes } from '../json-body.js';
+import { parseJsonBytes } from '../../http/json-body.js';
 import { GatewayError } from '../../errors.js';
 
 const webhookBodySchema = z.strictObject({

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { OnRequestGuard } from './guards/timeout.js';
+import type { OnRequestGuard } from './route-types.js';
 
 /** CSP for JSON API responses: nothing may load, nothing may frame it. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";

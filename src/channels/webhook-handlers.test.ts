@@ -12,12 +12,12 @@ import {
   telegramUpdate,
   whatsappWebhook,
 } from '../test-support/channel-payloads.js';
-import {
-  recordingHealth,
-  recordingObserver,
-  silentLogger,
-} from '../test-support/channel-test-deps.js';
-import { channelRoutes } from './routes.js';
+import { recordingObserver, silentLogger } from '../test-support/channel-test-deps.js';
+import { channelRouteRegistrar } from './route-builder.js';
+import { slackModule } from './slack/module.js';
+import { telegramModule } from './telegram/module.js';
+import { webhookHandlers } from './webhook-handlers.js';
+import { whatsappModule } from './whatsapp/module.js';
 import { createSlackAdapter } from './slack/index.js';
 import { createTelegramAdapter } from './telegram/index.js';
 import type { ChannelAdapter } from './types.js';
@@ -40,14 +40,17 @@ async function buildApp(adapters: ChannelAdapter[], inbox: Inbox, observer = rec
     if (isGatewayError(error)) return reply.code(error.status).send(error.toBody());
     return reply.code(500).send({ error: 'Internal server error', code: 'INTERNAL' });
   });
+  const deps = { inbox, observer, logger: silentLogger() };
   await app.register(async (scope) => {
-    await channelRoutes({
-      adapters,
-      inbox,
-      observer,
-      health: recordingHealth(),
-      logger: silentLogger(),
-    })(scope);
+    await channelRouteRegistrar(
+      [whatsappModule, slackModule, telegramModule].map((module) => {
+        const adapter = adapters.find((candidate) => candidate.name === module.name);
+        return {
+          routes: module.routes,
+          handlers: adapter === undefined ? undefined : webhookHandlers(adapter, deps),
+        };
+      }),
+    )(scope);
   });
   await app.ready();
   return app;
@@ -228,6 +231,10 @@ describe('channel routes', () => {
       ['POST', '/whatsapp'],
       ['POST', '/slack/events'],
       ['POST', '/telegram'],
+      ['GET', '/channels/whatsapp/webhook'],
+      ['POST', '/channels/whatsapp/webhook'],
+      ['POST', '/channels/slack/events'],
+      ['POST', '/channels/telegram/webhook'],
     ] as const) {
       const response = await app.inject({
         method,
@@ -236,6 +243,71 @@ describe('channel routes', () => {
       });
       expect(response.statusCode, url).toBe(404);
       expect(response.json()).toMatchObject({ code: 'CHANNEL_NOT_CONFIGURED' });
+    }
+  });
+
+  it('serves the /channels/<name>/… aliases exactly like the original paths', async () => {
+    const tgSecret = 'tg-secret';
+    app = await buildApp([whatsapp, slack, telegram], inbox);
+    const waSigned = (id: string) => {
+      const body = JSON.stringify(whatsappWebhook([[{ from: '15550000001', id, text: 'hi' }]]));
+      return { body, signature: signMeta(body, 'wa-secret') };
+    };
+    for (const url of ['/whatsapp', '/channels/whatsapp/webhook']) {
+      const { body, signature } = waSigned(`wamid.${url}`);
+      const ok = await app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+        payload: body,
+      });
+      expect(ok.json(), url).toEqual({ status: 'ok', accepted: 1, duplicates: 0 });
+      const forged = await app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=00' },
+        payload: body,
+      });
+      expect(forged.statusCode, url).toBe(401);
+      const challenge = await app.inject({
+        method: 'GET',
+        url: `${url}?hub.mode=subscribe&hub.verify_token=wa-verify&hub.challenge=42`,
+      });
+      expect([challenge.statusCode, challenge.body], url).toEqual([200, '42']);
+    }
+    for (const url of ['/slack/events', '/channels/slack/events']) {
+      const body = JSON.stringify({ type: 'url_verification', challenge: url, token: 't' });
+      const ts = Math.floor(Date.now() / 1000);
+      const response = await app.inject({
+        method: 'POST',
+        url,
+        headers: {
+          'content-type': 'application/json',
+          'x-slack-request-timestamp': String(ts),
+          'x-slack-signature': signSlack(body, 'slack-secret', ts),
+        },
+        payload: body,
+      });
+      expect(response.json(), url).toEqual({ challenge: url });
+    }
+    for (const [index, url] of ['/telegram', '/channels/telegram/webhook'].entries()) {
+      const body = JSON.stringify(telegramUpdate({ updateId: 100 + index, fromId: 5, text: 'hi' }));
+      const post = (secret: string) =>
+        app!.inject({
+          method: 'POST',
+          url,
+          headers: {
+            'content-type': 'application/json',
+            'x-telegram-bot-api-secret-token': secret,
+          },
+          payload: body,
+        });
+      expect((await post('wrong')).statusCode, url).toBe(403);
+      expect((await post(tgSecret)).json(), url).toEqual({
+        status: 'ok',
+        accepted: 1,
+        duplicates: 0,
+      });
     }
   });
 });
