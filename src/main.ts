@@ -250,7 +250,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const channels = await wireChannels({
       config,
       home,
+      // Synchronous channels are counted around the dispatch; inbox channels at intake.
       dispatch: countedDispatch,
+      inboxDispatch: path.dispatch,
       authenticator: auth.authenticator,
       authenticateRequest: auth.authenticateRequest,
       revocations: auth.credentials,

@@ -7,6 +7,7 @@ import { startChannelPolling } from '../channels/polling.js';
 import { channelRouteRegistrar, upgradePaths } from '../channels/route-builder.js';
 import type { ChannelAdapter } from '../channels/types.js';
 import type { ChannelDeliverer } from '../core/delivery.js';
+import type { Dispatch } from '../core/types.js';
 import type { RouteRegistrar } from '../http/route-types.js';
 import { resolveInboxPath } from '../inbox/inbox-path.js';
 import { openSqliteInbox } from '../inbox/sqlite-inbox.js';
@@ -18,6 +19,8 @@ export type ChannelWiringOptions = Omit<ChannelServices, 'inbox' | 'warn'> & {
   logger: Logger;
   /** Defaults to every channel (`CHANNEL_MODULES`). */
   modules?: readonly ChannelModule[];
+  /** The inbox worker's dispatch, when it must differ from the synchronous channels'. */
+  inboxDispatch?: Dispatch;
 };
 
 /** Every channel: its routes, upgrade hooks, the durable inbox and its worker. */
@@ -68,7 +71,8 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
   const worker = createInboxWorker({
     inbox,
     adapters: deliverers,
-    dispatch: options.dispatch,
+    // The inbox channels count their messages at intake, so the worker gets the uncounted dispatch.
+    dispatch: options.inboxDispatch ?? options.dispatch,
     observer: options.observer,
     health,
     logger,

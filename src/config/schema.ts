@@ -487,7 +487,7 @@ const webChannelSchema = z
     max_buffered_bytes: positiveInt
       .default(1048576)
       .describe('Send buffer bound; a slower consumer is disconnected'),
-    resume_grace_secs: positiveInt
+    resume_grace_secs: durationSecs
       .default(60)
       .describe(
         'How long a streamed reply keeps running after its client dropped (WebSocket, SSE on /webhook), waiting for a resume',

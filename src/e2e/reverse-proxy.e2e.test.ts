@@ -243,7 +243,7 @@ describe.each<ProxyKind>(['nginx', 'caddy'])('gatehouse behind %s (docs/deploy)'
     expect((await fetch(`${running().gateway.url}/metrics`)).status).toBe(200);
   });
 
-  it('exposes the /channels/ routes: REST and web chat WebSocket [needs openai merge]', async () => {
+  it('exposes the /channels/ routes: REST and web chat WebSocket', async () => {
     const response = await call({
       method: 'POST',
       path: '/channels/api/v1',

@@ -107,6 +107,7 @@ describe('POST /webhook with Accept: text/event-stream', () => {
     expect(JSON.parse(read.events.at(-1)?.data ?? '')).toEqual({
       response: CHUNKS.join(''),
       model: 'm',
+      agent: 'default',
     });
   });
 
