@@ -221,11 +221,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       if (removed > 0) logger.debug({ removed }, 'memory retention removed old entries');
     });
     const auditLog = path.auditLog;
-    if (auditLog !== undefined) {
-      shutdown.onShutdown(() => auditLog.close());
-      // SIGHUP (log rotation) and `gatehouse reload` reopen the audit file at its path.
-      reloads.onReload('audit-log', () => auditLog.reopen());
-    }
+    if (auditLog !== undefined) shutdown.onShutdown(() => auditLog.close());
 
     let boundPort = config.gateway.port;
     const edge = createEdgePolicy({
@@ -419,6 +415,8 @@ export function reloadOnHangup(): void {
     const { handle } = hangup;
     if (handle === undefined || hangup.isStopping()) return;
     handle.logger.info({ signal: 'SIGHUP' }, 'reloading the config');
+    // Log rotation: the audit file is reopened at its path whether or not the new config loads.
+    handle.reopenAuditLog();
     void handle.reloads.reload();
   });
 }

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCliIfStale,
@@ -136,5 +137,38 @@ describe('reload without restart', { timeout: 60_000 }, () => {
       async () => live.process.stdout().includes('"msg":"request rejected"'),
       'a debug line',
     );
+  });
+
+  it('SIGHUP reopens a rotated audit log, also when the new config file is refused', async () => {
+    const audit = [
+      '[[pipeline.inbound]]',
+      'name = "audit"',
+      'destination = "audit/audit.jsonl"',
+      '[[pipeline.inbound]]',
+      'name = "idempotency"',
+      '[[pipeline.inbound]]',
+      'name = "memory"',
+    ].join('\n');
+    home = makeTempHome(config({ rate: 0, origins: [], level: 'info', extra: '' }) + audit + '\n');
+    const live = await startLiveGateway(home);
+    await within(live.process.waitFor(/"msg":"gateway started"/), 10_000, 'start-up');
+    const { token } = await issueToken(live, 'channels:api');
+    const file = join(home.dir, 'audit', 'audit.jsonl');
+    expect((await postWebhook(live.url, token, 'before rotation')).status).toBe(200);
+    await eventually(
+      async () => existsSync(file) && readFileSync(file, 'utf8') !== '',
+      'audit lines',
+    );
+    renameSync(file, `${file}.1`);
+    writeFileSync(home.configPath, 'this is = not [valid toml');
+    live.process.child.kill('SIGHUP');
+    await within(live.process.waitFor(/config reload refused/), 10_000, 'the refused reload');
+    expect((await postWebhook(live.url, token, 'after rotation')).status).toBe(200);
+    await eventually(async () => existsSync(file), 'a new audit file at the same path');
+    await eventually(
+      async () => readFileSync(file, 'utf8').trim().split('\n').length === 2,
+      'the inbound and outbound lines of the new turn',
+    );
+    expect(readFileSync(`${file}.1`, 'utf8').trim().split('\n')).toHaveLength(2);
   });
 });
