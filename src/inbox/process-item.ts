@@ -169,10 +169,9 @@ async function bury(
   );
   if (!adapter || expired) return;
   try {
-    await adapter.deliver(
-      { message: item.message, text: FAILURE_REPLY },
-      AbortSignal.timeout(15_000),
-    );
+    for (const text of adapter.split(FAILURE_REPLY)) {
+      await adapter.deliver({ message: item.message, text }, AbortSignal.timeout(15_000));
+    }
   } catch (failure) {
     // Expected when the platform itself is what failed; the failure is already recorded.
     ctx.logger.warn(

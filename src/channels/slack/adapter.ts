@@ -2,7 +2,7 @@ import type { SlackConfig } from '../../config/schema.js';
 import type { DeliveringChannelAdapter } from '../types.js';
 import { deliverSlackReply, SLACK_MAX_TEXT } from './deliver.js';
 import { findDeliveredSlackParts } from './reconcile.js';
-import { splitText } from '../split-text.js';
+import { formatReply } from '../../core/format/format-reply.js';
 import { parseSlackPayload } from './parse.js';
 import { verifySlackRequest } from './verify.js';
 
@@ -23,7 +23,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): DeliveringChan
     verify: (request) => verifySlackRequest(config, request),
     parse: (request) => parseSlackPayload(parseOptions, request),
     deliver: (reply, signal) => deliverSlackReply(deliverOptions, reply, signal),
-    split: (text) => splitText(text, SLACK_MAX_TEXT),
+    // Parts are stored as sent: the channel's format, never cut inside a block or an entity.
+    split: (text) => formatReply('slack', text, SLACK_MAX_TEXT).map((part) => part.text),
     // Slack keeps message metadata, so a part's fate can be read back from the thread.
     unknownOutcome: 'reconcile',
     findDelivered: (message, partIds, signal) =>

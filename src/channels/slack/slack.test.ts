@@ -1,3 +1,4 @@
+import { deliverReply } from '../../test-support/deliver-reply.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SlackConfig } from '../../config/schema.js';
 import { channelRequest, slackEventCallback } from '../../test-support/channel-payloads.js';
@@ -105,12 +106,14 @@ describe('Slack deliver', () => {
     receivedAt: 0,
   };
   const deliver = (text = 'answer') =>
-    createSlackAdapter({ config: { ...config, api_base_url: fake.url } })
-      .deliver({ message, text }, AbortSignal.timeout(10_000))
-      .then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+    deliverReply(
+      createSlackAdapter({ config: { ...config, api_base_url: fake.url } }),
+      message,
+      text,
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 
   it('posts chat.postMessage in the thread with the bot token', async () => {
     expect(await deliver()).toBeUndefined();

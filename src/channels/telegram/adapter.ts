@@ -1,6 +1,6 @@
 import type { TelegramConfig } from '../../config/schema.js';
 import type { DeliveringChannelAdapter } from '../types.js';
-import { splitText } from '../split-text.js';
+import { formatReply } from '../../core/format/format-reply.js';
 import { deliverTelegramReply, TELEGRAM_MAX_TEXT } from './deliver.js';
 import { parseTelegramWebhook } from './parse.js';
 import { pollTelegramUpdates, type CursorStore, type PollStatusListener } from './poll.js';
@@ -28,7 +28,8 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): Deliveri
     verify: (request) => verifyTelegramRequest(config, request),
     parse: (request) => parseTelegramWebhook(config, request),
     deliver: (reply, signal) => deliverTelegramReply(api, reply, signal),
-    split: (text) => splitText(text, TELEGRAM_MAX_TEXT),
+    // Parts are stored as sent: the channel's format, never cut inside a block or an entity.
+    split: (text) => formatReply('telegram', text, TELEGRAM_MAX_TEXT).map((part) => part.text),
     // The Bot API offers no way to ask whether a message was sent: the operator chooses.
     unknownOutcome: config.on_unknown_outcome,
   };

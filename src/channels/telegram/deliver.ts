@@ -1,4 +1,4 @@
-import { formatReply } from '../../core/format/format-reply.js';
+import { telegramHtmlToPlain } from '../../core/format/telegram-plain.js';
 import { DeliveryError, type OutboundReply } from '../types.js';
 import { callTelegramApi, type TelegramApiOptions } from './api.js';
 import { parseTelegramReplyTarget } from './reply-target.js';
@@ -6,7 +6,7 @@ import { parseTelegramReplyTarget } from './reply-target.js';
 /** Telegram's limit on a message text. */
 export const TELEGRAM_MAX_TEXT = 4096;
 
-/** Sends a reply with `sendMessage`, answering the original message, split over 4096 characters. */
+/** Sends one reply part with `sendMessage` as HTML, answering the original message. */
 export async function deliverTelegramReply(
   options: TelegramApiOptions,
   reply: OutboundReply,
@@ -16,24 +16,24 @@ export async function deliverTelegramReply(
   if (!target) {
     throw new DeliveryError('Telegram reply target is malformed', { retryable: false });
   }
-  for (const part of formatReply('telegram', reply.text, TELEGRAM_MAX_TEXT)) {
-    const message = {
-      chat_id: target.chatId,
-      // Still answer when the user deleted the original in the meantime.
-      reply_parameters: { message_id: target.messageId, allow_sending_without_reply: true },
-    };
-    try {
-      await callTelegramApi(
-        options,
-        'sendMessage',
-        { ...message, text: part.text, parse_mode: 'HTML' },
-        signal,
-      );
-    } catch (error) {
-      if (!isParseError(error)) throw error;
-      // Once, as plain text: a reply Telegram cannot parse must still reach the user.
-      await callTelegramApi(options, 'sendMessage', { ...message, text: part.plain }, signal);
-    }
+  // One stored part, already Telegram HTML: the inbox split and formatted it (`adapter.split`).
+  const part = { text: reply.text, plain: telegramHtmlToPlain(reply.text) };
+  const message = {
+    chat_id: target.chatId,
+    // Still answer when the user deleted the original in the meantime.
+    reply_parameters: { message_id: target.messageId, allow_sending_without_reply: true },
+  };
+  try {
+    await callTelegramApi(
+      options,
+      'sendMessage',
+      { ...message, text: part.text, parse_mode: 'HTML' },
+      signal,
+    );
+  } catch (error) {
+    if (!isParseError(error)) throw error;
+    // Once, as plain text: a reply Telegram cannot parse must still reach the user.
+    await callTelegramApi(options, 'sendMessage', { ...message, text: part.plain }, signal);
   }
 }
 

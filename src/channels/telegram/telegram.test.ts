@@ -1,3 +1,4 @@
+import { deliverReply } from '../../test-support/deliver-reply.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TelegramConfig } from '../../config/schema.js';
 import { channelRequest, telegramUpdate } from '../../test-support/channel-payloads.js';
@@ -84,7 +85,7 @@ describe('Telegram deliver', () => {
 
   it('sends sendMessage replying to the original, split over 4096 characters', async () => {
     const adapter = createTelegramAdapter({ config: { ...config, api_base_url: fake.url } });
-    await adapter.deliver({ message, text: 'z'.repeat(5000) }, AbortSignal.timeout(10_000));
+    await deliverReply(adapter, message, 'z'.repeat(5000));
     expect(fake.requests[0]?.path).toBe(`/bot${TOKEN}/sendMessage`);
     expect(fake.requests[0]?.body).toEqual({
       chat_id: 4242,
@@ -129,8 +130,21 @@ describe('Telegram deliver formatting', () => {
   };
   const adapter = () => createTelegramAdapter({ config: { ...config, api_base_url: fake.url } });
 
+  it('splits a long reply into stored parts that never cut inside a code block', () => {
+    const code = Array.from({ length: 400 }, (_, i) => `line ${i} < ${i + 1}`).join('\n');
+    const parts = adapter().split(`${'intro '.repeat(300)}\n\n\`\`\`\n${code}\n\`\`\`\nafter`);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) {
+      expect(part.length).toBeLessThanOrEqual(4096);
+      expect(part.split('<pre>').length).toBe(part.split('</pre>').length);
+      // Stored as sent: escaped HTML, and every piece of the code block inside its own <pre>.
+      expect(part).not.toContain(' < ');
+      if (part.includes('line ')) expect(part).toMatch(/<pre>[\s\S]*<\/pre>/);
+    }
+  });
+
   it('sends Markdown as Telegram HTML', async () => {
-    await adapter().deliver({ message, text: '**Hi** <you> & `x`' }, AbortSignal.timeout(10_000));
+    await deliverReply(adapter(), message, '**Hi** <you> & `x`');
     expect(fake.sentMessages().map((sent) => sent.text)).toEqual([
       '<b>Hi</b> &lt;you&gt; &amp; <code>x</code>',
     ]);
@@ -138,10 +152,7 @@ describe('Telegram deliver formatting', () => {
 
   it('re-sends once as plain text when Telegram cannot parse the entities', async () => {
     fake.failNext(1, { status: 400, description: "Bad Request: can't parse entities: x" });
-    await adapter().deliver(
-      { message, text: '**Hi** [a](https://b.c)' },
-      AbortSignal.timeout(10_000),
-    );
+    await deliverReply(adapter(), message, '**Hi** [a](https://b.c)');
     const bodies = fake.requests.map((request) => request.body as Record<string, unknown>);
     expect(bodies.map((body) => [body.text, body.parse_mode])).toEqual([
       ['<b>Hi</b> <a href="https://b.c">a</a>', 'HTML'],

@@ -1,6 +1,6 @@
 import type { WhatsAppConfig } from '../../config/schema.js';
 import type { DeliveringChannelAdapter } from '../types.js';
-import { splitText } from '../split-text.js';
+import { formatReply } from '../../core/format/format-reply.js';
 import { deliverWhatsAppReply, WHATSAPP_MAX_TEXT } from './deliver.js';
 import { parseWhatsAppPayload } from './parse.js';
 import { answerWhatsAppHandshake, verifyWhatsAppRequest } from './verify.js';
@@ -20,7 +20,8 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): Deliveri
     handshake: (request) => answerWhatsAppHandshake(config, request),
     parse: (request) => parseWhatsAppPayload(config, request),
     deliver: (reply, signal) => deliverWhatsAppReply(deliverOptions, reply, signal),
-    split: (text) => splitText(text, WHATSAPP_MAX_TEXT),
+    // Parts are stored as sent: the channel's format, never cut inside a block or an entity.
+    split: (text) => formatReply('whatsapp', text, WHATSAPP_MAX_TEXT).map((part) => part.text),
     // The Cloud API offers no way to ask whether a message was sent: the operator chooses.
     unknownOutcome: config.on_unknown_outcome,
   };

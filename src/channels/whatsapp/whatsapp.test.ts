@@ -1,3 +1,4 @@
+import { deliverReply } from '../../test-support/deliver-reply.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WhatsAppConfig } from '../../config/schema.js';
 import { channelRequest, signMeta, whatsappWebhook } from '../../test-support/channel-payloads.js';
@@ -221,7 +222,7 @@ describe('WhatsApp deliver', () => {
   it('splits a reply longer than 4096 characters into several messages', async () => {
     const adapter = createWhatsAppAdapter({ config: { ...baseConfig, api_base_url: fake.url } });
     const text = Array.from({ length: 1500 }, (_, i) => `word${i}`).join(' ');
-    await adapter.deliver({ message, text }, AbortSignal.timeout(10_000));
+    await deliverReply(adapter, message, text);
     const bodies = fake.sent().map((sent) => sent.body);
     expect(bodies.length).toBeGreaterThan(1);
     for (const body of bodies) expect(body.length).toBeLessThanOrEqual(4096);
