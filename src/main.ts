@@ -40,6 +40,7 @@ import { staticRoutes } from './server/routes/static.js';
 import { createStateStore } from './state/create-state-store.js';
 import { resolveInstanceId } from './runtime/instance-id.js';
 import { applyMemoryRetention } from './memory/retention.js';
+import { ShutdownList } from './runtime/shutdown-list.js';
 import type { RouteRegistrar } from './server/types.js';
 
 /*
@@ -47,6 +48,8 @@ import type { RouteRegistrar } from './server/types.js';
  * the parts together. It is one linear function on purpose. To add a feature: create its store
  * or worker where marked, register its cleanup with `onShutdown`, and push its routes.
  */
+
+export { exitOnSignals, reloadOnHangup } from './process-signals.js';
 
 export interface StartGatewayOptions {
   configPath?: string | undefined;
@@ -378,78 +381,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   }
 }
 
-/**
- * On the first SIGINT/SIGTERM: graceful close, then exit 0. A second signal exits at once (1),
- * for an operator who does not want to wait for the drain deadline.
- */
-export function exitOnSignals(handle: GatewayHandle): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    handle.logger.info({ signal }, 'shutting down');
-    handle.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`gatehouse: shutdown failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  hangup.handle = handle;
-  hangup.isStopping = () => stopping;
-}
-
-/** Where SIGHUP goes once the gateway runs; until then a SIGHUP is ignored, not fatal. */
-const hangup: { handle?: GatewayHandle; isStopping: () => boolean } = { isStopping: () => false };
-
-/**
- * Installs the SIGHUP handler before start-up begins: SIGHUP's default action ends the process,
- * and a reload sent right after the `listening` line must not do that. While starting, the file
- * is being read anyway, so the signal is dropped.
- */
-export function reloadOnHangup(): void {
-  process.on('SIGHUP', () => {
-    const { handle } = hangup;
-    if (handle === undefined || hangup.isStopping()) return;
-    handle.logger.info({ signal: 'SIGHUP' }, 'reloading the config');
-    // Log rotation: the audit file is reopened at its path whether or not the new config loads.
-    handle.reopenAuditLog();
-    void handle.reloads.reload();
-  });
-}
-
 /** `http://HOST:PORT` with the bound port; IPv6 hosts in brackets. */
 function listeningUrl(host: string, app: FastifyInstance): string {
   const address = app.server.address() as AddressInfo;
   const shown = host.includes(':') ? `[${host}]` : host;
   return `http://${shown}:${address.port}`;
-}
-
-type ShutdownStep = () => void | Promise<void>;
-
-/** Cleanup steps, run once, newest first: the server drains before the stores it uses close. */
-class ShutdownList {
-  #steps: ShutdownStep[] = [];
-  #running: Promise<void> | undefined;
-
-  onShutdown(step: ShutdownStep): void {
-    this.#steps.push(step);
-  }
-
-  run(logger: { error(object: object, message: string): void }): Promise<void> {
-    this.#running ??= (async () => {
-      for (const step of this.#steps.reverse()) {
-        try {
-          await step();
-        } catch (error) {
-          // One failing close must not keep the others (stores holding file locks) open.
-          logger.error({ err: error }, 'shutdown step failed');
-        }
-      }
-    })();
-    return this.#running;
-  }
 }
