@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { open, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { isProcessAlive, readQuietly, unlinkQuietly } from './lock-file-io.js';
 import { isCode } from './atomic-write.js';
 
 /*
@@ -126,16 +127,6 @@ function parseOwner(text: string | undefined): { pid: number; host: string } | u
   return { pid: Number(match[1]), host: match[2] };
 }
 
-/** Signal 0 checks existence only: ESRCH means gone, EPERM means running as another user. */
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return !isCode(error, 'ESRCH');
-  }
-}
-
 async function statQuietly(path: string) {
   try {
     return await stat(path);
@@ -143,25 +134,6 @@ async function statQuietly(path: string) {
     // ENOENT: the owner released it between our attempts.
     if (isCode(error, 'ENOENT')) return undefined;
     throw error;
-  }
-}
-
-async function readQuietly(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    // ENOENT: released (or broken) meanwhile.
-    if (isCode(error, 'ENOENT')) return undefined;
-    throw error;
-  }
-}
-
-async function unlinkQuietly(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (error) {
-    // ENOENT: someone else removed it first, which is the outcome we wanted.
-    if (!isCode(error, 'ENOENT')) throw error;
   }
 }
 

@@ -17,7 +17,7 @@ import { readPairedTokenEntries } from './persist.js';
 
 const SRC = new URL('.', import.meta.url).pathname;
 const ROOT = new URL('../../', import.meta.url).pathname;
-const MODULES = ['persist', 'atomic-write', 'commented-key', 'file-lock'];
+const MODULES = ['persist', 'atomic-write', 'commented-key', 'file-lock', 'lock-file-io'];
 const EDITS_PER_PROCESS = 25;
 
 const WORKER = `

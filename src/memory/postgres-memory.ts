@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { z } from 'zod';
 import { migratePostgresMemory } from './postgres-memory-schema.js';
 import { likePattern, queryTerms } from './sqlite-memory-schema.js';
+import { toEntries } from './memory-row.js';
 import type { Memory, MemoryCategory, MemoryEntry, MemoryRole } from './types.js';
 
 /** Options of the PostgreSQL memory. */
@@ -16,26 +16,6 @@ export interface PostgresMemoryOptions {
 }
 
 const COLUMNS = 'key, content, category, session_id, role, created_at';
-
-const rowSchema = z
-  .object({
-    key: z.string(),
-    content: z.string(),
-    category: z.enum(['conversation', 'core', 'daily', 'custom']),
-    session_id: z.string().nullable(),
-    role: z.enum(['user', 'assistant']).nullable(),
-    created_at: z.string(),
-  })
-  .transform((row): MemoryEntry => ({
-    key: row.key,
-    content: row.content,
-    category: row.category,
-    sessionId: row.session_id,
-    role: row.role,
-    createdAt: row.created_at,
-  }));
-
-const toEntries = (rows: unknown[]): MemoryEntry[] => rows.map((row) => rowSchema.parse(row));
 
 /**
  * Memory on PostgreSQL, shared by every instance: one session's turns are one history whichever
@@ -120,7 +100,7 @@ export class PostgresMemory implements Memory {
 
   async get(key: string): Promise<MemoryEntry | undefined> {
     const rows = await this.#query(`SELECT ${COLUMNS} FROM memories WHERE key = $1`, [key]);
-    return rows[0] === undefined ? undefined : rowSchema.parse(rows[0]);
+    return rows[0] === undefined ? undefined : toEntries([rows[0]])[0];
   }
 
   async list(

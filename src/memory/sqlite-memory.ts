@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { z } from 'zod';
 import { openSqliteFile } from '../state/index.js';
 import {
   ftsMatchExpression,
@@ -10,6 +9,7 @@ import {
 } from './sqlite-memory-schema.js';
 import { GroupCommit } from './group-commit.js';
 import { prepareMemoryPrune } from './sqlite-prune.js';
+import { toEntries } from './memory-row.js';
 import type { Memory, MemoryCategory, MemoryEntry, MemoryRole, PruneOptions } from './types.js';
 
 /** Options of the SQLite memory. */
@@ -23,26 +23,6 @@ export interface SqliteMemoryOptions {
 }
 
 const COLUMNS = 'm.key, m.content, m.category, m.session_id, m.role, m.created_at';
-
-const rowSchema = z
-  .object({
-    key: z.string(),
-    content: z.string(),
-    category: z.enum(['conversation', 'core', 'daily', 'custom']),
-    session_id: z.string().nullable(),
-    role: z.enum(['user', 'assistant']).nullable(),
-    created_at: z.string(),
-  })
-  .transform((row): MemoryEntry => ({
-    key: row.key,
-    content: row.content,
-    category: row.category,
-    sessionId: row.session_id,
-    role: row.role,
-    createdAt: row.created_at,
-  }));
-
-const toEntries = (rows: unknown[]): MemoryEntry[] => rows.map((row) => rowSchema.parse(row));
 
 type StoreParams = [string, string, MemoryCategory, string | null, MemoryRole | null, string];
 
@@ -177,7 +157,7 @@ export class SqliteMemory implements Memory {
     this.#assertOpen();
     this.#writes.flush();
     const row = this.#sql.get.get(key);
-    return row === undefined ? undefined : rowSchema.parse(row);
+    return row === undefined ? undefined : toEntries([row])[0];
   }
 
   async list(

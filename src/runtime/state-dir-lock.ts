@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive, readQuietly, unlinkQuietly } from '../config/lock-file-io.js';
 import { isCode } from '../config/atomic-write.js';
 import { ConfigError } from '../config/config-error.js';
 
@@ -138,34 +139,5 @@ function parseOwner(text: string): LockOwner | undefined {
   } catch {
     // Not JSON: not a lock this program wrote (it links complete files only); treat it as stale.
     return undefined;
-  }
-}
-
-/** Signal 0 checks existence only: ESRCH means gone, EPERM means running as another user. */
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return !isCode(error, 'ESRCH');
-  }
-}
-
-async function readQuietly(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    // ENOENT: released or taken over between two steps.
-    if (isCode(error, 'ENOENT')) return undefined;
-    throw error;
-  }
-}
-
-async function unlinkQuietly(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (error) {
-    // ENOENT: already gone, which is the outcome wanted.
-    if (!isCode(error, 'ENOENT')) throw error;
   }
 }
