@@ -1,20 +1,26 @@
 // Builds dist/ when it is missing or older than any source file. Runs as `prepare` (so `npm install`
-// leaves a runnable build) and from scripts/start.mjs (so edited sources are never run stale).
+// leaves a runnable build), from scripts/start.mjs (so edited sources are never run stale) and from
+// the tests that spawn the built CLI.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const entry = join(root, 'dist', 'cli', 'main.js');
+const entry = join(root, 'dist', 'gatehouse.js');
 const sources = join(root, 'src');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const bundler = join(root, 'node_modules', 'esbuild');
 
+/** Newest mtime of what the build compiles: tests and their support files are not built. */
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    const mtime = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
-    if (mtime > newest) newest = mtime;
+    if (entry.isDirectory()) {
+      if (entry.name !== 'test-support') newest = Math.max(newest, newestMtime(path));
+    } else if (!entry.name.endsWith('.test.ts')) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+    }
   }
   return newest;
 }
@@ -24,9 +30,9 @@ const missing = !existsSync(entry);
 const stale = !missing && existsSync(sources) && statSync(entry).mtimeMs < newestMtime(sources);
 
 if (missing || stale) {
-  if (!existsSync(tsc)) {
+  if (!existsSync(tsc) || !existsSync(bundler)) {
     process.stderr.write(
-      `gatehouse: dist/ is ${missing ? 'missing' : 'out of date'} and TypeScript is not installed; run \`npm install\` first\n`,
+      `gatehouse: dist/ is ${missing ? 'missing' : 'out of date'} and the build tools (typescript, esbuild) are not installed; run \`npm install\` first\n`,
     );
     process.exit(missing ? 1 : 0);
   }
@@ -34,4 +40,6 @@ if (missing || stale) {
     `gatehouse: building dist/ (${missing ? 'first build' : 'sources changed'})…\n`,
   );
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  const { bundle } = await import('./bundle.mjs');
+  await bundle();
 }

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { migratePostgresMemory } from './postgres-memory-schema.js';
 import { likePattern, queryTerms } from './sqlite-memory-schema.js';
 import { toEntries } from './memory-row.js';
@@ -24,22 +24,26 @@ const COLUMNS = 'key, content, category, session_id, role, created_at';
  */
 export class PostgresMemory implements Memory {
   readonly backend = 'postgres';
-  readonly #pool: pg.Pool;
+  /** The driver is loaded on first use, so a gateway without PostgreSQL never pays for it. */
+  readonly #pool: Promise<pg.Pool>;
   readonly #clock: () => number;
   #ready: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: PostgresMemoryOptions) {
     this.#clock = options.clock ?? Date.now;
-    this.#pool = new pg.Pool({
-      connectionString: options.url,
-      max: options.maxConnections ?? 10,
-      connectionTimeoutMillis: 5000,
-      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    this.#pool = import('pg').then(({ default: driver }) => {
+      const pool = new driver.Pool({
+        connectionString: options.url,
+        max: options.maxConnections ?? 10,
+        connectionTimeoutMillis: 5000,
+        ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+      });
+      // An idle connection dropped by the server is replaced on the next query; without a
+      // listener the pool's 'error' event would crash the process.
+      pool.on('error', () => undefined);
+      return pool;
     });
-    // An idle connection dropped by the server is replaced on the next query; without a
-    // listener the pool's 'error' event would crash the process.
-    this.#pool.on('error', () => undefined);
     // Surfaced by the first call (and by `ready()`), not as an unhandled rejection.
     this.ready().catch(() => undefined);
   }
@@ -118,7 +122,7 @@ export class PostgresMemory implements Memory {
 
   async forget(key: string): Promise<boolean> {
     await this.#assertReady();
-    const result = await this.#pool.query('DELETE FROM memories WHERE key = $1', [key]);
+    const result = await (await this.#pool).query('DELETE FROM memories WHERE key = $1', [key]);
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -135,11 +139,11 @@ export class PostgresMemory implements Memory {
     if (this.#closed) return;
     this.#closed = true;
     await this.#ready?.catch(() => undefined);
-    await this.#pool.end();
+    await (await this.#pool).end();
   }
 
   async #migrate(): Promise<void> {
-    const client = await this.#pool.connect();
+    const client = await (await this.#pool).connect();
     try {
       await migratePostgresMemory(client);
     } finally {
@@ -154,7 +158,7 @@ export class PostgresMemory implements Memory {
 
   async #query(text: string, values: unknown[]): Promise<unknown[]> {
     await this.#assertReady();
-    const result = await this.#pool.query(text, values);
+    const result = await (await this.#pool).query(text, values);
     return result.rows as unknown[];
   }
 }

@@ -16,5 +16,5 @@ export { openSqliteFile } from './sqlite-file.js';
 export { createStateStore, StateConnectError } from './create-state-store.js';
 export type { CreateStateStoreOptions, StateBackend } from './create-state-store.js';
 export type { StateEvents } from './state-events.js';
-export { RedisStateStore, createRedisStateStore } from './redis-store.js';
-export type { RedisStateStoreOptions } from './redis-store.js';
+// The Redis store is not re-exported: importing it would load the Redis client for every user of
+// this module. `createStateStore` loads it on demand; tests import ./redis-store.js directly.

@@ -1,43 +1,24 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /*
- * Runs the BUILT CLI (`node dist/cli/main.js`) as a user would, with a private temporary home.
+ * Runs the BUILT CLI (`node dist/gatehouse.js`) as a user would, with a private temporary home.
  * Every spawned process is tracked so a test's teardown can kill whatever is still running.
  */
 
 const root = new URL('../../', import.meta.url).pathname;
-/** Path of the built CLI entry. */
-export const CLI_ENTRY = join(root, 'dist', 'cli', 'main.js');
+/** Path of the built CLI: the bundle that `npm start` and the `gatehouse` bin run. */
+export const CLI_ENTRY = join(root, 'dist', 'gatehouse.js');
 
-/** Builds dist/ with tsc when the CLI entry is missing or older than any source file. */
+/** Builds dist/ (compile and bundle) when the CLI entry is missing or older than any source. */
 export function buildCliIfStale(): void {
-  if (existsSync(CLI_ENTRY) && statSync(CLI_ENTRY).mtimeMs >= newestMtime(join(root, 'src'))) {
-    return;
-  }
-  execFileSync(
-    process.execPath,
-    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')],
-    { stdio: 'inherit' },
-  );
-}
-
-/** Newest mtime of the sources the build compiles (tests and test support are not built). */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== 'test-support') newest = Math.max(newest, newestMtime(path));
-    } else if (!entry.name.endsWith('.test.ts')) {
-      newest = Math.max(newest, statSync(path).mtimeMs);
-    }
-  }
-  return newest;
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-if-needed.mjs')], {
+    stdio: 'inherit',
+  });
 }
 
 /** A temporary home with a config file; `cleanup()` removes it. */
@@ -71,7 +52,7 @@ export interface CliProcess {
 
 const running = new Set<ChildProcess>();
 
-/** Spawns `node dist/cli/main.js ...args`. */
+/** Spawns `node dist/gatehouse.js ...args`. */
 export function spawnCli(args: readonly string[], env: Record<string, string>): CliProcess {
   const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env, stdio: 'pipe' });
   running.add(child);

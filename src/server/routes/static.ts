@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../package-root.js';
 import { STATIC_PAGE_CSP, setPageCsp } from '../../http/security-headers.js';
 import type { RouteRegistrar } from '../types.js';
 
@@ -33,8 +33,8 @@ export const WEB_ASSETS: readonly WebAsset[] = [
   { path: '/favicon.svg', file: 'favicon.svg', contentType: 'image/svg+xml' },
 ];
 
-/** `web/` of the installed package: src/server/routes and dist/server/routes sit at the same depth. */
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/', import.meta.url));
+/** `web/` of the installed package, whether running from src/, dist/ or the start-up bundle. */
+export const DEFAULT_WEB_ROOT = join(packageRoot(), 'web');
 
 export interface StaticRoutesOptions {
   /** Directory holding the files of WEB_ASSETS. */
