@@ -18,6 +18,10 @@ LOOPBACK.addAddress('::1', 'ipv6');
 export function isLoopbackAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
+  // The common spellings need no BlockList lookup (it builds a SocketAddress per call, and this
+  // runs for every request's Host): a valid IPv4 literal is loopback exactly when it starts 127.
+  if (family === 4) return address.startsWith('127.');
+  if (address === '::1') return true;
   // BlockList matches IPv4-mapped IPv6 (::ffff:127.0.0.1, ::ffff:7f00:1) against the IPv4 subnet.
   return LOOPBACK.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
