@@ -1,21 +1,11 @@
 // Entry point of the web chat: wires the pairing panel, the chat view and the connection.
 
-import {
-  clearToken,
-  loadConversation,
-  loadPending,
-  loadToken,
-  pairWithCode,
-  saveConversation,
-  savePending,
-  saveToken,
-} from './api.js';
+import { clearToken, loadToken, pairWithCode, saveToken } from './api.js';
 import { createConnection } from './connection.js';
+import { createConversation } from './conversation.js';
 import { createTranscript } from './transcript.js';
 
 const MAX_MESSAGE_CHARS = 16000;
-/** Messages restored after a reload (the gateway's maximum for one `history` frame). */
-const HISTORY_LIMIT = 200;
 
 const $ = (id) => {
   const element = document.getElementById(id);
@@ -47,10 +37,6 @@ const transcript = createTranscript($('messages'), $('chat-empty'));
 let token = loadToken();
 /** A message typed while disconnected, sent as soon as the session is ready. */
 let queued = null;
-/** The conversation this tab continues (sessionStorage), attached to on every connect. */
-let conversation = loadConversation();
-/** After a reload: the transcript is still to be restored from `history`. */
-let restoring = conversation !== null;
 
 const AUTH_NOTICES = {
   AUTH_TOKEN_REVOKED: 'This token was revoked — pair again.',
@@ -99,8 +85,7 @@ function setStreaming() {
   const streaming = ids.length > 0 || queued !== null;
   ui.stop.hidden = !streaming;
   ui.send.disabled = streaming;
-  // Until the transcript is restored, the stored id is what a reload must resume.
-  if (!restoring) savePending(ids.at(-1) ?? null);
+  conversation.rememberStreaming(ids);
 }
 
 function showPairing(notice) {
@@ -132,59 +117,23 @@ function sendQueued() {
   if (queued && connection.send(queued)) queued = null;
 }
 
-/** Forgets the conversation (a token change may mean another principal, who may not attach). */
-function forgetConversation() {
-  conversation = null;
-  restoring = false;
-  saveConversation(null);
-  transcript.clear();
-}
-
-/**
- * `ready` names the socket's conversation. The stored one (attached with `?conversation=`) means a
- * reload restores the transcript, or a reconnect resumes the replies that were streaming after the
- * last chunk shown. Another id is a new conversation: the first one of this tab, or the gateway
- * refused the stored one (its error frame follows).
- */
-function onReady({ conversationId }) {
-  if (conversationId !== null && conversationId !== conversation) {
-    if (conversation !== null) abandonReplies('This conversation could not be continued.');
-    conversation = conversationId;
-    restoring = false;
-    saveConversation(conversationId);
-  } else if (restoring) {
-    connection.send({ type: 'history', limit: HISTORY_LIMIT });
-    return;
-  } else {
-    for (const id of transcript.streamingIds()) {
-      if (id === queued?.id) continue;
-      connection.send({ type: 'resume', id, after_seq: transcript.lastSeq(id) });
-    }
-  }
-  sendQueued();
-}
-
-/** The transcript after a reload, and the reply that was streaming when the page went away. */
-function onHistory({ messages }) {
-  if (!restoring) return;
-  restoring = false;
-  const pending = loadPending();
-  // The question of a reply still running is stored, its answer not yet: then it is the last.
-  const resumeId = pending !== null && messages.at(-1)?.role === 'user' ? pending : null;
-  transcript.restore(messages, resumeId);
-  if (resumeId !== null) connection.send({ type: 'resume', id: resumeId, after_seq: 0 });
-  sendQueued();
-}
+const conversation = createConversation({
+  transcript,
+  send: (frame) => connection.send(frame),
+  abandonReplies,
+  sendQueued,
+  queuedId: () => queued?.id,
+});
 
 const connection = createConnection({
   getToken: () => token,
-  getConversation: () => conversation,
+  getConversation: conversation.id,
   onState: renderConnection,
   onFrame(frame) {
     if (frame.type === 'ready') {
-      onReady(frame);
+      conversation.onReady(frame);
     } else if (frame.type === 'history') {
-      onHistory(frame);
+      conversation.onHistory(frame);
     } else if (frame.type === 'chunk') {
       transcript.appendDelta(frame.id, frame.delta, frame.seq);
     } else if (frame.type === 'done') {
@@ -215,7 +164,7 @@ function handleAuthFailure({ code, message }) {
   connection.stop();
   abandonReplies('The session ended.');
   clearToken();
-  forgetConversation();
+  conversation.forget();
   token = null;
   showPairing(Object.hasOwn(AUTH_NOTICES, code) ? AUTH_NOTICES[code] : `${message} Pair again.`);
   if (code === 'AUTH_TOKEN_REVOKED') setState('revoked', 'revoked');
@@ -261,7 +210,7 @@ ui.forget.addEventListener('click', () => {
   clearToken();
   token = null;
   queued = null;
-  forgetConversation();
+  conversation.forget();
   setStreaming();
   showPairing('');
 });

@@ -4,9 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WEB_ROOT } from './static.js';
 
 /*
- * The browser client's Markdown renderer (web/markdown.js), run in Node over a minimal document
- * that has only the DOM calls a safe renderer needs: createElement, createTextNode, append,
- * setAttribute and textContent. It has no innerHTML at all, so a renderer that parsed reply text
+ * The browser client's Markdown renderer (web/markdown.js, web/markdown-inline.js), run in Node
+ * over a minimal document that has only the DOM calls a safe renderer needs: createElement,
+ * createTextNode, append, setAttribute and textContent. It has no innerHTML at all, so a renderer that parsed reply text
  * as HTML would fail here; the browser end-to-end test checks the same in Chromium.
  */
 
@@ -66,16 +66,21 @@ const fakeDocument = {
 
 interface MarkdownModule {
   renderMarkdown(doc: typeof fakeDocument, text: string): FakeFragment;
+}
+
+interface MarkdownInlineModule {
   safeHref(raw: string): string | null;
 }
 
 let markdown: MarkdownModule;
+let inline: MarkdownInlineModule;
 
 beforeAll(async () => {
-  // A runtime path, so the type checker does not try to resolve the plain-JS module.
-  markdown = (await import(
-    pathToFileURL(join(DEFAULT_WEB_ROOT, 'markdown.js')).href
-  )) as MarkdownModule;
+  // Runtime paths, so the type checker does not try to resolve the plain-JS modules.
+  const load = (file: string): Promise<unknown> =>
+    import(pathToFileURL(join(DEFAULT_WEB_ROOT, file)).href);
+  markdown = (await load('markdown.js')) as MarkdownModule;
+  inline = (await load('markdown-inline.js')) as MarkdownInlineModule;
 });
 
 const render = (text: string): string => markdown.renderMarkdown(fakeDocument, text).serialize();
@@ -193,6 +198,6 @@ describe('renderMarkdown', () => {
     ['file:///etc/passwd', null],
     ['/relative', null],
   ])('safeHref(%j) is %j', (raw, expected) => {
-    expect(markdown.safeHref(raw)).toBe(expected);
+    expect(inline.safeHref(raw)).toBe(expected);
   });
 });
