@@ -1,34 +1,65 @@
-// HTTP calls the chat page makes: pairing, and WebSocket tickets. Tokens travel only in headers,
-// never in a URL, so they cannot leak through history, logs or the Referer header.
+// HTTP calls the chat page makes (pairing, WebSocket tickets) and what the tab keeps: its token,
+// conversation and streaming reply. Tokens travel only in headers, never in a URL, so they cannot
+// leak through history, logs or the Referer header.
 
 const TOKEN_KEY = 'gatehouse.token';
+const CONVERSATION_KEY = 'gatehouse.conversation';
+const PENDING_KEY = 'gatehouse.pending';
 
-/** Reads the token from this tab's sessionStorage: unlike persistent storage, it dies with the tab. */
-export function loadToken() {
+// Everything lives in this tab's sessionStorage: unlike persistent storage, it dies with the tab.
+function readStored(key) {
   try {
-    return sessionStorage.getItem(TOKEN_KEY);
+    return sessionStorage.getItem(key);
   } catch {
-    // Storage can be disabled by the browser's privacy settings; then the token lives in memory only.
+    // Storage can be disabled by the browser's privacy settings; then values live in memory only.
     return null;
   }
 }
 
-/** Stores the token for this tab. */
-export function saveToken(token) {
+function writeStored(key, value) {
   try {
-    sessionStorage.setItem(TOKEN_KEY, token);
+    if (value === null) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, value);
   } catch {
-    // Storage disabled or full: the caller still holds the token in memory for this page view.
+    // Storage disabled or full: the caller still holds the value in memory for this page view.
   }
 }
 
-/** Removes the stored token. */
+/** Reads the token of this tab. */
+export function loadToken() {
+  return readStored(TOKEN_KEY);
+}
+
+/** Stores the token for this tab. */
+export function saveToken(token) {
+  writeStored(TOKEN_KEY, token);
+}
+
+/** Removes the stored token, and the conversation that belonged to its principal. */
 export function clearToken() {
-  try {
-    sessionStorage.removeItem(TOKEN_KEY);
-  } catch {
-    // Storage disabled: nothing was stored, so there is nothing to clear.
-  }
+  writeStored(TOKEN_KEY, null);
+  saveConversation(null);
+}
+
+/** The conversation this tab continues after a reconnect or a reload, or null. */
+export function loadConversation() {
+  return readStored(CONVERSATION_KEY);
+}
+
+/** Stores (or, with null, forgets) the conversation and any reply pending in it. */
+export function saveConversation(id) {
+  writeStored(CONVERSATION_KEY, id);
+  writeStored(PENDING_KEY, null);
+}
+
+/** The id of the message whose reply was still streaming (to resume after a reload), or null. */
+export function loadPending() {
+  return readStored(PENDING_KEY);
+}
+
+/** Stores (or, with null, clears) the id of the message whose reply is streaming. */
+export function savePending(id) {
+  writeStored(PENDING_KEY, id);
 }
 
 /** Reads a JSON error body `{ error, code, retry_after? }`, tolerating anything else. */

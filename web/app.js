@@ -2,6 +2,7 @@
 
 import { clearToken, loadToken, pairWithCode, saveToken } from './api.js';
 import { createConnection } from './connection.js';
+import { createConversation } from './conversation.js';
 import { createTranscript } from './transcript.js';
 
 const MAX_MESSAGE_CHARS = 16000;
@@ -80,9 +81,11 @@ function renderConnection(state, detail) {
 }
 
 function setStreaming() {
-  const streaming = transcript.streamingIds().length > 0 || queued !== null;
+  const ids = transcript.streamingIds();
+  const streaming = ids.length > 0 || queued !== null;
   ui.stop.hidden = !streaming;
   ui.send.disabled = streaming;
+  conversation.rememberStreaming(ids);
 }
 
 function showPairing(notice) {
@@ -110,14 +113,29 @@ function abandonReplies(message) {
   setStreaming();
 }
 
+function sendQueued() {
+  if (queued && connection.send(queued)) queued = null;
+}
+
+const conversation = createConversation({
+  transcript,
+  send: (frame) => connection.send(frame),
+  abandonReplies,
+  sendQueued,
+  queuedId: () => queued?.id,
+});
+
 const connection = createConnection({
   getToken: () => token,
+  getConversation: conversation.id,
   onState: renderConnection,
   onFrame(frame) {
     if (frame.type === 'ready') {
-      if (queued && connection.send(queued)) queued = null;
+      conversation.onReady(frame);
+    } else if (frame.type === 'history') {
+      conversation.onHistory(frame);
     } else if (frame.type === 'chunk') {
-      transcript.appendDelta(frame.id, frame.delta);
+      transcript.appendDelta(frame.id, frame.delta, frame.seq);
     } else if (frame.type === 'done') {
       transcript.complete(frame.id, frame.response, frame.model);
     } else if (frame.type === 'error') {
@@ -136,8 +154,9 @@ const connection = createConnection({
     setStreaming();
   },
   onAuthFailure: handleAuthFailure,
-  onDrop() {
-    abandonReplies('Connection lost before the reply finished.');
+  onDrop({ willRetry }) {
+    // A reconnect resumes replies in progress (the gateway keeps them running for a while).
+    if (!willRetry) abandonReplies('Connection lost before the reply finished.');
   },
 });
 
@@ -145,6 +164,7 @@ function handleAuthFailure({ code, message }) {
   connection.stop();
   abandonReplies('The session ended.');
   clearToken();
+  conversation.forget();
   token = null;
   showPairing(Object.hasOwn(AUTH_NOTICES, code) ? AUTH_NOTICES[code] : `${message} Pair again.`);
   if (code === 'AUTH_TOKEN_REVOKED') setState('revoked', 'revoked');
@@ -190,7 +210,7 @@ ui.forget.addEventListener('click', () => {
   clearToken();
   token = null;
   queued = null;
-  transcript.clear();
+  conversation.forget();
   setStreaming();
   showPairing('');
 });

@@ -27,6 +27,12 @@ export function backoffDelay(attempt, random = Math.random) {
 }
 
 const isString = (value) => typeof value === 'string';
+const isSeq = (value) => Number.isSafeInteger(value) && value > 0;
+const isHistoryMessage = (message) =>
+  message !== null &&
+  typeof message === 'object' &&
+  (message.role === 'user' || message.role === 'assistant') &&
+  isString(message.text);
 
 /** Parses one server frame; anything that does not match the protocol is dropped (null). */
 export function parseServerFrame(data) {
@@ -41,10 +47,29 @@ export function parseServerFrame(data) {
   if (!frame || typeof frame !== 'object') return null;
   switch (frame.type) {
     case 'ready':
-      return isString(frame.session_id) ? { type: 'ready', sessionId: frame.session_id } : null;
+      return isString(frame.session_id)
+        ? {
+            type: 'ready',
+            sessionId: frame.session_id,
+            conversationId: isString(frame.conversation_id) ? frame.conversation_id : null,
+          }
+        : null;
+    case 'attached':
+      return isString(frame.conversation_id)
+        ? { type: 'attached', conversationId: frame.conversation_id }
+        : null;
+    case 'history':
+      return Array.isArray(frame.messages)
+        ? { type: 'history', messages: frame.messages.filter(isHistoryMessage) }
+        : null;
     case 'chunk':
       return isString(frame.id) && isString(frame.delta)
-        ? { type: 'chunk', id: frame.id, delta: frame.delta }
+        ? {
+            type: 'chunk',
+            id: frame.id,
+            delta: frame.delta,
+            seq: isSeq(frame.seq) ? frame.seq : null,
+          }
         : null;
     case 'done':
       return isString(frame.id)
@@ -74,11 +99,21 @@ function isAuthFailure(result) {
 
 /**
  * Creates the connection manager.
+ * `getConversation()`: the conversation to attach to on connect (`?conversation=`), or null.
  * `onState(state, detail)`: state is connecting | connected | reconnecting | disconnected.
  * `onFrame(frame)`: a parsed server frame. `onAuthFailure({ code, message })`: the token was
- * refused or revoked; the manager has stopped. `onDrop()`: a live socket went away.
+ * refused or revoked; the manager has stopped. `onDrop({ willRetry })`: a live socket went away;
+ * `willRetry` is false when the manager waits for the user (or the token is gone), so replies in
+ * progress cannot be resumed.
  */
-export function createConnection({ getToken, onState, onFrame, onAuthFailure, onDrop }) {
+export function createConnection({
+  getToken,
+  getConversation,
+  onState,
+  onFrame,
+  onAuthFailure,
+  onDrop,
+}) {
   let socket = null;
   let ready = false;
   let attempt = 0;
@@ -132,6 +167,9 @@ export function createConnection({ getToken, onState, onFrame, onAuthFailure, on
     const url = new URL('/ws', window.location.href);
     url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('ticket', result.ticket);
+    // A conversation id is not a secret (the gateway binds it to this token's principal).
+    const conversation = getConversation();
+    if (conversation) url.searchParams.set('conversation', conversation);
     let ws;
     try {
       ws = new WebSocket(url);
@@ -157,12 +195,13 @@ export function createConnection({ getToken, onState, onFrame, onAuthFailure, on
       const wasReady = ready;
       socket = null;
       ready = false;
-      if (wasReady) onDrop();
+      const waitReason = WAIT_FOR_USER.get(event.code);
+      const willRetry = running && event.code !== CLOSE_REVOKED && waitReason === undefined;
+      if (wasReady) onDrop({ willRetry });
       if (!running) return;
       if (event.code === CLOSE_REVOKED) {
         return authFailed('AUTH_TOKEN_REVOKED', 'This token was revoked or has expired.');
       }
-      const waitReason = WAIT_FOR_USER.get(event.code);
       if (waitReason !== undefined) {
         running = false;
         return onState('disconnected', { reason: waitReason });

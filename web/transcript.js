@@ -1,9 +1,12 @@
-// The message list. Server text is only ever inserted as text nodes or textContent, never parsed
-// as HTML, so a reply containing markup cannot run script in this page (XSS).
+// The message list. Server text is only ever inserted as text nodes or textContent (replies
+// through the DOM-built Markdown of markdown.js), never parsed as HTML, so a reply containing
+// markup cannot run script in this page (XSS).
+
+import { renderMarkdown } from './markdown.js';
 
 /** Creates the transcript over the `<ol>` message list and its empty-state hint. */
 export function createTranscript(list, emptyHint) {
-  /** id → { item, bubble, text, status } for assistant replies. */
+  /** id → { item, bubble, text, seq, status } for assistant replies. */
   const replies = new Map();
 
   function nearBottom() {
@@ -32,9 +35,19 @@ export function createTranscript(list, emptyHint) {
     const bubble = document.createElement('div');
     bubble.className = 'bubble';
     bubble.dataset.testid = 'bubble';
-    bubble.textContent = text;
+    if (role === 'assistant') bubble.append(renderMarkdown(document, text));
+    else bubble.textContent = text;
     item.append(label, bubble);
     return { item, bubble };
+  }
+
+  function replyItem(id) {
+    const { item, bubble } = createItem('assistant', '');
+    item.dataset.id = id;
+    item.dataset.status = 'streaming';
+    item.setAttribute('aria-busy', 'true');
+    replies.set(id, { item, bubble, text: '', seq: 0, status: 'streaming' });
+    return item;
   }
 
   function addNote(entry, className, text) {
@@ -54,29 +67,52 @@ export function createTranscript(list, emptyHint) {
 
     /** Adds an empty assistant bubble that will receive the streamed reply for `id`. */
     addReply(id) {
-      const { item, bubble } = createItem('assistant', '');
-      item.dataset.id = id;
-      item.dataset.status = 'streaming';
-      item.setAttribute('aria-busy', 'true');
-      replies.set(id, { item, bubble, text: '', status: 'streaming' });
-      append(item);
+      append(replyItem(id));
     },
 
-    /** Appends a streamed delta; ignored once the reply is finished or stopped. */
-    appendDelta(id, delta) {
+    /**
+     * Puts a restored transcript (the `history` frame, oldest first) before anything shown since
+     * the page loaded; `pendingId` adds the streaming reply of its last message, to be resumed.
+     */
+    restore(messages, pendingId) {
+      const items = messages.map((message) => createItem(message.role, message.text).item);
+      if (pendingId) items.push(replyItem(pendingId));
+      if (items.length === 0) return;
+      list.prepend(...items);
+      emptyHint.hidden = true;
+      list.scrollTop = list.scrollHeight;
+    },
+
+    /**
+     * Appends a streamed delta numbered `seq`. A chunk already shown (seq not above the last one,
+     * as after a resume that overlaps) is skipped; so is one for a finished or stopped reply.
+     */
+    appendDelta(id, delta, seq) {
       const entry = replies.get(id);
       if (!entry || entry.status !== 'streaming') return;
+      if (seq !== null) {
+        if (seq <= entry.seq) return;
+        entry.seq = seq;
+      }
       const stick = nearBottom();
       entry.text += delta;
-      entry.bubble.append(document.createTextNode(delta));
+      entry.bubble.replaceChildren(renderMarkdown(document, entry.text));
       keepScrolled(stick);
+    },
+
+    /** The last chunk number shown for reply `id` (0 before any), to resume after it. */
+    lastSeq(id) {
+      return replies.get(id)?.seq ?? 0;
     },
 
     /** Finishes a reply; `response` (the full text) wins over the accumulated chunks. */
     complete(id, response, model) {
       const entry = replies.get(id);
       if (!entry || entry.status !== 'streaming') return;
-      if (response !== null && response !== entry.text) entry.bubble.textContent = response;
+      if (response !== null && response !== entry.text) {
+        entry.text = response;
+        entry.bubble.replaceChildren(renderMarkdown(document, response));
+      }
       this.settle(id, 'done');
       if (model) addNote(entry, 'msg-meta', model);
     },

@@ -5,6 +5,11 @@ const frameId = z.string().min(1).max(128);
 /** Conversation ids: what the gateway issues (UUIDs) or any short token-like string. */
 const conversationId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/);
 
+/** Whether `value` is a well-formed conversation id (as `attach` and `?conversation=` require). */
+export function isConversationId(value: string): boolean {
+  return conversationId.safeParse(value).success;
+}
+
 /** Frames a client may send; closed objects so unknown fields are refused, not ignored. */
 export const clientFrameSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('message'), id: frameId, text: z.string().min(1) }),

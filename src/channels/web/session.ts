@@ -6,7 +6,7 @@ import type { Dispatch, Principal } from '../../core/types.js';
 import { ERRORS, GatewayError, isGatewayError } from '../../errors.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { credentialEnded, CREDENTIAL_END_REASONS } from './credential-check.js';
-import { parseClientFrame } from './frames.js';
+import { isConversationId, parseClientFrame } from './frames.js';
 import type { ClientFrame, ServerFrame } from './frames.js';
 import type { SessionRegistry } from './session-registry.js';
 import { conversationMemoryKey } from './conversations.js';
@@ -36,6 +36,8 @@ export interface SessionOptions {
   isRevoked: (jti: string) => boolean;
   timings: SessionTimings;
   logger: Logger;
+  /** `?conversation=` of the upgrade URL: attached before `ready`, as an `attach` frame would. */
+  requestedConversation?: string;
   /** Owners of conversations, for `attach`. */
   conversations: ConversationRegistry;
   /** Resumable turns shared by every session. */
@@ -54,9 +56,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export function runSession(options: SessionOptions): void {
   const { ws, sessionId, principal, timings, logger } = options;
   const now = options.now ?? Date.now;
-  // A new socket starts a new conversation; `attach` switches it to an existing one.
-  let conversationId: string = randomUUID();
-  options.conversations.claim(conversationId, principal.id);
+  // A new socket starts a new conversation unless `?conversation=` names one it may attach to;
+  // `attach` switches it later. A refused request leaves the new one and is answered after `ready`.
+  const requested = requestConversation(options);
+  let conversationId = requested.ok ? requested.id : randomUUID();
+  if (!requested.ok) options.conversations.claim(conversationId, principal.id);
   let closing = false;
   let missedPongs = 0;
   let idleTimer: NodeJS.Timeout | undefined;
@@ -249,6 +253,22 @@ export function runSession(options: SessionOptions): void {
   armIdle();
   armExpiry();
   send({ type: 'ready', session_id: sessionId, conversation_id: conversationId });
+  if (requested.ok) send({ type: 'attached', conversation_id: conversationId });
+  else if (requested.error !== undefined) send(errorFrame(undefined, requested.error));
+}
+
+/** What `?conversation=` asked for: attached, refused (the `attach` frame's error), or nothing. */
+type RequestedConversation = { ok: true; id: string } | { ok: false; error?: GatewayError };
+
+/** Applies the same checks as an `attach` frame (format, then the owning principal). */
+function requestConversation(options: SessionOptions): RequestedConversation {
+  const id = options.requestedConversation;
+  if (id === undefined) return { ok: false };
+  if (!isConversationId(id)) return { ok: false, error: new GatewayError('INVALID_BODY') };
+  if (!options.conversations.claim(id, options.principal.id)) {
+    return { ok: false, error: new GatewayError('CONVERSATION_FORBIDDEN') };
+  }
+  return { ok: true, id };
 }
 
 /** An error frame with the registry code and client-safe message (never upstream detail). */

@@ -35,7 +35,13 @@ export interface UpgradeHandlerOptions {
   reportOriginRefusal?: OriginRefusalReporter;
   /** Ticket or Authorization header → principal with `channels:web`; throws GatewayError. */
   authenticate: (request: IncomingMessage, url: URL) => Promise<Principal>;
-  onSession: (ws: WebSocket, principal: Principal, clientKey: string) => void;
+  /** `conversation`: the `?conversation=` query value, to attach before `ready`. */
+  onSession: (
+    ws: WebSocket,
+    principal: Principal,
+    clientKey: string,
+    conversation: string | undefined,
+  ) => void;
   logger: Logger;
 }
 
@@ -108,8 +114,9 @@ export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOpti
     // The deadline may have destroyed the socket while authentication was running.
     if (socket.destroyed) return;
     guard.upgraded(socket);
+    const conversation = url.searchParams.get('conversation') ?? undefined;
     options.wss.handleUpgrade(request, socket, head, (ws) => {
-      options.onSession(ws, principal, clientKey);
+      options.onSession(ws, principal, clientKey, conversation);
     });
   }
 

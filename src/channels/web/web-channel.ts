@@ -183,9 +183,10 @@ export function webChannel(options: WebChannelOptions): WebChannel {
           ]);
           return principal;
         },
-        onSession(ws, principal, clientKey) {
+        onSession(ws, principal, clientKey, conversation) {
           sockets.ready().runSession({
             ws,
+            ...(conversation === undefined ? {} : { requestedConversation: conversation }),
             sessionId: randomUUID(),
             principal,
             clientKey,

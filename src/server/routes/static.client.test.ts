@@ -47,8 +47,47 @@ describe('backoffDelay', () => {
 
 describe('parseServerFrame', () => {
   it.each([
-    ['{"type":"ready","session_id":"s-1"}', { type: 'ready', sessionId: 's-1' }],
-    ['{"type":"chunk","id":"m1","delta":"he"}', { type: 'chunk', id: 'm1', delta: 'he' }],
+    [
+      '{"type":"ready","session_id":"s-1"}',
+      { type: 'ready', sessionId: 's-1', conversationId: null },
+    ],
+    [
+      '{"type":"ready","session_id":"s-1","conversation_id":"c-1"}',
+      { type: 'ready', sessionId: 's-1', conversationId: 'c-1' },
+    ],
+    ['{"type":"attached","conversation_id":"c-1"}', { type: 'attached', conversationId: 'c-1' }],
+    [
+      '{"type":"chunk","id":"m1","delta":"he"}',
+      { type: 'chunk', id: 'm1', delta: 'he', seq: null },
+    ],
+    [
+      '{"type":"chunk","id":"m1","delta":"he","seq":3}',
+      { type: 'chunk', id: 'm1', delta: 'he', seq: 3 },
+    ],
+    [
+      '{"type":"chunk","id":"m1","delta":"he","seq":"3"}',
+      { type: 'chunk', id: 'm1', delta: 'he', seq: null },
+    ],
+    [
+      JSON.stringify({
+        type: 'history',
+        conversation_id: 'c-1',
+        messages: [
+          { role: 'user', text: 'hi', at: '2026-01-01T00:00:00Z', id: 'k1' },
+          { role: 'assistant', text: 'hello', at: '2026-01-01T00:00:01Z', id: 'k2' },
+          { role: 'system', text: 'never shown', at: '2026-01-01T00:00:02Z', id: 'k3' },
+          { role: 'user', text: { html: '<b>' } },
+          null,
+        ],
+      }),
+      {
+        type: 'history',
+        messages: [
+          { role: 'user', text: 'hi', at: '2026-01-01T00:00:00Z', id: 'k1' },
+          { role: 'assistant', text: 'hello', at: '2026-01-01T00:00:01Z', id: 'k2' },
+        ],
+      },
+    ],
     [
       '{"type":"done","id":"m1","response":"hello","model":"echo"}',
       { type: 'done', id: 'm1', response: 'hello', model: 'echo' },
@@ -74,6 +113,8 @@ describe('parseServerFrame', () => {
     ['a chunk with a non-string delta', '{"type":"chunk","id":"m1","delta":{"html":"<b>"}}'],
     ['a chunk without an id', '{"type":"chunk","delta":"x"}'],
     ['a done frame without an id', '{"type":"done","response":"x"}'],
+    ['an attached frame without a conversation', '{"type":"attached"}'],
+    ['a history frame without messages', '{"type":"history","messages":"hi"}'],
     ['a binary frame', new Uint8Array([123, 125])],
   ])('drops %s', (_label, data) => {
     expect(client.parseServerFrame(data)).toBeNull();

@@ -29,6 +29,17 @@ export const WEB_ASSETS: readonly WebAsset[] = [
   { path: '/api.js', file: 'api.js', contentType: 'text/javascript; charset=utf-8' },
   { path: '/connection.js', file: 'connection.js', contentType: 'text/javascript; charset=utf-8' },
   { path: '/transcript.js', file: 'transcript.js', contentType: 'text/javascript; charset=utf-8' },
+  {
+    path: '/conversation.js',
+    file: 'conversation.js',
+    contentType: 'text/javascript; charset=utf-8',
+  },
+  { path: '/markdown.js', file: 'markdown.js', contentType: 'text/javascript; charset=utf-8' },
+  {
+    path: '/markdown-inline.js',
+    file: 'markdown-inline.js',
+    contentType: 'text/javascript; charset=utf-8',
+  },
   { path: '/style.css', file: 'style.css', contentType: 'text/css; charset=utf-8' },
   { path: '/favicon.svg', file: 'favicon.svg', contentType: 'image/svg+xml' },
 ];

@@ -1,0 +1,203 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_WEB_ROOT } from './static.js';
+
+/*
+ * The browser client's Markdown renderer (web/markdown.js, web/markdown-inline.js), run in Node
+ * over a minimal document that has only the DOM calls a safe renderer needs: createElement,
+ * createTextNode, append, setAttribute and textContent. It has no innerHTML at all, so a renderer that parsed reply text
+ * as HTML would fail here; the browser end-to-end test checks the same in Chromium.
+ */
+
+interface FakeNode {
+  serialize(): string;
+}
+
+const escape = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+class FakeText implements FakeNode {
+  constructor(readonly value: string) {}
+  serialize(): string {
+    return escape(this.value);
+  }
+}
+
+class FakeParent implements FakeNode {
+  children: FakeNode[] = [];
+  append(...nodes: FakeNode[]): void {
+    for (const node of nodes) {
+      if (node instanceof FakeFragment) this.children.push(...node.children.splice(0));
+      else this.children.push(node);
+    }
+  }
+  set textContent(value: string) {
+    this.children = [new FakeText(value)];
+  }
+  serialize(): string {
+    return this.children.map((child) => child.serialize()).join('');
+  }
+}
+
+class FakeFragment extends FakeParent {}
+
+class FakeElement extends FakeParent {
+  readonly attributes = new Map<string, string>();
+  constructor(readonly tag: string) {
+    super();
+  }
+  setAttribute(name: string, value: string): void {
+    this.attributes.set(name, value);
+  }
+  override serialize(): string {
+    const attributes = [...this.attributes]
+      .map(([name, value]) => ` ${name}="${escape(value)}"`)
+      .join('');
+    return `<${this.tag}${attributes}>${super.serialize()}</${this.tag}>`;
+  }
+}
+
+const fakeDocument = {
+  createElement: (tag: string) => new FakeElement(tag),
+  createTextNode: (value: string) => new FakeText(value),
+  createDocumentFragment: () => new FakeFragment(),
+};
+
+interface MarkdownModule {
+  renderMarkdown(doc: typeof fakeDocument, text: string): FakeFragment;
+}
+
+interface MarkdownInlineModule {
+  safeHref(raw: string): string | null;
+}
+
+let markdown: MarkdownModule;
+let inline: MarkdownInlineModule;
+
+beforeAll(async () => {
+  // Runtime paths, so the type checker does not try to resolve the plain-JS modules.
+  const load = (file: string): Promise<unknown> =>
+    import(pathToFileURL(join(DEFAULT_WEB_ROOT, file)).href);
+  markdown = (await load('markdown.js')) as MarkdownModule;
+  inline = (await load('markdown-inline.js')) as MarkdownInlineModule;
+});
+
+const render = (text: string): string => markdown.renderMarkdown(fakeDocument, text).serialize();
+const LINK_ATTRS = 'target="_blank" rel="noopener noreferrer"';
+
+describe('renderMarkdown', () => {
+  it.each([
+    ['plain text', 'hello world', '<p>hello world</p>'],
+    ['paragraphs split on blank lines', 'one\ntwo\n\nthree', '<p>one\ntwo</p><p>three</p>'],
+    [
+      'emphasis',
+      '**bold** and *it* and _it_ and ~~gone~~',
+      '<p><strong>bold</strong> and <em>it</em> and <em>it</em> and <del>gone</del></p>',
+    ],
+    ['nested emphasis', '*a **b** c*', '<p><em>a <strong>b</strong> c</em></p>'],
+    [
+      'snake_case and arithmetic stay text',
+      'use snake_case_name and 2*3*4',
+      '<p>use snake_case_name and 2*3*4</p>',
+    ],
+    ['an unclosed delimiter stays text', '**not closed', '<p>**not closed</p>'],
+    [
+      'inline code keeps its characters',
+      'run `a *b* <i>` now',
+      '<p>run <code>a *b* &lt;i&gt;</code> now</p>',
+    ],
+    ['double-backtick code', '``a ` b``', '<p><code>a ` b</code></p>'],
+    ['backslash escapes', '\\*not em\\*', '<p>*not em*</p>'],
+    [
+      'a fenced code block with its language',
+      '```js\nconst a = 1 < 2;\n**x**\n```\nafter',
+      '<pre><code data-language="js">const a = 1 &lt; 2;\n**x**</code></pre><p>after</p>',
+    ],
+    ['an unclosed fence runs to the end', '~~~\ncode', '<pre><code>code</code></pre>'],
+    [
+      'an unordered list',
+      '- one\n- **two**\n* three',
+      '<ul><li>one</li><li><strong>two</strong></li></ul><ul><li>three</li></ul>',
+    ],
+    ['an ordered list with its start', '3. c\n4. d', '<ol start="3"><li>c</li><li>d</li></ol>'],
+    ['a loose list stays one list', '1. a\n\n2. b', '<ol><li>a</li><li>b</li></ol>'],
+    [
+      'a nested list',
+      '- a\n  - b\n  - c\n- d',
+      '<ul><li>a<ul><li>b</li><li>c</li></ul></li><li>d</li></ul>',
+    ],
+    [
+      'a paragraph then a list',
+      'Steps:\n1. go\n2. stop',
+      '<p>Steps:</p><ol><li>go</li><li>stop</li></ol>',
+    ],
+    ['a heading', '## Title ##', '<h2>Title</h2>'],
+    ['a quote', '> quoted *text*', '<blockquote><p>quoted <em>text</em></p></blockquote>'],
+    ['a rule', 'a\n\n---\n\nb', '<p>a</p><hr></hr><p>b</p>'],
+  ])('renders %s', (_label, text, html) => {
+    expect(render(text)).toBe(html);
+  });
+
+  it.each([
+    [
+      'an https link',
+      '[docs](https://example.com/a?b=1)',
+      `<p><a href="https://example.com/a?b=1" ${LINK_ATTRS}>docs</a></p>`,
+    ],
+    [
+      'a mailto link',
+      '[mail](mailto:a@example.com)',
+      `<p><a href="mailto:a@example.com" ${LINK_ATTRS}>mail</a></p>`,
+    ],
+    [
+      'a link with parentheses',
+      '[w](https://en.wikipedia.org/wiki/A_(b))',
+      `<p><a href="https://en.wikipedia.org/wiki/A_(b)" ${LINK_ATTRS}>w</a></p>`,
+    ],
+    [
+      'an autolink',
+      '<http://example.com>',
+      `<p><a href="http://example.com/" ${LINK_ATTRS}>http://example.com</a></p>`,
+    ],
+    [
+      'a bare URL without trailing punctuation',
+      'see https://example.com/x.',
+      `<p>see <a href="https://example.com/x" ${LINK_ATTRS}>https://example.com/x</a>.</p>`,
+    ],
+  ])('links %s', (_label, text, html) => {
+    expect(render(text)).toBe(html);
+  });
+
+  it.each([
+    ['a javascript: link', '[click](javascript:alert(1))'],
+    ['a javascript: link with odd case and spaces', '[x]( JaVaScRiPt:alert(1))'],
+    ['a data: link', '[x](data:text/html,<script>alert(1)</script>)'],
+    ['a vbscript: autolink', '<vbscript:msgbox(1)>'],
+    ['a relative link', '[x](/admin)'],
+    ['a protocol-relative link', '[x](//evil.example)'],
+  ])('never links %s', (_label, text) => {
+    expect(render(text)).not.toContain('<a ');
+  });
+
+  it('keeps the source of a refused link as text', () => {
+    expect(render('[click](javascript:alert(1))')).toBe('<p>[click](javascript:alert(1))</p>');
+  });
+
+  it('keeps raw HTML as text', () => {
+    const payload = '<img src=x onerror=alert(1)> <script>alert(2)</script>';
+    expect(render(payload)).toBe(`<p>${escape(payload)}</p>`);
+  });
+
+  it.each([
+    ['https://example.com', 'https://example.com/'],
+    ['mailto:a@example.com', 'mailto:a@example.com'],
+    ['javascript:alert(1)', null],
+    ['\u0000javascript:alert(1)', null],
+    ['data:text/html,x', null],
+    ['file:///etc/passwd', null],
+    ['/relative', null],
+  ])('safeHref(%j) is %j', (raw, expected) => {
+    expect(inline.safeHref(raw)).toBe(expected);
+  });
+});
