@@ -112,13 +112,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   // SIGHUP and POST /admin/reload: the same file, flags and environment as this start.
   const reloads = createReloadHub({
     config,
-    load: () =>
-      loadConfig({
+    load: () => {
+      const next = loadConfig({
         path: loaded.path,
         env: options.env,
         strict: options.strict === true,
         overrides: { host: options.hostOverride, port: options.portOverride },
-      }).config,
+      }).config;
+      // The checks `start` makes: an agent naming no provider is refused before anything applies.
+      checkStartupConfig(next);
+      return next;
+    },
     logger,
   });
   reloads.onReload('log-level', (next) => {
@@ -211,6 +215,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
     const path = wireMessagePath({ config, home, store, observer, logger });
     shutdown.onShutdown(() => path.memory.close());
+    // Providers, agents, routing and stages: new turns use the new build, running ones finish.
+    reloads.onReload('message-path', () => path.rebuild());
     // The synchronous channels count their messages here; inbox channels count at intake.
     const countedDispatch = countChannelMessages(path.dispatch, observer);
     if (config.memory.backend === 'postgres') {
@@ -223,8 +229,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       });
       if (removed > 0) logger.debug({ removed }, 'memory retention removed old entries');
     });
-    const auditLog = path.auditLog;
-    if (auditLog !== undefined) shutdown.onShutdown(() => auditLog.close());
+    shutdown.onShutdown(() => path.auditLogs.close());
 
     let boundPort = config.gateway.port;
     const edge = createEdgePolicy({
@@ -232,6 +237,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       boundAddress: bind.address,
       tunnelUrl: currentTunnelUrl,
     });
+    reloads.onReload('allowed-hosts', () => edge.refresh());
     // One Origin policy for /pair, /webhook, /v1 and the WebSocket: the gateway's own origins, the
     // public URL's and the tunnel's, and `allowed_origins`.
     const origins = {
@@ -373,7 +379,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       tunnelUrl: currentTunnelUrl,
       reloads,
       close,
-      reopenAuditLog: () => auditLog?.reopen(),
+      reopenAuditLog: () => path.auditLogs.reopen(),
     };
   } catch (error) {
     await shutdown.run(logger);

@@ -60,8 +60,8 @@ export interface ChannelServices {
   shareSessions?: WebChannelOptions['shareSessions'];
   /** Recent entries of a conversation by its memory key (transcripts for the web chat). */
   conversationHistory?: (memoryKey: string, limit: number) => Promise<MemoryEntry[]>;
-  /** Configured agents; the first is the default. */
-  agents: readonly AgentSpec[];
+  /** Configured agents now (they change on reload); the first is the default. */
+  agents(): readonly AgentSpec[];
   /** The client key of a raw request (WebSocket upgrades), like Fastify's `request.clientKey`. */
   clientKeyOf(request: IncomingMessage): string;
   /** Loopback + admin-secret guard for operator endpoints. */

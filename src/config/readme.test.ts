@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ERRORS } from '../errors.js';
 import { configSchema, SECRET_ENV } from './schema.js';
 import { listLeaves } from './schema-walk.js';
+import { HOT_KEYS } from './reload-plan.js';
 
 const readDoc = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
 const readme = readDoc('../../README.md');
@@ -29,6 +30,17 @@ describe('documentation', () => {
 
   it.each(Object.keys(ERRORS))('documents the error code %s', (code) => {
     expect(hasRow(errorsDoc, code)).toBe(true);
+  });
+
+  it('docs/configuration.md lists exactly the keys a reload applies', () => {
+    const start = configurationDoc.indexOf('<!-- hot-keys');
+    const end = configurationDoc.indexOf('<!-- /hot-keys -->');
+    expect(start).toBeGreaterThan(-1);
+    expect(end).toBeGreaterThan(start);
+    const listed = [...configurationDoc.slice(start, end).matchAll(/`([a-z_.*]+)`/g)].map(
+      (match) => match[1],
+    );
+    expect(new Set(listed)).toEqual(new Set(HOT_KEYS));
   });
 
   it('gives exactly the two quick-start commands', () => {

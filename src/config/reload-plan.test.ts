@@ -25,8 +25,39 @@ describe('planReload', () => {
     [
       'a provider added',
       { providers: { openai: { base_url: 'https://llm.example/v1' } } },
-      [],
       ['providers.openai'],
+      [],
+    ],
+    [
+      'an agent, a routing rule and the default model',
+      {
+        default_model: 'm2',
+        agents: { support: { model: 'm3' } },
+        routing: { rules: [{ agent: 'support', text: 'help' }] },
+      },
+      ['agents.support', 'default_model', 'routing.rules'],
+      [],
+    ],
+    [
+      'pipeline stages',
+      { pipeline: { inbound: ['idempotency'], outbound: ['content_filter'] } },
+      ['pipeline.inbound', 'pipeline.outbound'],
+      [],
+    ],
+    [
+      'hosts and the public url next to a backend',
+      {
+        gateway: { allowed_hosts: ['agent.example'], public_url: 'https://agent.example' },
+        state: { backend: 'redis' },
+      },
+      ['gateway.allowed_hosts', 'gateway.public_url'],
+      ['state.backend'],
+    ],
+    [
+      'the system prompt next to the memory backend',
+      { agent: { system_prompt: 'Be brief.' }, memory: { backend: 'none' } },
+      ['agent.system_prompt'],
+      ['memory.backend'],
     ],
   ])('%s', (_label, change, hot, restartOnly) => {
     const plan = planReload(parse({}), parse(change));
@@ -44,6 +75,13 @@ describe('applyInPlace', () => {
     applyInPlace(running, next, 'channels_config.web.allowed_origins');
     expect(held).toEqual(['https://a.example']);
     expect(running.channels_config.web.allowed_origins).toBe(held);
+  });
+
+  it('deletes a removed section, so the record no longer names it', () => {
+    const running = parse({ agents: { support: {}, sales: {} } });
+    const agents = running.agents;
+    applyInPlace(running, parse({ agents: { sales: {} } }), 'agents.support');
+    expect(Object.keys(agents)).toEqual(['sales']);
   });
 
   it('sets scalars on the running section', () => {

@@ -9,6 +9,21 @@ import { isRecord } from './schema-walk.js';
 
 /** Keys (dotted; `*` matches one segment) applied without a restart. */
 export const HOT_KEYS: readonly string[] = [
+  // The message path (providers → agents → router → stages) is rebuilt and swapped on reload.
+  'default_provider',
+  'default_model',
+  'default_temperature',
+  'agent.*',
+  'agents.*',
+  'agents.*.*',
+  'providers.*',
+  'providers.*.*',
+  'routing.rules',
+  'pipeline.inbound',
+  'pipeline.outbound',
+  // The Host check and the public origins read these on every request.
+  'gateway.allowed_hosts',
+  'gateway.public_url',
   'observability.log_level',
   'gateway.paired_tokens',
   'gateway.pair_rate_limit_per_minute',
@@ -38,7 +53,9 @@ export function planReload(running: Config, next: Config, hotKeys = HOT_KEYS): R
 
 /**
  * Writes the value of `key` from `next` into `running` in place: components hold references to
- * the config's sections and arrays, so an array is refilled rather than replaced.
+ * the config's sections and arrays, so an array is refilled rather than replaced. A key absent
+ * from `next` (a removed `[agents.<name>]` section, an unset optional key) is deleted, so a
+ * record never keeps a name whose value is undefined.
  */
 export function applyInPlace(running: Config, next: Config, key: string): void {
   const path = key.split('.');
@@ -54,8 +71,10 @@ export function applyInPlace(running: Config, next: Config, key: string): void {
   if (!isRecord(target) || !isRecord(source)) return;
   const current = target[last];
   const value = source[last];
-  if (Array.isArray(current) && Array.isArray(value)) current.splice(0, current.length, ...value);
-  else target[last] = value;
+  if (value === undefined) delete target[last];
+  else if (Array.isArray(current) && Array.isArray(value)) {
+    current.splice(0, current.length, ...value);
+  } else target[last] = value;
 }
 
 function* changedLeaves(a: unknown, b: unknown, path: string[]): Generator<string> {

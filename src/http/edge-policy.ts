@@ -13,6 +13,11 @@ export interface EdgePolicy {
   isHostAllowed: HostPolicy;
   /** Origins of `gateway.public_url` and of the tunnel URL (once known): browser origins allowed. */
   publicOrigins: () => string[];
+  /**
+   * Re-reads `allowed_hosts` from the gateway section (a reload wrote the new names into it).
+   * `public_url` needs no refresh: it is read on every check.
+   */
+  refresh(): void;
 }
 
 /** Inputs of createEdgePolicy. */
@@ -34,17 +39,21 @@ export function createEdgePolicy(options: EdgePolicyOptions): EdgePolicy {
   const { gateway } = options;
   const tunnelUrl = options.tunnelUrl ?? (() => undefined);
   const publicUrls = (): Array<string | undefined> => [gateway.public_url, tunnelUrl()];
+  const boundAddresses = boundAddressesOf(options.boundAddress);
+  const buildHostPolicy = (): HostPolicy =>
+    createHostPolicy({ boundAddresses, allowedHosts: gateway.allowed_hosts, publicUrls });
+  // Swapped whole by refresh(); every holder calls through isHostAllowed below.
+  let hostPolicy = buildHostPolicy();
   return {
     isTrustedProxy: createTrustedProxyMatcher({
       trustedProxies: gateway.trusted_proxies,
       trustForwardedHeaders: gateway.trust_forwarded_headers,
     }),
-    isHostAllowed: createHostPolicy({
-      boundAddresses: boundAddressesOf(options.boundAddress),
-      allowedHosts: gateway.allowed_hosts,
-      publicUrls,
-    }),
+    isHostAllowed: (host) => hostPolicy(host),
     publicOrigins: () => publicUrls().flatMap((url) => (url === undefined ? [] : [originOf(url)])),
+    refresh() {
+      hostPolicy = buildHostPolicy();
+    },
   };
 }
 

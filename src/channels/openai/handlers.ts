@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Dispatch, DispatchResult, Principal } from '../../core/types.js';
+import type { AgentSpec, Dispatch, DispatchResult, Principal } from '../../core/types.js';
 import { GatewayError, isGatewayError } from '../../errors.js';
 import { toOpenAiError } from '../../http/openai-error.js';
 import { requireAllowedOrigin } from '../../http/request-origin.js';
@@ -24,7 +24,8 @@ interface CompletionContext {
   adapter: ChannelAdapter;
   limiter: RateLimiter;
   dispatch: Dispatch;
-  agents: ReadonlySet<string>;
+  /** The configured agents now: a reload may add or remove models. */
+  agents(): readonly AgentSpec[];
 }
 
 /** `GET /v1/models` and `POST /v1/chat/completions`, each agent being a model. */
@@ -34,15 +35,9 @@ export function openaiHandlers(services: ChannelServices): ChannelInstance {
     adapter,
     limiter: services.limiter('openai', (current) => current.gateway.webhook_rate_limit_per_minute),
     dispatch: services.dispatch,
-    agents: new Set(services.agents.map((agent) => agent.name)),
+    agents: services.agents,
   };
   const created = Math.floor(Date.now() / 1000);
-  const models = services.agents.map((agent) => ({
-    id: agent.name,
-    object: 'model',
-    created,
-    owned_by: 'gatehouse',
-  }));
   const preHandler = requireAllowedOrigin(services.origins);
   return {
     adapter,
@@ -51,7 +46,13 @@ export function openaiHandlers(services: ChannelServices): ChannelInstance {
         preHandler,
         handler: async function listModels(request) {
           await verify(adapter, request);
-          return { object: 'list', data: models };
+          const data = services.agents().map((agent) => ({
+            id: agent.name,
+            object: 'model',
+            created,
+            owned_by: 'gatehouse',
+          }));
+          return { object: 'list', data };
         },
       },
       'chat-completions': {
@@ -82,7 +83,7 @@ async function completeChat(
   }
   const principal = await verify(context.adapter, request);
   const chat = parseChatCompletionRequest(request.rawBody);
-  if (!context.agents.has(chat.model)) {
+  if (!context.agents().some((agent) => agent.name === chat.model)) {
     throw new GatewayError('MODEL_NOT_FOUND', {
       message: `The model "${chat.model.slice(0, 64)}" does not exist; GET /v1/models lists the agents`,
       extra: { param: 'model' },

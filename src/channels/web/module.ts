@@ -26,7 +26,7 @@ export const webModule: ChannelModule = {
         : { reportOriginRefusal: services.origins.reportRefusal }),
       ...(services.shareSessions === undefined ? {} : { shareSessions: services.shareSessions }),
       adminGuard: services.adminGuard,
-      agent: services.agents[0]?.name ?? 'default',
+      agent: services.agents()[0]?.name ?? 'default',
       ...(services.conversationHistory === undefined
         ? {}
         : { history: services.conversationHistory }),
