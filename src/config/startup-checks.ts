@@ -44,6 +44,11 @@ export function checkStartupConfig(config: Config): StartupCheck {
       'config error: memory.backend = "postgres" needs memory.url (or GATEHOUSE_POSTGRES_URL)',
     );
   }
+  if (config.inbox.backend === 'redis' && config.state.backend !== 'redis') {
+    throw new ConfigError(
+      'config error: inbox.backend = "redis" needs state.backend = "redis" (the Redis inbox uses state.url and state.key_prefix)',
+    );
+  }
   const { address, warning } = bind;
   return { bind: { address, public: bind.public, ...(warning === undefined ? {} : { warning }) } };
 }
