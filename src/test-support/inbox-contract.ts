@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../core/types.js';
 import type { Inbox } from '../inbox/types.js';
+import { twoOwnerCases } from './inbox-two-owners.js';
 
 /** A store under test: `open()` may be called again after `close()` to simulate a restart. */
 export interface InboxHarness {
@@ -44,6 +45,8 @@ export function runInboxContract(name: string, createHarness: () => Promise<Inbo
       await harness?.cleanup();
       harness = undefined;
     });
+
+    twoOwnerCases(start);
 
     it('accepts new messages and reports duplicates of the same channel message id', async () => {
       const inbox = await start();
