@@ -9,8 +9,7 @@ import type { ChannelAdapter } from '../channels/types.js';
 import type { ChannelDeliverer } from '../core/delivery.js';
 import type { Dispatch } from '../core/types.js';
 import type { RouteRegistrar } from '../http/route-types.js';
-import { resolveInboxPath } from '../inbox/inbox-path.js';
-import { openSqliteInbox } from '../inbox/sqlite-inbox.js';
+import { openInbox, type InboxRedis } from '../inbox/open-inbox.js';
 import { createInboxWorker } from '../inbox/worker.js';
 
 /** What the channels are built with, minus what this step makes itself (the inbox, warnings). */
@@ -21,6 +20,8 @@ export type ChannelWiringOptions = Omit<ChannelServices, 'inbox' | 'warn'> & {
   modules?: readonly ChannelModule[];
   /** The inbox worker's dispatch, when it must differ from the synchronous channels'. */
   inboxDispatch?: Dispatch;
+  /** The shared Redis of `[state] backend = "redis"`, for `[inbox] backend = "redis"`. */
+  redis?: InboxRedis;
 };
 
 /** Every channel: its routes, upgrade hooks, the durable inbox and its worker. */
@@ -46,7 +47,7 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
   const modules = options.modules ?? CHANNEL_MODULES;
   // The inbox and its worker exist without any channel: `gatehouse inbox` reads the file, and
   // items a previous run left behind are still claimed again.
-  const inbox = openSqliteInbox({ path: resolveInboxPath(config.inbox, home) });
+  const { inbox } = openInbox({ config: config.inbox, home, redis: options.redis });
   const unverifiable: Record<string, string> = {};
   const services: ChannelServices = {
     ...options,

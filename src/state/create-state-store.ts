@@ -1,5 +1,5 @@
 import type { StateConfig } from '../config/schema.js';
-import { connectRedis, createRedisClient } from './redis-client.js';
+import { connectRedis, createRedisClient, type RedisClient } from './redis-client.js';
 import { createRedisStateEvents } from './redis-events.js';
 import { createRedisStateStore } from './redis-store.js';
 import { createLocalStateEvents, type StateEvents } from './state-events.js';
@@ -22,6 +22,8 @@ export interface StateBackend {
   kind: StateConfig['backend'];
   store: StateStore;
   events: StateEvents;
+  /** The Redis connection and key prefix of the `redis` backend, for the Redis inbox. */
+  redis?: { client: RedisClient; keyPrefix: string };
   /** Closes the store and its connections. */
   close(): Promise<void>;
 }
@@ -68,6 +70,7 @@ export async function createStateStore(options: CreateStateStoreOptions): Promis
     kind: 'redis',
     store,
     events,
+    redis: { client, keyPrefix: config.key_prefix },
     close: async () => {
       await events.close();
       await store.close();
