@@ -11,6 +11,7 @@ import type { Dispatch } from '../core/types.js';
 import type { RouteRegistrar } from '../http/route-types.js';
 import { openInbox, type InboxRedis } from '../inbox/open-inbox.js';
 import { createInboxWorker } from '../inbox/worker.js';
+import { createRedisLeaderLease } from '../state/redis-leader-lease.js';
 
 /** What the channels are built with, minus what this step makes itself (the inbox, warnings). */
 export type ChannelWiringOptions = Omit<ChannelServices, 'inbox' | 'warn'> & {
@@ -85,6 +86,20 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
     maxAgeMs: settings.max_age_secs * 1000,
   });
   let polling: { stop(): Promise<void> } | undefined;
+  // A shared inbox means several instances: each polling channel polls on one of them only.
+  const redis = options.redis;
+  const leadership =
+    settings.backend === 'redis' && redis !== undefined
+      ? {
+          lease: (channel: string) =>
+            createRedisLeaderLease({
+              client: redis.client,
+              keyPrefix: redis.keyPrefix,
+              name: `inbox:leader:${channel}`,
+            }),
+          leaseMs: settings.lease_secs * 1000,
+        }
+      : undefined;
 
   return {
     routes: channelRouteRegistrar(
@@ -108,7 +123,13 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
     },
     async start() {
       await worker.start();
-      polling = startChannelPolling({ adapters, inbox, observer: options.observer, logger });
+      polling = startChannelPolling({
+        adapters,
+        inbox,
+        observer: options.observer,
+        logger,
+        ...(leadership === undefined ? {} : { leadership }),
+      });
     },
     sweepInbox: (now = Date.now()) => inbox.sweep(now - settings.retention_secs * 1000),
     async stop(deadlineMs) {
