@@ -34,6 +34,14 @@ local function owned(id, token)
   local v = redis.call('HMGET', itemKey(id), 'st', 'tok')
   return v[1] == 'processing' and v[2] == token
 end
+local function busyBeside(cv, id, now)
+  local ids = redis.call('ZRANGE', P .. 'conv:' .. cv, 1, -1)
+  for _, other in ipairs(ids) do
+    local v = redis.call('HMGET', itemKey(other), 'st', 'lease')
+    if other ~= id and v[1] == 'processing' and tonumber(v[2]) > now then return true end
+  end
+  return false
+end
 local function deleteItem(id)
   local k = itemKey(id)
   local v = redis.call('HMGET', k, 'dk', 'cv', 'st')
@@ -75,7 +83,7 @@ return accepted
 /**
  * ARGV: P, now, leaseMs, limit, token base. Walks the conversations oldest head first and claims
  * each head that is due (pending) or whose lease expired (processing): one per conversation,
- * never behind an older unfinished item. Returns the claimed items as HGETALL lists.
+ * never behind an older unfinished item nor beside a live claim of the same conversation. Returns the claimed items as HGETALL lists.
  */
 export const CLAIM_SCRIPT = `${HELPERS}
 local now = tonumber(ARGV[2])
@@ -88,8 +96,10 @@ for i = 1, #heads, 2 do
   local id = heads[i + 1]
   local k = itemKey(id)
   local v = redis.call('HMGET', k, 'st', 'nb', 'lease')
-  if (v[1] == 'pending' and tonumber(v[2]) <= now)
-    or (v[1] == 'processing' and tonumber(v[3]) <= now) then
+  local due = (v[1] == 'pending' and tonumber(v[2]) <= now)
+    or (v[1] == 'processing' and tonumber(v[3]) <= now)
+  -- A requeued dead letter heads its conversation again while a later item may be in work.
+  if due and not busyBeside(heads[i], id, now) then
     redis.call('HINCRBY', k, 'att', 1)
     redis.call('HSET', k, 'st', 'processing', 'tok', ARGV[5] .. ':' .. id, 'lease', leaseUntil,
       'uat', now)

@@ -135,6 +135,20 @@ export function runInboxContract(name: string, createHarness: () => Promise<Inbo
       expect(again!.deadReason).toBeUndefined();
     });
 
+    it('holds a requeued dead letter back while a later message of its conversation is processed', async () => {
+      const inbox = await start();
+      await inbox.enqueue([inboxMessage('a1'), inboxMessage('a2')]);
+      const [first] = await inbox.claim(10, LEASE);
+      await inbox.bury(first!, 'exhausted', 'HTTP 500');
+      const [second] = await inbox.claim(10, LEASE);
+      expect(second!.message.messageId).toBe('a2');
+      expect(await inbox.requeue(first!.id)).toBe(true);
+      expect(await inbox.claim(10, LEASE)).toEqual([]);
+      await inbox.complete(second!);
+      const [again] = await inbox.claim(10, LEASE);
+      expect(again!.message.messageId).toBe('a1');
+    });
+
     it('drops one item, never one being processed, and purges by status and age', async () => {
       const inbox = await start();
       await inbox.enqueue(['1', '2', '3', '4'].map((n) => inboxMessage(n, { conversationId: n })));
