@@ -272,6 +272,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       adminGuard: requireAdmin(adminSecret),
       edge,
       ...(sessionSharing === undefined ? {} : { shareSessions: sessionSharing }),
+      ...(state.redis === undefined ? {} : { redis: state.redis }),
       clientKeyOf: (request) =>
         resolveClientAddress({
           peerIp: request.socket.remoteAddress,

@@ -3,6 +3,7 @@ import type { InboundMessage } from '../core/types.js';
 import type { Inbox } from '../inbox/types.js';
 import type { Observer } from '../observability/types.js';
 import { acceptMessages } from './intake.js';
+import { pollWhileLeading, type PollingLease } from './polling-leader.js';
 import type { ChannelAdapter } from './types.js';
 
 export interface ChannelPollingOptions {
@@ -10,6 +11,11 @@ export interface ChannelPollingOptions {
   inbox: Inbox;
   observer: Observer;
   logger: Logger;
+  /**
+   * With a shared inbox: each channel polls on one instance only, the holder of this lease
+   * (renewed every third of `leaseMs`). Without it every poll runs here.
+   */
+  leadership?: { lease: (channel: string) => PollingLease; leaseMs: number };
 }
 
 /** Running background intakes; `stop()` aborts them and waits until they returned. */
@@ -17,7 +23,10 @@ export interface ChannelPolling {
   stop(): Promise<void>;
 }
 
-/** Starts `poll` for every adapter that has one (Telegram in polling mode), feeding the inbox. */
+/**
+ * Starts `poll` for every adapter that has one (Telegram in polling mode), feeding the inbox;
+ * under `leadership`, only while this instance holds the channel's lease.
+ */
 export function startChannelPolling(options: ChannelPollingOptions): ChannelPolling {
   const abort = new AbortController();
   const loops = options.adapters
@@ -26,7 +35,21 @@ export function startChannelPolling(options: ChannelPollingOptions): ChannelPoll
       const sink = async (messages: InboundMessage[], dropped: number): Promise<void> => {
         await acceptMessages(options, adapter.name, { messages, dropped });
       };
-      return (adapter.poll?.(sink, abort.signal) ?? Promise.resolve()).catch((error: unknown) => {
+      const poll = (signal: AbortSignal): Promise<void> =>
+        adapter.poll?.(sink, signal) ?? Promise.resolve();
+      const leadership = options.leadership;
+      const running =
+        leadership === undefined
+          ? poll(abort.signal)
+          : pollWhileLeading({
+              lease: leadership.lease(adapter.name),
+              leaseMs: leadership.leaseMs,
+              poll,
+              signal: abort.signal,
+              logger: options.logger,
+              channel: adapter.name,
+            });
+      return running.catch((error: unknown) => {
         options.logger.error({ channel: adapter.name, err: error }, 'channel polling stopped');
       });
     });

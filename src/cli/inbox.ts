@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { ConfigError } from '../config/config-error.js';
+import { inboxBackendProblem } from '../config/inbox-backend.js';
 import { loadConfig } from '../config/load.js';
 import { resolveInboxPath } from '../inbox/inbox-path.js';
+import { openInbox, redisInboxLocation } from '../inbox/open-inbox.js';
 import { openSqliteInbox } from '../inbox/sqlite-inbox.js';
 import type { Inbox, InboxCounts, InboxStatus } from '../inbox/types.js';
 import type { ChannelName } from '../core/types.js';
@@ -18,7 +21,8 @@ import {
 /*
  * The inbox commands open the SQLite file directly, so they work whether or not the gateway runs:
  * WAL mode lets them read beside it, and every change is one transaction the running worker sees
- * on its next claim (a requeued item is picked up within its idle poll).
+ * on its next claim (a requeued item is picked up within its idle poll). With
+ * `[inbox] backend = "redis"` they act on the queue in Redis that every instance shares.
  */
 
 interface ConfigFlags {
@@ -154,7 +158,10 @@ function finish(done: boolean, success: string, failure: string): void {
   process.exitCode = 1;
 }
 
-/** Runs `job` on the configured inbox; `fallback` when no inbox file exists (none is created). */
+/**
+ * Runs `job` on the configured inbox; `fallback` when no SQLite inbox file exists (none is
+ * created). `file` names where the inbox lives.
+ */
 async function withInbox<T>(
   flags: ConfigFlags,
   job: (inbox: Inbox) => Promise<T>,
@@ -162,7 +169,29 @@ async function withInbox<T>(
 ): Promise<{ file: string; result: T }> {
   const loaded = loadConfig({ path: flags.config, env: process.env });
   for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
-  const file = resolveInboxPath(loaded.config.inbox, loaded.home);
+  const { inbox: settings, state } = loaded.config;
+  if (settings.backend === 'redis') {
+    const problem = inboxBackendProblem(loaded.config);
+    if (problem !== undefined) throw new ConfigError(`config error: ${problem}`);
+    // Loaded on demand: every command shares this module, and only this branch needs Redis.
+    const { connectRedis, createRedisClient } = await import('../state/redis-client.js');
+    const client = createRedisClient({ url: state.url });
+    try {
+      if (!(await connectRedis(client, 5000))) {
+        throw new Error('cannot connect to Redis (state.url): no answer within the timeout');
+      }
+      const redis = { client, keyPrefix: state.key_prefix };
+      const { inbox } = await openInbox({ config: settings, home: loaded.home, redis });
+      try {
+        return { file: redisInboxLocation(state.key_prefix), result: await job(inbox) };
+      } finally {
+        await inbox.close();
+      }
+    } finally {
+      if (client.isOpen) client.destroy();
+    }
+  }
+  const file = resolveInboxPath(settings, loaded.home);
   if (!existsSync(file)) return { file, result: fallback };
   const inbox = openSqliteInbox({ path: file });
   try {

@@ -3,14 +3,13 @@ import type { Logger } from 'pino';
 import { holdUnverifiableChannels } from '../channels/channel-health.js';
 import type { ChannelInstance, ChannelModule, ChannelServices } from '../channels/module.js';
 import { CHANNEL_MODULES } from '../channels/modules.js';
-import { startChannelPolling } from '../channels/polling.js';
+import { startChannelPolling, type ChannelPollingOptions } from '../channels/polling.js';
 import { channelRouteRegistrar, upgradePaths } from '../channels/route-builder.js';
 import type { ChannelAdapter } from '../channels/types.js';
 import type { ChannelDeliverer } from '../core/delivery.js';
 import type { Dispatch } from '../core/types.js';
 import type { RouteRegistrar } from '../http/route-types.js';
-import { resolveInboxPath } from '../inbox/inbox-path.js';
-import { openSqliteInbox } from '../inbox/sqlite-inbox.js';
+import { openInbox, type InboxRedis } from '../inbox/open-inbox.js';
 import { createInboxWorker } from '../inbox/worker.js';
 
 /** What the channels are built with, minus what this step makes itself (the inbox, warnings). */
@@ -21,6 +20,8 @@ export type ChannelWiringOptions = Omit<ChannelServices, 'inbox' | 'warn'> & {
   modules?: readonly ChannelModule[];
   /** The inbox worker's dispatch, when it must differ from the synchronous channels'. */
   inboxDispatch?: Dispatch;
+  /** The shared Redis of `[state] backend = "redis"`, for `[inbox] backend = "redis"`. */
+  redis?: InboxRedis;
 };
 
 /** Every channel: its routes, upgrade hooks, the durable inbox and its worker. */
@@ -46,7 +47,7 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
   const modules = options.modules ?? CHANNEL_MODULES;
   // The inbox and its worker exist without any channel: `gatehouse inbox` reads the file, and
   // items a previous run left behind are still claimed again.
-  const inbox = openSqliteInbox({ path: resolveInboxPath(config.inbox, home) });
+  const { inbox } = await openInbox({ config: config.inbox, home, redis: options.redis });
   const unverifiable: Record<string, string> = {};
   const services: ChannelServices = {
     ...options,
@@ -84,6 +85,22 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
     maxAgeMs: settings.max_age_secs * 1000,
   });
   let polling: { stop(): Promise<void> } | undefined;
+  // A shared inbox means several instances: each polling channel polls on one of them only.
+  const redis = options.redis;
+  let leadership: ChannelPollingOptions['leadership'];
+  if (settings.backend === 'redis' && redis !== undefined) {
+    // Loaded on demand, like the Redis inbox: a gateway on SQLite never loads the Redis client.
+    const { createRedisLeaderLease } = await import('../state/redis-leader-lease.js');
+    leadership = {
+      lease: (channel: string) =>
+        createRedisLeaderLease({
+          client: redis.client,
+          keyPrefix: redis.keyPrefix,
+          name: `inbox:leader:${channel}`,
+        }),
+      leaseMs: settings.lease_secs * 1000,
+    };
+  }
 
   return {
     routes: channelRouteRegistrar(
@@ -107,7 +124,13 @@ export async function wireChannels(options: ChannelWiringOptions): Promise<Chann
     },
     async start() {
       await worker.start();
-      polling = startChannelPolling({ adapters, inbox, observer: options.observer, logger });
+      polling = startChannelPolling({
+        adapters,
+        inbox,
+        observer: options.observer,
+        logger,
+        ...(leadership === undefined ? {} : { leadership }),
+      });
     },
     sweepInbox: (now = Date.now()) => inbox.sweep(now - settings.retention_secs * 1000),
     async stop(deadlineMs) {

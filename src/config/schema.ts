@@ -211,7 +211,17 @@ const providerSchema = z.object({
 
 const inboxSchema = z
   .object({
-    path: z.string().min(1).optional().describe('SQLite file (default $GATEHOUSE_HOME/inbox.db)'),
+    backend: z
+      .enum(['sqlite', 'redis'])
+      .default('sqlite')
+      .describe(
+        'Channel message queue: "sqlite" (this process) or "redis" (shared by several instances; uses [state] url and key_prefix, needs state.backend = "redis")',
+      ),
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('SQLite file for backend = "sqlite" (default $GATEHOUSE_HOME/inbox.db)'),
     concurrency: positiveInt
       .default(4)
       .describe('Messages processed at once (one at a time per conversation)'),
@@ -223,7 +233,7 @@ const inboxSchema = z
     lease_secs: durationSecs
       .default(30)
       .describe(
-        'How long a claimed message stays with its worker without a renewal; a dead owner’s messages are claimed again after this',
+        'How long a claimed message (and, with the Redis inbox, Telegram polling leadership) stays owned without a renewal; a dead owner’s messages are claimed again after this',
       ),
     max_age_secs: durationSecs
       .default(3600)

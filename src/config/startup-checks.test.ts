@@ -79,6 +79,12 @@ describe('checkStartupConfig: refusals', () => {
       input: { memory: { backend: 'postgres' } },
       message: /^config error: memory\.backend = "postgres" needs memory\.url/,
     },
+    {
+      label: 'a redis inbox with embedded state',
+      input: { inbox: { backend: 'redis' } },
+      message:
+        /^config error: inbox\.backend = "redis" needs state\.backend = "redis" \(the Redis inbox uses state\.url and state\.key_prefix\)$/,
+    },
   ])('refuses $label with exit code 2', ({ input, message }) => {
     const result = check(input) as { error: string; exitCode: number };
     expect(result.exitCode).toBe(2);
@@ -119,6 +125,12 @@ describe('checkStartupConfig: acceptance', () => {
         memory: { backend: 'postgres', url: 'postgres://u@127.0.0.1:5432/gatehouse' },
         state: { backend: 'redis' },
       },
+      address: '127.0.0.1',
+      public: false,
+    },
+    {
+      label: 'a redis inbox with redis state',
+      input: { inbox: { backend: 'redis' }, state: { backend: 'redis' } },
       address: '127.0.0.1',
       public: false,
     },

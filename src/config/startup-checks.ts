@@ -6,6 +6,7 @@ import type { Provider } from '../providers/types.js';
 import { checkBindPolicy } from '../server/bind-policy.js';
 import { customTunnelProblem } from '../tunnel/custom.js';
 import { ConfigError } from './config-error.js';
+import { inboxBackendProblem } from './inbox-backend.js';
 import type { Config } from './schema.js';
 
 /*
@@ -44,6 +45,8 @@ export function checkStartupConfig(config: Config): StartupCheck {
       'config error: memory.backend = "postgres" needs memory.url (or GATEHOUSE_POSTGRES_URL)',
     );
   }
+  const inbox = inboxBackendProblem(config);
+  if (inbox !== undefined) throw new ConfigError(`config error: ${inbox}`);
   const { address, warning } = bind;
   return { bind: { address, public: bind.public, ...(warning === undefined ? {} : { warning }) } };
 }

@@ -24,6 +24,7 @@ export async function openRedisState(options: CreateStateStoreOptions): Promise<
     kind: 'redis',
     store,
     events,
+    redis: { client, keyPrefix: config.key_prefix },
     close: async () => {
       await events.close();
       await store.close();

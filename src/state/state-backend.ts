@@ -1,4 +1,5 @@
 import type { StateConfig } from '../config/schema.js';
+import type { RedisClient } from './redis-client.js';
 import type { StateEvents } from './state-events.js';
 import type { StateStore } from './types.js';
 
@@ -18,6 +19,8 @@ export interface StateBackend {
   kind: StateConfig['backend'];
   store: StateStore;
   events: StateEvents;
+  /** The Redis connection and key prefix of the `redis` backend, for the Redis inbox. */
+  redis?: { client: RedisClient; keyPrefix: string };
   /** Closes the store and its connections. */
   close(): Promise<void>;
 }

@@ -21,6 +21,8 @@ export interface ClusterOptions {
   llmBaseUrl?: string;
   /** Extra `[gateway]` lines. */
   gateway?: string[];
+  /** Further sections, appended as they are (e.g. `[inbox]`, `[channels_config.whatsapp]`). */
+  sections?: string[];
 }
 
 /** The config of instance `index` (1-based). */
@@ -41,6 +43,7 @@ export function clusterConfig(options: ClusterOptions, index: number): string {
   );
   if (options.postgresUrl === undefined) lines.push('[memory]', 'backend = "none"');
   else lines.push('[memory]', 'backend = "postgres"', `url = "${options.postgresUrl}"`);
+  lines.push(...(options.sections ?? []));
   return `${lines.join('\n')}\n`;
 }
 

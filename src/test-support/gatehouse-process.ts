@@ -52,9 +52,20 @@ export interface CliProcess {
 
 const running = new Set<ChildProcess>();
 
+/** How to run node: extra node flags, and another entry than the bundle (the unbundled dist/). */
+export interface SpawnOptions {
+  nodeArgs?: readonly string[];
+  entry?: string;
+}
+
 /** Spawns `node dist/gatehouse.js ...args`. */
-export function spawnCli(args: readonly string[], env: Record<string, string>): CliProcess {
-  const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env, stdio: 'pipe' });
+export function spawnCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: SpawnOptions = {},
+): CliProcess {
+  const argv = [...(options.nodeArgs ?? []), options.entry ?? CLI_ENTRY, ...args];
+  const child = spawn(process.execPath, argv, { env, stdio: 'pipe' });
   running.add(child);
   const out = { stdout: '', stderr: '' };
   const waiters: Array<() => void> = [];
@@ -112,8 +123,9 @@ export async function runCli(
 export async function startCli(
   args: readonly string[],
   env: Record<string, string>,
+  options: SpawnOptions = {},
 ): Promise<CliProcess & { url: string }> {
-  const cli = spawnCli(['start', ...args], env);
+  const cli = spawnCli(['start', ...args], env, options);
   const match = await cli.waitFor(/^gatehouse listening on (http:\/\/\S+)$/m);
   return { ...cli, url: match[1] ?? '' };
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../core/types.js';
 import type { Inbox } from '../inbox/types.js';
+import { twoOwnerCases } from './inbox-two-owners.js';
 
 /** A store under test: `open()` may be called again after `close()` to simulate a restart. */
 export interface InboxHarness {
@@ -44,6 +45,8 @@ export function runInboxContract(name: string, createHarness: () => Promise<Inbo
       await harness?.cleanup();
       harness = undefined;
     });
+
+    twoOwnerCases(start);
 
     it('accepts new messages and reports duplicates of the same channel message id', async () => {
       const inbox = await start();
@@ -130,6 +133,20 @@ export function runInboxContract(name: string, createHarness: () => Promise<Inbo
       const [again] = await inbox.claim(1, LEASE, at);
       expect(again).toMatchObject({ id: item!.id, attempts: 1, enqueuedAt: at });
       expect(again!.deadReason).toBeUndefined();
+    });
+
+    it('holds a requeued dead letter back while a later message of its conversation is processed', async () => {
+      const inbox = await start();
+      await inbox.enqueue([inboxMessage('a1'), inboxMessage('a2')]);
+      const [first] = await inbox.claim(10, LEASE);
+      await inbox.bury(first!, 'exhausted', 'HTTP 500');
+      const [second] = await inbox.claim(10, LEASE);
+      expect(second!.message.messageId).toBe('a2');
+      expect(await inbox.requeue(first!.id)).toBe(true);
+      expect(await inbox.claim(10, LEASE)).toEqual([]);
+      await inbox.complete(second!);
+      const [again] = await inbox.claim(10, LEASE);
+      expect(again!.message.messageId).toBe('a1');
     });
 
     it('drops one item, never one being processed, and purges by status and age', async () => {
