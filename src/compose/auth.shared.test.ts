@@ -31,6 +31,7 @@ function failingStore(): { store: StateStore; down(value: boolean): void } {
     delete: guard(inner.delete.bind(inner)),
     deleteIfValue: guard(inner.deleteIfValue.bind(inner)),
     increment: guard(inner.increment.bind(inner)),
+    incrementBy: guard(inner.incrementBy.bind(inner)),
     list: guard(inner.list.bind(inner)),
     sweep: guard(inner.sweep.bind(inner)),
     close: () => inner.close(),

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedStateStore, createMemoryStateStore } from '../state/index.js';
-import { createTokenBudget, utcDay } from './token-budget.js';
+import { createRedisStateStore } from '../state/redis-store.js';
+import { createTestRedis, type TestRedis } from '../test-support/redis-server.js';
+import { BUDGET_NAMESPACE, createTokenBudget, utcDay } from './token-budget.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -20,6 +22,7 @@ describe('createTokenBudget', () => {
     [[40, 60], 100, 100, true],
     [[150], 100, 150, true],
     [[0, -5], 100, 0, false],
+    [[0.4, 2.6, Number.NaN], 100, 3, false],
   ])('after spending %j of %i: used %i, exhausted %s', async (spends, perDay, used, exhausted) => {
     let now = NOON;
     const store = createMemoryStateStore({ clock: () => now });
@@ -52,6 +55,23 @@ describe('createTokenBudget', () => {
     expect((await budget.status('k')).used).toBe(100);
   });
 
+  it('keeps the count of a UTC day until a day after it ends, whenever the spends came', async () => {
+    let now = NOON;
+    const store = createMemoryStateStore({ clock: () => now });
+    const budget = createTokenBudget({ store, bucket: 'b', tokensPerDay: 100, clock: () => now });
+    await budget.spend('alice', 10);
+    now = Date.UTC(2026, 0, 15, 23, 0, 0);
+    await budget.spend('alice', 5);
+    const dayEnds = Date.UTC(2026, 0, 16);
+    expect(await store.list(BUDGET_NAMESPACE)).toEqual([
+      { key: 'b:2026-01-15:alice', value: '15', expiresAt: dayEnds + 86_400_000 },
+    ]);
+    now = dayEnds + 86_400_000 - 1;
+    expect(await store.get(BUDGET_NAMESPACE, 'b:2026-01-15:alice')).toBe('15');
+    now += 1;
+    expect(await store.get(BUDGET_NAMESPACE, 'b:2026-01-15:alice')).toBeUndefined();
+  });
+
   it('persists the count across a restart of the embedded store', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-budget-'));
     dirs.push(dir);
@@ -65,6 +85,36 @@ describe('createTokenBudget', () => {
     );
     await second.close();
     expect(status).toMatchObject({ used: 50, exhausted: true });
+  });
+});
+
+describe('createTokenBudget on a shared Redis (two instances)', () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await createTestRedis();
+  });
+  afterAll(async () => {
+    await redis.close();
+  });
+
+  it('counts every spend of concurrent turns on two instances, losing none', async () => {
+    const prefix = redis.uniquePrefix();
+    const stores = [
+      createRedisStateStore({ client: await redis.connect(), keyPrefix: prefix }),
+      createRedisStateStore({ client: await redis.connect(), keyPrefix: prefix }),
+    ];
+    try {
+      const budgets = stores.map((store) =>
+        createTokenBudget({ store, bucket: 'b', tokensPerDay: 1_000_000 }),
+      );
+      const spends = Array.from({ length: 60 }, (_, i) => 1 + ((i * 37) % 500));
+      await Promise.all(spends.map((tokens, i) => budgets[i % 2]?.spend('k', tokens)));
+      const total = spends.reduce((sum, tokens) => sum + tokens, 0);
+      for (const budget of budgets) expect((await budget.status('k')).used).toBe(total);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await redis.deleteKeys(prefix);
+    }
   });
 });
 

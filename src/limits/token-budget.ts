@@ -35,15 +35,14 @@ export function utcDay(now: number): string {
 
 /**
  * Counts per UTC day: the store key carries the day, so a new day starts at zero without a reset
- * job, and old days expire a day after they end. Spending is read-add-write, serialized per key
- * within this process (the StateStore has no atomic add-N; across instances two concurrent turns
- * may each miss the other's tokens once, which a daily budget tolerates).
+ * job. The first spend of a day creates the key to expire a day after that day ends. Each spend
+ * is one atomic add in the store (`incrementBy`: a Lua script on Redis), so concurrent turns on
+ * any number of instances sharing the store are all counted.
  */
 export function createTokenBudget(options: TokenBudgetOptions): TokenBudget {
   const { store, bucket, tokensPerDay } = options;
   const clock = options.clock ?? Date.now;
   store.declareNamespace(BUDGET_NAMESPACE, { durable: true });
-  const queues = new Map<string, Promise<void>>();
 
   function storeKey(key: string, now: number): string {
     return `${bucket}:${utcDay(now)}:${key}`;
@@ -62,21 +61,12 @@ export function createTokenBudget(options: TokenBudgetOptions): TokenBudget {
       const resetSecs = Math.max(1, Math.ceil((DAY_MS - (now % DAY_MS)) / 1000));
       return { used: spent, exhausted: spent >= tokensPerDay, resetSecs };
     },
-    spend(key, tokens) {
-      if (!(tokens > 0)) return Promise.resolve();
-      const previous = queues.get(key) ?? Promise.resolve();
-      const next = previous.then(async () => {
-        const now = clock();
-        const total = (await used(key, now)) + Math.round(tokens);
-        const ttl = DAY_MS - (now % DAY_MS) + DAY_MS;
-        await store.set(BUDGET_NAMESPACE, storeKey(key, now), String(total), ttl);
-      });
-      const settled = next.catch(() => undefined);
-      queues.set(key, settled);
-      void settled.then(() => {
-        if (queues.get(key) === settled) queues.delete(key);
-      });
-      return next;
+    async spend(key, tokens) {
+      const amount = Math.round(tokens);
+      if (!(amount > 0)) return;
+      const now = clock();
+      const ttl = DAY_MS - (now % DAY_MS) + DAY_MS;
+      await store.incrementBy(BUDGET_NAMESPACE, storeKey(key, now), amount, ttl);
     },
   };
 }

@@ -20,12 +20,17 @@ runStateStoreContract('embedded (memory namespaces)', () => {
 runStateStoreContract('embedded (durable namespaces)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-state-'));
   const clock = createFakeClock();
-  const store = createEmbeddedStateStore({ path: path.join(dir, 'state.db'), clock: clock.now });
-  for (const ns of ['ns', 'a', 'b', 'other']) store.declareNamespace(ns, { durable: true });
+  const file = path.join(dir, 'state.db');
+  const open = () => {
+    const store = createEmbeddedStateStore({ path: file, clock: clock.now });
+    for (const ns of ['ns', 'a', 'b', 'other']) store.declareNamespace(ns, { durable: true });
+    return store;
+  };
   return {
-    store,
+    store: open(),
     advance: async (ms) => clock.advance(ms),
     now: clock.now,
+    openPeer: open,
     cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 });

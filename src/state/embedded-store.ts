@@ -68,6 +68,10 @@ export class EmbeddedStateStore implements StateStore {
     return this.#for(ns).increment(ns, key, ttlMs);
   }
 
+  incrementBy(ns: string, key: string, amount: number, ttlMs: number): Promise<number> {
+    return this.#for(ns).incrementBy(ns, key, amount, ttlMs);
+  }
+
   list(ns: string): Promise<StateEntry[]> {
     return this.#for(ns).list(ns);
   }

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { assertStateName, assertTtl, parseCounter } from './state-arguments.js';
+import { addToCounter, assertAmount, assertStateName, assertTtl } from './state-arguments.js';
 import { isWindowStale, stepSlidingWindow } from './sliding-window.js';
 import {
   DEFAULT_NAMESPACE_MAX_KEYS,
@@ -89,14 +89,19 @@ export class MemoryStateStore implements StateStore {
     return this.#namespace(ns).delete(key);
   }
 
-  async increment(ns: string, key: string, ttlMs: number): Promise<number> {
+  increment(ns: string, key: string, ttlMs: number): Promise<number> {
+    return this.incrementBy(ns, key, 1, ttlMs);
+  }
+
+  async incrementBy(ns: string, key: string, amount: number, ttlMs: number): Promise<number> {
+    assertAmount(amount);
     assertTtl(ttlMs);
     const slot = this.#live(ns, key);
     if (slot === undefined) {
-      this.#namespace(ns).set(key, { value: '1', expiresAt: this.#expiry(ttlMs) });
-      return 1;
+      this.#namespace(ns).set(key, { value: String(amount), expiresAt: this.#expiry(ttlMs) });
+      return amount;
     }
-    const next = parseCounter(slot.value) + 1;
+    const next = addToCounter(slot.value, amount);
     slot.value = String(next);
     return next;
   }

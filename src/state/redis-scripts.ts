@@ -52,15 +52,15 @@ return redis.call('DEL', KEYS[1])
 `;
 
 /**
- * KEYS: value, index, seq. ARGV: member, max, valuePrefix, ttlMs. The expiry is set by the hit
- * that created the key only, so the count covers one fixed window. Returns the new count, or the
- * error reply NOTINT when the key holds something else.
+ * KEYS: value, index, seq. ARGV: member, max, valuePrefix, ttlMs, amount. The expiry is set by
+ * the add that created the key only, so the count covers one fixed window. Returns the new
+ * count, or the error reply NOTINT when the key holds something else.
  */
 export const INCREMENT_SCRIPT = `${TOUCH}
 local current = redis.call('GET', KEYS[1])
 if current and not string.match(current, '^-?%d+$') then return redis.error_reply('NOTINT') end
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+local count = redis.call('INCRBY', KEYS[1], ARGV[5])
+if not current then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
 touch(KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]), ARGV[3])
 return count
 `;

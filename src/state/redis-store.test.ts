@@ -19,6 +19,8 @@ runStateStoreContract('redis', async () => {
     store: createRedisStateStore({ client, keyPrefix: prefix }),
     advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: Date.now,
+    openPeer: async () =>
+      createRedisStateStore({ client: await redis.connect(), keyPrefix: prefix }),
     cleanup: () => redis.deleteKeys(prefix),
   };
 });

@@ -10,7 +10,7 @@ import {
   SET_SCRIPT,
   WINDOW_SCRIPT,
 } from './redis-scripts.js';
-import { assertStateName, assertTtl } from './state-arguments.js';
+import { assertAmount, assertStateName, assertTtl } from './state-arguments.js';
 import {
   DEFAULT_NAMESPACE_MAX_KEYS,
   type NamespaceOptions,
@@ -119,9 +119,14 @@ export class RedisStateStore implements StateStore {
     return (await this.#run(scripts.delete, [value, index], [key, expected, '1'])) === 1;
   }
 
-  async increment(ns: string, key: string, ttlMs: number): Promise<number> {
+  increment(ns: string, key: string, ttlMs: number): Promise<number> {
+    return this.incrementBy(ns, key, 1, ttlMs);
+  }
+
+  async incrementBy(ns: string, key: string, amount: number, ttlMs: number): Promise<number> {
+    assertAmount(amount);
     assertTtl(ttlMs);
-    const args = [...this.#lru(ns, key), String(Math.ceil(ttlMs))];
+    const args = [...this.#lru(ns, key), String(Math.ceil(ttlMs)), String(amount)];
     return Number(await this.#run(scripts.increment, this.#keys(ns, key), args));
   }
 

@@ -9,10 +9,12 @@ import { createSqliteStateStore } from './sqlite-store.js';
 runStateStoreContract('sqlite', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-state-'));
   const clock = createFakeClock();
+  const file = path.join(dir, 'state.db');
   return {
-    store: createSqliteStateStore({ path: path.join(dir, 'state.db'), clock: clock.now }),
+    store: createSqliteStateStore({ path: file, clock: clock.now }),
     advance: async (ms) => clock.advance(ms),
     now: clock.now,
+    openPeer: () => createSqliteStateStore({ path: file, clock: clock.now }),
     cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 });

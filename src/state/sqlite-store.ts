@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openSqliteFile } from './sqlite-file.js';
-import { assertStateName, assertTtl, parseCounter } from './state-arguments.js';
+import { addToCounter, assertAmount, assertStateName, assertTtl } from './state-arguments.js';
 import { stepSlidingWindow } from './sliding-window.js';
 import {
   DEFAULT_NAMESPACE_MAX_KEYS,
@@ -173,17 +173,23 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  async increment(ns: string, key: string, ttlMs: number): Promise<number> {
+  increment(ns: string, key: string, ttlMs: number): Promise<number> {
+    return this.incrementBy(ns, key, 1, ttlMs);
+  }
+
+  async incrementBy(ns: string, key: string, amount: number, ttlMs: number): Promise<number> {
     assertStateName(ns);
+    assertAmount(amount);
     assertTtl(ttlMs);
+    // Read and write in one transaction: another connection to the file cannot interleave.
     return this.#run(() => {
       const now = this.#clock();
       const row = this.#live(ns, key, now);
       if (row === undefined) {
-        this.#write(ns, key, '1', now + ttlMs, true);
-        return 1;
+        this.#write(ns, key, String(amount), now + ttlMs, true);
+        return amount;
       }
-      const next = parseCounter(row.value) + 1;
+      const next = addToCounter(row.value, amount);
       this.#sql.updateValue.run(String(next), this.#next(), ns, key);
       return next;
     });

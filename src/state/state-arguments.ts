@@ -15,6 +15,20 @@ export function assertTtl(ttlMs: number): void {
   }
 }
 
+/** Throws unless `amount` is a positive safe integer (what `incrementBy` may add). */
+export function assertAmount(amount: number): void {
+  if (!Number.isSafeInteger(amount) || amount <= 0) {
+    throw new RangeError(`Increment must be a positive safe integer, got ${amount}`);
+  }
+}
+
+/** The counter plus `amount`; refuses a total past what a number holds exactly. */
+export function addToCounter(value: string, amount: number): number {
+  const next = parseCounter(value) + amount;
+  if (!Number.isSafeInteger(next)) throw new RangeError('Counter would exceed a safe integer');
+  return next;
+}
+
 /** Parses a stored counter; a non-integer value means the key is used for two things. */
 export function parseCounter(value: string): number {
   const parsed = Number(value);

@@ -1,12 +1,13 @@
 /**
  * The StateStore port: everything the gateway keeps that several instances must share once they
  * run behind one load balancer (rate-limit windows, idempotency records, pairing lockouts and
- * failure counters, JWT revocations, WebSocket tickets).
+ * failure counters, JWT revocations, WebSocket tickets, token budgets).
  *
  * Every method is a single atomic step so a Redis implementation can map it onto one command or
  * one Lua script: sliding windows → a sorted set per key (ZREMRANGEBYSCORE, ZCARD, ZADD, PEXPIRE),
- * `setIfAbsent` → `SET NX PX`, `increment` → `INCR` + `PEXPIRE` on first hit, `deleteIfValue` →
- * a compare-and-delete script. Values are strings; callers encode and parse their own records.
+ * `setIfAbsent` → `SET NX PX`, `increment` / `incrementBy` → `INCRBY` + `PEXPIRE` when the key is
+ * created, `deleteIfValue` → a compare-and-delete script. Values are strings; callers encode and
+ * parse their own records.
  */
 
 /** How a namespace is kept. Declare before the first use; undeclared namespaces are in-memory. */
@@ -71,6 +72,12 @@ export interface StateStore {
    * later; later increments keep that expiry, so the count covers a fixed window.
    */
   increment(ns: string, key: string, ttlMs: number): Promise<number>;
+  /**
+   * Adds `amount` (a positive safe integer) and returns the new total, in one atomic step, so
+   * concurrent adds from several instances all count. A new (or expired) key starts at `amount`
+   * and expires `ttlMs` later; later adds keep that expiry. `increment` is `incrementBy(…, 1, …)`.
+   */
+  incrementBy(ns: string, key: string, amount: number, ttlMs: number): Promise<number>;
   /** Every live entry of a namespace, in no particular order (e.g. revocations to load). */
   list(ns: string): Promise<StateEntry[]>;
   /** Removes expired entries and stale windows; returns how many were removed. */

@@ -11,8 +11,18 @@ export interface StateStoreHarness {
   advance(ms: number): Promise<void>;
   /** Current time on the store's clock (passed as `now` to window hits). */
   now(): number;
+  /**
+   * Opens a second store over the same shared state (same Redis prefix, same SQLite file), as
+   * another gateway instance would; the suite closes it. Absent for a store nothing can share.
+   */
+  openPeer?(): StateStore | Promise<StateStore>;
   /** Removes files or keys the harness created; the store itself is closed by the suite. */
   cleanup?(): Promise<void>;
+}
+
+/** Random positive amounts, so a lost or doubled add shows in the sum. */
+function randomAmounts(count: number): number[] {
+  return Array.from({ length: count }, () => 1 + Math.floor(Math.random() * 1000));
 }
 
 const TTL = 100;
@@ -153,6 +163,76 @@ export function runStateStoreContract(
       it('rejects incrementing a key that holds a non-integer', async () => {
         await store.set('ns', 'c', 'not a number');
         await expect(store.increment('ns', 'c', TTL)).rejects.toThrow(TypeError);
+      });
+    });
+
+    describe('incrementBy', () => {
+      it('starts a new key at the amount and adds to an existing one', async () => {
+        expect(await store.incrementBy('ns', 'c', 5, TTL)).toBe(5);
+        expect(await store.get('ns', 'c')).toBe('5');
+        expect(await store.incrementBy('ns', 'c', 7, TTL)).toBe(12);
+        expect(await store.increment('ns', 'c', TTL)).toBe(13);
+        expect(await store.incrementBy('ns', 'c', 1, TTL)).toBe(14);
+        expect(await store.get('ns', 'c')).toBe('14');
+      });
+
+      it('adds to a counter that increment started', async () => {
+        await store.increment('ns', 'c', TTL);
+        expect(await store.incrementBy('ns', 'c', 41, TTL)).toBe(42);
+      });
+
+      it('keeps the expiry set by the first add, then starts over at the amount', async () => {
+        await store.incrementBy('ns', 'c', 3, TTL);
+        await h.advance(TTL * 0.6);
+        expect(await store.incrementBy('ns', 'c', 4, TTL)).toBe(7);
+        await h.advance(TTL * 0.6);
+        expect(await store.get('ns', 'c')).toBeUndefined();
+        expect(await store.incrementBy('ns', 'c', 4, TTL)).toBe(4);
+      });
+
+      it('keeps counters of different keys and namespaces apart', async () => {
+        await store.incrementBy('ns', 'c', 10, TTL);
+        expect(await store.incrementBy('ns', 'd', 2, TTL)).toBe(2);
+        expect(await store.incrementBy('other', 'c', 3, TTL)).toBe(3);
+      });
+
+      it.each([0, -1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1])(
+        'rejects the amount %s and leaves the counter alone',
+        async (amount) => {
+          await store.incrementBy('ns', 'c', 2, TTL);
+          await expect(store.incrementBy('ns', 'c', amount, TTL)).rejects.toThrow(RangeError);
+          expect(await store.get('ns', 'c')).toBe('2');
+        },
+      );
+
+      it('rejects a TTL that is not positive', async () => {
+        await expect(store.incrementBy('ns', 'c', 1, 0)).rejects.toThrow(RangeError);
+      });
+
+      it('rejects adding to a key that holds a non-integer', async () => {
+        await store.set('ns', 'c', 'not a number');
+        await expect(store.incrementBy('ns', 'c', 3, TTL)).rejects.toThrow(TypeError);
+        expect(await store.get('ns', 'c')).toBe('not a number');
+      });
+
+      it('sums concurrent adds of random amounts exactly, from two instances where shared', async () => {
+        const peer = (await h.openPeer?.()) ?? store;
+        try {
+          const amounts = randomAmounts(50);
+          const totals = await Promise.all(
+            amounts.map((amount, i) =>
+              (i % 2 === 0 ? store : peer).incrementBy('ns', 'c', amount, 10_000),
+            ),
+          );
+          const sum = amounts.reduce((a, b) => a + b, 0);
+          expect(await store.get('ns', 'c')).toBe(String(sum));
+          expect(await peer.get('ns', 'c')).toBe(String(sum));
+          // Every add saw a distinct running total, the last of them the sum.
+          expect(new Set(totals).size).toBe(amounts.length);
+          expect(Math.max(...totals)).toBe(sum);
+        } finally {
+          if (peer !== store) await peer.close();
+        }
       });
     });
 
