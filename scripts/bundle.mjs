@@ -25,6 +25,8 @@ export async function bundle() {
     target: 'node20',
     external: EXTERNAL,
     sourcemap: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
     // Bundled CommonJS packages call require() for Node built-ins; ESM has no require of its own.
     banner: {

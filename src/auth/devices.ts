@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StateStore } from '../state/types.js';
 import type { Authenticate } from './authenticate.js';
 

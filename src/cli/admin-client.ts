@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readAdminSecret } from '../auth/admin-secret.js';
 import { readRuntimeInfo, runtimeInfoPath } from '../runtime/runtime-info.js';
 import { isLoopbackHost } from '../http/loopback.js';

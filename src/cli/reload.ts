@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONFIG_EXIT_CODE } from '../config/config-error.js';
 import { resolveConfigPath, resolveHome } from '../config/paths.js';
 import { AdminClientError, callAdmin } from './admin-client.js';

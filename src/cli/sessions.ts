@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveConfigPath, resolveHome } from '../config/paths.js';
 import type { Env } from '../config/paths.js';
 import { AdminClientError, callAdmin } from './admin-client.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CLOSE_CODES } from '../channels/web/close-codes.js';
 import type {
   SessionDirectory,

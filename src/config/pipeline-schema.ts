@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * `[pipeline] inbound/outbound`: plain stage names (kept working) or `[[pipeline.inbound]]`

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { positiveInt, secret, durationSecs, httpUrl } from './schema-values.js';
 
 export const webhookChannelSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCidr } from '../http/cidr.js';
 
 /* Value types the config sections are built from (bounded durations, URLs, networks, names). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * Introspection of the config schema: the template, the README check, the unknown-key scan and

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HealthProbe } from './types.js';
 
 /** The parts of a /health body doctor reads; anything else in it is ignored. */

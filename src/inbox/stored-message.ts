@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InboundMessage } from '../core/types.js';
 
 /** Schema for messages read back from an inbox store (a file another version may have written). */

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { GatewayError } from '../errors.js';
 import type { StateStore } from '../state/types.js';
 import type { Idempotency, IdempotencyClaim, IdempotencyRecord } from './types.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MemoryEntry } from './types.js';
 
 /** A memory row as both SQL stores return it (snake_case columns), parsed into a MemoryEntry. */

@@ -1,6 +1,6 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCode, writeFileAtomic } from '../config/atomic-write.js';
 
 /** File in `$GATEHOUSE_HOME` that tells local CLI commands where the running gateway listens. */

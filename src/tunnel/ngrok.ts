@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TunnelConfig } from '../config/schema.js';
 import { connectHostPort, publicOrigin } from './target-address.js';
 import type { TunnelLaunch, TunnelTarget } from './types.js';

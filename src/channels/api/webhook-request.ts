@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseJsonBytes } from '../../http/json-body.js';
 import { GatewayError } from '../../errors.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { GatewayError } from '../../errors.js';
 import { parseJsonBytes } from '../../http/json-body.js';
 import type { ChatMessage } from '../../providers/types.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SlackConfig } from '../../config/schema.js';
 import { isRetryablePlatformStatus, postJson } from '../post-json.js';
 import { parseRetryAfter } from '../retry-after.js';

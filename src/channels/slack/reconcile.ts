@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InboundMessage } from '../../core/types.js';
 import { redactSecrets } from '../../observability/index.js';
 import { DEFAULT_API_TIMEOUT_MS, isRetryablePlatformStatus } from '../post-json.js';

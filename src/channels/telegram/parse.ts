@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TelegramConfig } from '../../config/schema.js';
 import type { InboundMessage } from '../../core/types.js';
 import { isSenderAllowed } from '../allowlist.js';

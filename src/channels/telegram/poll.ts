@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InboundMessage } from '../../core/types.js';
 import type { TelegramApiOptions } from './api.js';
 import { callTelegramApi } from './api.js';

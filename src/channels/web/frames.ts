@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorCode } from '../../errors.js';
 
 const frameId = z.string().min(1).max(128);

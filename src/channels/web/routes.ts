@@ -1,5 +1,5 @@
 import type { preHandlerAsyncHookHandler } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Authenticate } from '../../auth/authenticate.js';
 import { rejectTokenInQuery } from '../../auth/bearer.js';
 import { SCOPE_WEB } from '../../auth/scopes.js';

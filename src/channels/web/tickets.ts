@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from '../../core/types.js';
 import { GatewayError } from '../../errors.js';
 import type { StateStore } from '../../state/types.js';

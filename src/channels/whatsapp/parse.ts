@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WhatsAppConfig } from '../../config/schema.js';
 import type { InboundMessage } from '../../core/types.js';
 import { isSenderAllowed } from '../allowlist.js';

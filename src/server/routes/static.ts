@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../package-root.js';
 import { STATIC_PAGE_CSP, setPageCsp } from '../../http/security-headers.js';
@@ -58,11 +58,12 @@ interface LoadedAsset {
   readonly etag: string;
 }
 
-async function loadAsset(webRoot: string, asset: WebAsset): Promise<LoadedAsset> {
+/** Read synchronously: a few small files at start-up cost less than thread-pool round trips. */
+function loadAsset(webRoot: string, asset: WebAsset): LoadedAsset {
   const location = join(webRoot, asset.file);
   let body: Buffer;
   try {
-    body = await readFile(location);
+    body = readFileSync(location);
   } catch (error) {
     throw new Error(`web chat asset missing: ${location} (is the web/ folder installed?)`, {
       cause: error,
@@ -79,7 +80,7 @@ async function loadAsset(webRoot: string, asset: WebAsset): Promise<LoadedAsset>
 export function staticRoutes(options: StaticRoutesOptions = {}): RouteRegistrar {
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   return async function registerStaticRoutes(app) {
-    const loaded = await Promise.all(WEB_ASSETS.map((asset) => loadAsset(webRoot, asset)));
+    const loaded = WEB_ASSETS.map((asset) => loadAsset(webRoot, asset));
     WEB_ASSETS.forEach((asset, index) => {
       const file = loaded[index];
       if (file === undefined) throw new Error(`web chat asset not loaded: ${asset.file}`);
