@@ -26,7 +26,14 @@ function startGateway(index, { redis, limit }) {
   const home = mkdtempSync(join(tmpdir(), 'gatehouse-bench-cluster-'));
   homes.push(home);
   const config = join(home, 'config.toml');
-  const lines = ['[gateway]', 'port = 0', `instance_id = "bench-${index}"`];
+  // One load generator is one client: lift the per-client caps so they do not answer with 429.
+  const lines = [
+    '[gateway]',
+    'port = 0',
+    `instance_id = "bench-${index}"`,
+    'max_connections_per_client = 1024',
+    'max_requests_per_client = 1024',
+  ];
   if (limit !== undefined) {
     lines.push('trust_forwarded_headers = true', `webhook_rate_limit_per_minute = ${limit}`);
   }

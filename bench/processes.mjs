@@ -68,7 +68,9 @@ export async function startGateway(toml = '', top = '') {
   const config = join(home, 'config.toml');
   writeFileSync(
     config,
-    `${top}[gateway]\nport = 0\n\n[observability]\nlog_level = "warn"\n${toml}`,
+    // The load generator is one client with many connections: the per-client caps (64 sockets,
+    // 32 requests in progress) would answer part of the load with 429 instead of measuring it.
+    `${top}[gateway]\nport = 0\nmax_connections_per_client = 1024\nmax_requests_per_client = 1024\n\n[observability]\nlog_level = "warn"\n${toml}`,
   );
   const started = await spawnUntil(
     [join(root, 'dist/gatehouse.js'), 'start', '--config', config],
