@@ -24,7 +24,8 @@ export function createDispatch(options: DispatchOptions): Dispatch {
   const run = composeStages(options.inbound, (ctx) => withOutbound(ctx));
   return async function dispatch(request) {
     request.signal.throwIfAborted();
-    const routed = options.router(request.message, request.principal);
+    const routed = options.router(request.message, request.principal, request.agent);
+    request.onRouted?.(routed.agent.name);
     const ctx: TurnContext = {
       request,
       agent: routed.agent,

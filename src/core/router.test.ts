@@ -124,6 +124,16 @@ describe('createAgentRouter', () => {
     expect(routed.ruleIndex).toBeUndefined();
   });
 
+  it.each([
+    ['no rule matches: the requested agent answers', 'hello', 'support', 'support'],
+    ['a rule matches: the rule wins over the request', 'I want a refund', 'admin', 'support'],
+    ['no rule matches and the request names no agent', 'hello', 'nobody', 'default'],
+    ['no rule matches and nothing is requested', 'hello', undefined, 'default'],
+  ])('%s', (_name, text, requested, expected) => {
+    const routed = router({ ...message, text }, channelPrincipal, requested);
+    expect(routed.agent.name).toBe(expected);
+  });
+
   it('hands out copies, so a stage changing ctx.agent cannot change the next turn', () => {
     const first = createAgentRouter(agents, [])(message, channelPrincipal);
     first.agent.model = 'changed';

@@ -10,8 +10,15 @@ export interface RoutedAgent {
   ruleIndex?: number;
 }
 
-/** Picks the agent that handles a message. */
-export type AgentRouter = (message: InboundMessage, principal: Principal) => RoutedAgent;
+/**
+ * Picks the agent that handles a message. `requested` (an agent the client named) is used when
+ * no rule matches and it exists; a matching rule always wins.
+ */
+export type AgentRouter = (
+  message: InboundMessage,
+  principal: Principal,
+  requested?: string,
+) => RoutedAgent;
 
 /** The default agent described by the top-level keys and `[agent]`. */
 export function defaultAgentSpec(config: Config, provider: Provider): AgentSpec {
@@ -103,7 +110,7 @@ export function createAgentRouter(
   agents: ReadonlyMap<string, AgentSpec>,
   rules: readonly RoutingRule[],
 ): AgentRouter {
-  return function routeToAgent(message, principal) {
+  return function routeToAgent(message, principal, requested) {
     const subject = principalSubject(principal);
     const decision: RouteDecision = routeMessage(rules, {
       channel: message.channel,
@@ -112,6 +119,10 @@ export function createAgentRouter(
       scopes: principal.scopes,
       text: message.text,
     });
+    if (decision.ruleIndex === undefined && requested !== undefined) {
+      const chosen = agents.get(requested);
+      if (chosen !== undefined) return { agent: { ...chosen } };
+    }
     const agent = agents.get(decision.agent) ?? agents.get(DEFAULT_AGENT);
     if (agent === undefined) throw new Error(`no agent "${decision.agent}" (checked at start-up)`);
     return {

@@ -68,6 +68,13 @@ export interface DispatchRequest {
   conversation?: ChatMessage[];
   /** Per-request generation limits the client asked for (never above the agent's). */
   generation?: { temperature?: number; maxTokens?: number };
+  /**
+   * The agent the client asked for (the `/v1` model). It answers when no routing rule matches;
+   * a matching rule wins, so rules stay a policy the client cannot step around.
+   */
+  agent?: string;
+  /** Called once with the chosen agent's name, after routing and before any stage or delta. */
+  onRouted?: (agent: string) => void;
 }
 
 /** Output of the core dispatch. */

@@ -103,6 +103,12 @@ async function completeChat(
     message: parsed.messages[0],
     principal,
     ...parsed.turn,
+    // The model names the agent; a matching routing rule still wins, and every object of the
+    // answer then names the agent that really answered (set before any chunk is sent).
+    agent: chat.model,
+    onRouted: (agent: string) => {
+      identity.model = agent;
+    },
     // A client disconnect aborts the upstream call: this API is stateless, nothing resumes.
     signal: request.workSignal,
   };

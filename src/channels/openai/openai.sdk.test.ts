@@ -105,6 +105,46 @@ describe('OpenAI-compatible API with the official client', () => {
     });
   });
 
+  describe('the model names the agent', () => {
+    const agents = [
+      '[agents.terse]',
+      'model = "terse-model"',
+      'system_prompt = "Answer in one word."',
+      '[[routing.rules]]',
+      'agent = "default"',
+      'text = "refund"',
+    ].join('\n');
+
+    it('answers with the agent the client named when no routing rule matches', async () => {
+      const { fake, gateway } = await start({ extra: agents });
+      const completion = await client(gateway).chat.completions.create({
+        model: 'terse',
+        messages: [{ role: 'user', content: 'hello' }],
+      });
+      expect(completion.model).toBe('terse');
+      expect(fake.requests[0]?.body).toMatchObject({
+        model: 'terse-model',
+        messages: [
+          { role: 'system', content: 'Answer in one word.' },
+          { role: 'user', content: 'hello' },
+        ],
+      });
+    });
+
+    it('lets a matching routing rule win, and every chunk names the agent that answered', async () => {
+      const { fake, gateway } = await start({ extra: agents, script: { chunks: ['a ', 'b'] } });
+      const stream = await client(gateway).chat.completions.create({
+        model: 'terse',
+        messages: [{ role: 'user', content: 'I want a refund' }],
+        stream: true,
+      });
+      const models = new Set<string>();
+      for await (const chunk of stream) models.add(chunk.model);
+      expect([...models]).toEqual(['default']);
+      expect(fake.requests[0]?.body).toMatchObject({ model: 'upstream-model' });
+    });
+  });
+
   it('streams chunks, then a usage chunk when asked', async () => {
     const { gateway } = await start({ script: { chunks: ['one ', 'two ', 'three'] } });
     const stream = await client(gateway).chat.completions.create({
