@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Fixed prefix of every paired token, so secret scanners can recognise a leaked one. */
@@ -24,8 +25,17 @@ export function generatePairedToken(random: (size: number) => Buffer = randomByt
 
 /** SHA-256 hex of a token: the only form that is stored or compared. */
 export function hashPairedToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256Hex(token);
 }
+
+/**
+ * The one-shot `crypto.hash` (Node ≥ 20.12) skips creating a Hash object, which showed on the
+ * request path (every bearer request hashes its token); older 20.x lines use createHash.
+ */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** True when a `paired_tokens` entry is already a hash (anything else is a plaintext token). */
 export function isTokenHash(entry: string): boolean {

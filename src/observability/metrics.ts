@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { labelledChildren } from './labelled-children.js';
 import type { MetricsExporter } from '../server/types.js';
 import type { ObserverEvent } from './types.js';
 
@@ -149,27 +150,31 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     registers,
   });
 
-  // Per-request hot path: resolve labelled children once per label combination instead of
-  // hashing the label object on every request.
-  type CounterChild = ReturnType<typeof httpRequests.labels>;
-  type HistogramChild = ReturnType<typeof requestLatency.labels>;
-  const requestChildren = new Map<string, CounterChild>();
-  const latencyChildren = new Map<string, HistogramChild>();
+  // Per-request hot path: each labelled child is resolved once per label combination.
+  const requestCounter = labelledChildren((route, method, status) =>
+    httpRequests.labels(route, method, status),
+  );
+  const latencyHistogram = labelledChildren((route) => requestLatency.labels(route));
+  const llmRequest = labelledChildren((provider, model, success) =>
+    llmRequests.labels(provider, model, success),
+  );
+  const llmLatency = labelledChildren((provider, model) => llmDuration.labels(provider, model));
+  const tokenCounter = labelledChildren((provider, direction) =>
+    tokens.labels(provider, direction),
+  );
+  const agentTurn = labelledChildren((agent, provider, model) =>
+    agentTurns.labels(agent, provider, model),
+  );
+  const agentToken = labelledChildren((agent, provider, model) =>
+    agentTokens.labels(agent, provider, model),
+  );
+  const channelMessage = labelledChildren((channel, direction) =>
+    channelMessages.labels(channel, direction),
+  );
 
   function recordRequest(route: string, method: string, status: number, durationMs: number): void {
-    const key = `${route}\u0000${method}\u0000${status}`;
-    let counter = requestChildren.get(key);
-    if (counter === undefined) {
-      counter = httpRequests.labels(route, method, String(status));
-      requestChildren.set(key, counter);
-    }
-    counter.inc();
-    let histogram = latencyChildren.get(route);
-    if (histogram === undefined) {
-      histogram = requestLatency.labels(route);
-      latencyChildren.set(route, histogram);
-    }
-    histogram.observe(durationMs / 1000);
+    requestCounter(route, method, String(status)).inc();
+    latencyHistogram(route).observe(durationMs / 1000);
   }
 
   function observe(event: ObserverEvent): void {
@@ -182,23 +187,23 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
         return;
       case 'LlmResponse': {
         const { provider, model } = event;
-        llmRequests.inc({ provider, model, success: String(event.success) });
-        llmDuration.observe({ provider, model }, event.durationMs / 1000);
-        if (event.inputTokens) tokens.inc({ provider, direction: 'input' }, event.inputTokens);
-        if (event.outputTokens) tokens.inc({ provider, direction: 'output' }, event.outputTokens);
+        llmRequest(provider, model, String(event.success)).inc();
+        llmLatency(provider, model).observe(event.durationMs / 1000);
+        if (event.inputTokens) tokenCounter(provider, 'input').inc(event.inputTokens);
+        if (event.outputTokens) tokenCounter(provider, 'output').inc(event.outputTokens);
         return;
       }
       case 'AgentEnd': {
-        const labels = { agent: event.agent ?? 'default', provider: event.provider };
-        agentTurns.inc({ ...labels, model: event.model });
-        if (event.tokensUsed) agentTokens.inc({ ...labels, model: event.model }, event.tokensUsed);
+        const agent = event.agent ?? 'default';
+        agentTurn(agent, event.provider, event.model).inc();
+        if (event.tokensUsed) agentToken(agent, event.provider, event.model).inc(event.tokensUsed);
         return;
       }
       case 'Error':
         errors.inc({ component: event.component });
         return;
       case 'ChannelMessage':
-        channelMessages.inc({ channel: event.channel, direction: event.direction });
+        channelMessage(event.channel, event.direction).inc();
         return;
       case 'ActiveSessions':
         activeSessions.set(event.count);

@@ -119,6 +119,31 @@ describe('memoryStage ordering', () => {
   });
 });
 
+describe('memoryStage on backend "none"', () => {
+  it('calls the memory not at all and still runs the turn', async () => {
+    const untouchable = (): never => {
+      throw new Error('memory "none" must not be called');
+    };
+    const memory: Memory = {
+      backend: 'none',
+      store: untouchable,
+      history: untouchable,
+      recall: untouchable,
+      get: untouchable,
+      list: untouchable,
+      forget: untouchable,
+      count: untouchable,
+      close: async () => {},
+    };
+    const ctx = context();
+    await stageFor(memory).run(ctx, async () => {
+      ctx.result = { response: 'answer', model: 'echo', duplicate: false };
+    });
+    expect(ctx.result?.response).toBe('answer');
+    expect(ctx.history).toEqual([]);
+  });
+});
+
 describe('timeOrderedUuid', () => {
   it('is a version 7 UUID carrying the millisecond time', () => {
     const id = timeOrderedUuid(Date.UTC(2025, 0, 2, 3, 4, 5, 6));

@@ -29,6 +29,9 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
     }
   }
 
+  // `backend = "none"` keeps and returns nothing: skip the keys, ids and calls entirely.
+  if (memory.backend === 'none') return { name: 'memory', run: (_ctx, next) => next() };
+
   return {
     name: 'memory',
     run: async function rememberTurn(ctx, next) {
