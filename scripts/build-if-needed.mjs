@@ -4,8 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const entry = join(root, 'dist', 'gatehouse.js');
 const sources = join(root, 'src');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -25,9 +26,24 @@ function newestMtime(dir) {
   return newest;
 }
 
+/**
+ * The bundle inlines the dependencies, so it is stale when they change (npm install, update or
+ * audit fix rewrite node_modules/.package-lock.json) or when the build itself changes.
+ */
+function newestInput() {
+  const inputs = [
+    join(root, 'package.json'),
+    join(root, 'package-lock.json'),
+    join(root, 'node_modules', '.package-lock.json'),
+    join(root, 'tsconfig.json'),
+    join(root, 'scripts', 'bundle.mjs'),
+  ].filter((path) => existsSync(path));
+  return Math.max(newestMtime(sources), ...inputs.map((path) => statSync(path).mtimeMs));
+}
+
 const missing = !existsSync(entry);
 // An installed package ships dist/ without src/: nothing to compare with, nothing to build.
-const stale = !missing && existsSync(sources) && statSync(entry).mtimeMs < newestMtime(sources);
+const stale = !missing && existsSync(sources) && statSync(entry).mtimeMs < newestInput();
 
 if (missing || stale) {
   if (!existsSync(tsc) || !existsSync(bundler)) {

@@ -2,11 +2,12 @@
 // loaded on demand (the Redis client, the PostgreSQL driver, channel adapters). Start-up then
 // reads a handful of files instead of several hundred: module loading is most of the time a
 // gateway spends before it listens. Native and worker-based packages stay external.
-import { rmSync } from 'node:fs';
+import { realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 
 /** Packages that must be loaded from node_modules: a native addon, and one loaded only on a TTY. */
@@ -35,4 +36,7 @@ export async function bundle() {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await bundle();
+// Run as a script (not imported by build-if-needed.mjs): compare real paths, so a checkout under
+// a symlink or a path with spaces still bundles.
+const invokedAs = process.argv[1] === undefined ? undefined : realpathSync(process.argv[1]);
+if (invokedAs === realpathSync(fileURLToPath(import.meta.url))) await bundle();

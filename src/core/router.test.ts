@@ -95,7 +95,7 @@ describe('routing rule validation', () => {
 
 describe('createAgentRouter', () => {
   const config = configSchema.parse({
-    agents: { support: { system_prompt: 'support' }, admin: {} },
+    agents: { support: { system_prompt: 'support' }, admin: {}, free: {} },
     routing: {
       rules: [
         { agent: 'admin', scope: 'admin' },
@@ -125,9 +125,10 @@ describe('createAgentRouter', () => {
   });
 
   it.each([
-    ['no rule matches: the requested agent answers', 'hello', 'support', 'support'],
+    ['no rule matches: the requested agent answers', 'hello', 'free', 'free'],
     ['a rule matches: the rule wins over the request', 'I want a refund', 'admin', 'support'],
     ['no rule matches and the request names no agent', 'hello', 'nobody', 'default'],
+    ['no rule matches and the request names an agent a rule reserves', 'hello', 'admin', 'default'],
     ['no rule matches and nothing is requested', 'hello', undefined, 'default'],
   ])('%s', (_name, text, requested, expected) => {
     const routed = router({ ...message, text }, channelPrincipal, requested);

@@ -12,7 +12,8 @@ export interface RoutedAgent {
 
 /**
  * Picks the agent that handles a message. `requested` (an agent the client named) is used when
- * no rule matches and it exists; a matching rule always wins.
+ * no rule matches, it exists and no rule names it: an agent a rule names is reached only through
+ * that rule (e.g. one reserved to a scope), so naming it cannot step around the rule.
  */
 export type AgentRouter = (
   message: InboundMessage,
@@ -110,6 +111,7 @@ export function createAgentRouter(
   agents: ReadonlyMap<string, AgentSpec>,
   rules: readonly RoutingRule[],
 ): AgentRouter {
+  const reserved = new Set(rules.map((rule) => rule.agent));
   return function routeToAgent(message, principal, requested) {
     const subject = principalSubject(principal);
     const decision: RouteDecision = routeMessage(rules, {
@@ -119,7 +121,7 @@ export function createAgentRouter(
       scopes: principal.scopes,
       text: message.text,
     });
-    if (decision.ruleIndex === undefined && requested !== undefined) {
+    if (decision.ruleIndex === undefined && requested !== undefined && !reserved.has(requested)) {
       const chosen = agents.get(requested);
       if (chosen !== undefined) return { agent: { ...chosen } };
     }
