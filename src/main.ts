@@ -216,7 +216,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const path = wireMessagePath({ config, home, store, observer, logger });
     shutdown.onShutdown(() => path.memory.close());
     // Providers, agents, routing and stages: new turns use the new build, running ones finish.
-    reloads.onReload('message-path', () => path.rebuild());
+    reloads.onReload('message-path', () => path.rebuild(), { critical: true });
     // The synchronous channels count their messages here; inbox channels count at intake.
     const countedDispatch = countChannelMessages(path.dispatch, observer);
     if (config.memory.backend === 'postgres') {
@@ -237,7 +237,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       boundAddress: bind.address,
       tunnelUrl: currentTunnelUrl,
     });
-    reloads.onReload('allowed-hosts', () => edge.refresh());
+    reloads.onReload('allowed-hosts', () => edge.refresh(), { critical: true });
     // One Origin policy for /pair, /webhook, /v1 and the WebSocket: the gateway's own origins, the
     // public URL's and the tunnel's, and `allowed_origins`.
     const origins = {

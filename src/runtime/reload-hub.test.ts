@@ -63,6 +63,40 @@ describe('createReloadHub', () => {
     expect(config).toEqual(configSchema.parse({}));
   });
 
+  it('rolls the hot keys back and reports the failure when a critical hook cannot follow', async () => {
+    const config = configSchema.parse({});
+    const allowedHosts = config.gateway.allowed_hosts;
+    const next = configSchema.parse({
+      observability: { log_level: 'debug' },
+      gateway: { allowed_hosts: ['gatehouse.example.com'] },
+    });
+    const logger = recordingLogger();
+    const hub = createReloadHub({ config, load: () => next, logger });
+    const built: string[][] = [];
+    hub.onReload(
+      'message-path',
+      (current) => {
+        if (current.observability.log_level === 'debug') throw new Error('no such provider');
+      },
+      { critical: true },
+    );
+    hub.onReload('hosts', (current) => {
+      built.push([...current.gateway.allowed_hosts]);
+    });
+    expect(await hub.reload()).toEqual({
+      ok: false,
+      error: 'message-path could not apply the new config: no such provider',
+    });
+    // Every hook ran on the new values, then again on the running ones.
+    expect(built).toEqual([['gatehouse.example.com'], []]);
+    expect(config).toEqual(configSchema.parse({}));
+    // Components keep their references: the array was refilled, not replaced.
+    expect(config.gateway.allowed_hosts).toBe(allowedHosts);
+    expect(logger.lines).toContain(
+      'error: config reload rolled back: message-path could not apply the new config: no such provider',
+    );
+  });
+
   it('runs one reload at a time', async () => {
     const config = configSchema.parse({});
     const order: string[] = [];
