@@ -1,14 +1,20 @@
 import type { GatewayHandle } from './main.js';
 
+/** Hands the running gateway to the signal handlers installed before start-up. */
+export interface SignalExit {
+  attach(handle: GatewayHandle): void;
+}
+
 /**
- * On the first SIGINT/SIGTERM: graceful close, then exit 0. A second signal exits at once (1),
- * for an operator who does not want to wait for the drain deadline.
+ * Installed before start-up begins, so a SIGINT/SIGTERM that arrives while the gateway is still
+ * starting (or right after its last start-up line) never ends it by the signal's default action:
+ * the first signal closes it gracefully once it is running, then exits 0. A second signal exits at
+ * once (1), for an operator who does not want to wait for start-up or the drain deadline.
  */
-export function exitOnSignals(handle: GatewayHandle): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(1);
-    stopping = true;
+export function exitOnSignals(): SignalExit {
+  let stopping: NodeJS.Signals | undefined;
+  let running: GatewayHandle | undefined;
+  const stop = (handle: GatewayHandle, signal: NodeJS.Signals): void => {
     handle.logger.info({ signal }, 'shutting down');
     handle.close().then(
       () => process.exit(0),
@@ -18,10 +24,21 @@ export function exitOnSignals(handle: GatewayHandle): void {
       },
     );
   };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping !== undefined) process.exit(1);
+    stopping = signal;
+    if (running !== undefined) stop(running, signal);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  hangup.handle = handle;
-  hangup.isStopping = () => stopping;
+  return {
+    attach(handle) {
+      running = handle;
+      hangup.handle = handle;
+      hangup.isStopping = () => stopping !== undefined;
+      if (stopping !== undefined) stop(handle, stopping);
+    },
+  };
 }
 
 /** Where SIGHUP goes once the gateway runs; until then a SIGHUP is ignored, not fatal. */

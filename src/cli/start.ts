@@ -28,6 +28,7 @@ export function registerStartCommand(program: Command): void {
       // Imported here so `--help` and `config check` do not load Fastify, pino and prom-client.
       const { startGateway, exitOnSignals, reloadOnHangup } = await import('../main.js');
       reloadOnHangup();
+      const signals = exitOnSignals();
       const handle = await startGateway({
         configPath: flags.config,
         hostOverride: flags.host,
@@ -36,6 +37,6 @@ export function registerStartCommand(program: Command): void {
         env: process.env,
         stdout: process.stdout,
       });
-      exitOnSignals(handle);
+      signals.attach(handle);
     });
 }

@@ -1,0 +1,38 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildCliIfStale,
+  killAllCli,
+  makeTempHome,
+  spawnCli,
+  type TempHome,
+} from '../test-support/gatehouse-process.js';
+
+/*
+ * SIGTERM's default action ends a process at once. The gateway installs its handlers before
+ * start-up begins, so a stop requested while it starts, or the moment its listening line appears,
+ * is a graceful close with exit 0, never a death by signal.
+ */
+
+const homes: TempHome[] = [];
+beforeAll(() => {
+  buildCliIfStale();
+}, 180_000);
+afterEach(async () => {
+  await killAllCli();
+  for (const home of homes.splice(0)) home.cleanup();
+});
+
+describe('gatehouse start and SIGTERM', () => {
+  it.each([
+    ['on the listening line', /^gatehouse listening on /m],
+    ['on the pairing code line', /^gatehouse pairing code: /m],
+  ])('a SIGTERM sent %s closes gracefully with exit 0', async (_when, line) => {
+    const home = makeTempHome('[gateway]\nport = 0\n[observability]\nlog_level = "info"\n');
+    homes.push(home);
+    const gateway = spawnCli(['start'], home.env);
+    await gateway.waitFor(line);
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+    expect(gateway.stdout()).toMatch(/"msg":"shutting down"/);
+  });
+});
