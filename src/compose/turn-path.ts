@@ -15,6 +15,7 @@ import type { AgentSpec, Dispatch, NamedStage } from '../core/types.js';
 import { createTokenBudget } from '../limits/token-budget.js';
 import type { Observer } from '../observability/types.js';
 import { createProviders } from '../providers/registry.js';
+import { stageBucket } from './stage-buckets.js';
 import type { StateStore } from '../state/types.js';
 
 type RateLimitTable = Extract<StageTable, { name: 'rate_limit' }>;
@@ -41,8 +42,8 @@ export interface TurnPath {
 
 /**
  * Builds the turn path from `config` (at start-up, and again on every reload). Limits and budgets
- * keep their counts across builds: they live in the StateStore under buckets named by the stage's
- * position (`rate_limit.0`, `budget.0`), which a rebuild names the same way.
+ * keep their counts across builds: they live in the StateStore under buckets named by what each
+ * stage counts (`stageBucket`), which a rebuild names the same way.
  * @throws ConfigError when an agent or the default provider does not resolve (checked before a
  * reload applies anything, so a reload does not get here with such a config).
  */
@@ -52,9 +53,9 @@ export function buildTurnPath(config: Config, parts: TurnPathParts): TurnPath {
   requireDefaultProvider(config, providers);
   const agents = requireAgents(config, providers);
   const { gateway, pipeline } = config;
-  // Several rate_limit / budget stages may be configured: each counts in its own bucket.
-  let rateLimits = 0;
-  let budgets = 0;
+  // Several rate_limit / budget stages may be configured: each counts in its own bucket, named
+  // by what it counts so a reload that changes the list keeps every other stage's counts.
+  const buckets = new Map<string, number>();
   const shared = {
     idempotency: parts.idempotency,
     memory: parts.memory,
@@ -64,7 +65,7 @@ export function buildTurnPath(config: Config, parts: TurnPathParts): TurnPath {
     rateLimit: (table: RateLimitTable) =>
       rateLimitStage({
         store,
-        bucket: `rate_limit.${(rateLimits += 1) - 1}`,
+        bucket: stageBucket('rate_limit', table, buckets),
         perMinute: table.per_minute,
         key: table.key,
         channels: table.channels,
@@ -74,7 +75,7 @@ export function buildTurnPath(config: Config, parts: TurnPathParts): TurnPath {
       budgetStage({
         budget: createTokenBudget({
           store,
-          bucket: `budget.${(budgets += 1) - 1}`,
+          bucket: stageBucket('budget', table, buckets),
           tokensPerDay: table.tokens_per_day,
         }),
         key: table.key,

@@ -82,8 +82,8 @@ describe('rate_limit', () => {
     const retryAfter = Number(third.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(third.headers.get('ratelimit-policy')).toBe('"rate_limit.0";q=2;w=60');
-    expect(third.headers.get('ratelimit')).toBe(`"rate_limit.0";r=0;t=${retryAfter}`);
+    expect(third.headers.get('ratelimit-policy')).toBe('"rate_limit.subject.all";q=2;w=60');
+    expect(third.headers.get('ratelimit')).toBe(`"rate_limit.subject.all";r=0;t=${retryAfter}`);
     expect(fake.requests).toHaveLength(2);
   });
 

@@ -1,5 +1,5 @@
 /** Namespace and bucket names: short and plain, so every backend can use them in a key prefix. */
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
 /** Throws when a namespace or bucket name could collide with a store's internal keys. */
 export function assertStateName(name: string): void {

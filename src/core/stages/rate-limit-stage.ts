@@ -12,7 +12,7 @@ const NOTICE_NAMESPACE = 'rate_limit_notice';
 
 export interface RateLimitStageOptions {
   store: StateStore;
-  /** Distinguishes several configured rate_limit stages (`rate_limit.0`, `rate_limit.1`). */
+  /** Distinguishes several configured rate_limit stages (`stageBucket`: `rate_limit.subject.all`). */
   bucket: string;
   perMinute: number;
   key: LimitKeyKind;
