@@ -16,6 +16,7 @@ import { loadOrCreateAdminSecret } from './auth/admin-secret.js';
 import { selfOriginsFor } from './http/origin-policy.js';
 import { wireAuth } from './compose/auth.js';
 import { wireChannels } from './compose/channels.js';
+import { conversationTranscript } from './compose/conversation-transcript.js';
 import { wireMessagePath } from './compose/message-path.js';
 import { wireTunnel } from './compose/tunnel.js';
 import { shareSessions } from './compose/shared-sessions.js';
@@ -268,7 +269,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       origins,
       limiter,
       agents: path.agents,
-      conversationHistory: (key, limit) => path.memory.history(key, limit),
+      // Every agent's session of the conversation: routing may have split it between agents.
+      conversationHistory: (key, limit) =>
+        conversationTranscript(
+          path.memory,
+          path.agents().map((agent) => agent.name),
+          key,
+          limit,
+        ),
       adminGuard: requireAdmin(adminSecret),
       edge,
       ...(sessionSharing === undefined ? {} : { shareSessions: sessionSharing }),
