@@ -25,13 +25,17 @@ export interface LeaderPollingOptions {
  * once, well before the lease could run out. Followers look again every third of `leaseMs`, or
  * right when the current lease ends if that is sooner: a dead leader is replaced as soon as its
  * lease expires, a released lease within a third of it. The poll itself resumes from the shared
- * cursor, so the new leader continues where the old one stopped.
+ * cursor, so the new leader continues where the old one stopped. The leader also keeps its own
+ * deadline (the lease's length from when the last successful renewal was sent): a renewal that
+ * stalls past it stops polling then, instead of when the stalled call finally fails.
  */
 export async function pollWhileLeading(options: LeaderPollingOptions): Promise<void> {
   const { lease, leaseMs, signal, logger, channel } = options;
   const renewEveryMs = Math.max(1, Math.floor(leaseMs / 3));
   let running: { abort: AbortController; done: Promise<void> } | undefined;
+  let deadline: NodeJS.Timeout | undefined;
   const stopPolling = async (): Promise<void> => {
+    clearTimeout(deadline);
     if (running === undefined) return;
     const { abort, done } = running;
     running = undefined;
@@ -41,8 +45,22 @@ export async function pollWhileLeading(options: LeaderPollingOptions): Promise<v
   try {
     while (!signal.aborted) {
       let waitMs = renewEveryMs;
+      const sentAt = Date.now();
       try {
         const attempt = await lease.acquire(leaseMs);
+        if (attempt.leading) {
+          // Held until sentAt + leaseMs at the latest, whatever the next renewal does.
+          clearTimeout(deadline);
+          deadline = setTimeout(
+            () => {
+              if (running !== undefined) {
+                logger.warn({ channel }, 'polling lease not renewed in time: polling paused');
+              }
+              void stopPolling();
+            },
+            Math.max(0, sentAt + leaseMs - Date.now()),
+          );
+        }
         if (attempt.leading && running === undefined) {
           logger.info({ channel }, 'polling leader: this instance polls');
           const abort = new AbortController();
