@@ -62,6 +62,11 @@ export interface StartGatewayOptions {
   stdout: { write(line: string): unknown; isTTY?: boolean };
   /** Where log lines go instead of process stdout (tests capture them here). */
   logDestination?: DestinationStream;
+  /**
+   * Called with the running gateway just before the start-up lines are printed, so whoever acts
+   * on those lines (a signal sent on the listening line) finds the gateway ready to close.
+   */
+  onRunning?: (handle: GatewayHandle) => void;
 }
 
 /** A running gateway. */
@@ -355,6 +360,23 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     });
     shutdown.onShutdown(() => removeRuntimeInfo(home, process.pid));
     const url = listeningUrl(bind.address, app);
+    const handle: GatewayHandle = {
+      app,
+      url,
+      config,
+      home,
+      logger,
+      instanceId,
+      tunnelUrl: currentTunnelUrl,
+      reloads,
+      close: () => {
+        // /readyz turns 503 first, so a load balancer stops sending before the drain begins.
+        shuttingDown = true;
+        return shutdown.run(logger);
+      },
+      reopenAuditLog: () => path.auditLogs.reopen(),
+    };
+    options.onRunning?.(handle);
     // The last step of start-up, so whoever waits for it finds everything ready. A plain line,
     // not JSON: scripts and the CLI test wait for exactly this.
     options.stdout.write(`gatehouse listening on ${url}\n`);
@@ -372,24 +394,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     });
     options.stdout.write(`${steps.join('\n')}\n`);
     logger.info({ url, publicUrl, config: loaded.path, home }, 'gateway started');
-
-    const close = (): Promise<void> => {
-      // /readyz turns 503 first, so a load balancer stops sending before the drain begins.
-      shuttingDown = true;
-      return shutdown.run(logger);
-    };
-    return {
-      app,
-      url,
-      config,
-      home,
-      logger,
-      instanceId,
-      tunnelUrl: currentTunnelUrl,
-      reloads,
-      close,
-      reopenAuditLog: () => path.auditLogs.reopen(),
-    };
+    return handle;
   } catch (error) {
     await shutdown.run(logger);
     throw error;

@@ -1,20 +1,17 @@
 import type { GatewayHandle } from './main.js';
 
-/** Hands the running gateway to the signal handlers installed before start-up. */
-export interface SignalExit {
-  attach(handle: GatewayHandle): void;
-}
-
 /**
- * Installed before start-up begins, so a SIGINT/SIGTERM that arrives while the gateway is still
- * starting (or right after its last start-up line) never ends it by the signal's default action:
- * the first signal closes it gracefully once it is running, then exits 0. A second signal exits at
- * once (1), for an operator who does not want to wait for start-up or the drain deadline.
+ * On the first SIGINT/SIGTERM: graceful close, then exit 0. A second signal exits at once (1),
+ * for an operator who does not want to wait for the drain deadline. Installed by `onRunning`,
+ * before the start-up lines are printed, so a signal sent on the listening line is already a
+ * graceful close. Until then the signals keep their default meaning: a gateway interrupted while
+ * it starts dies of the signal (and a tunnel it was starting goes with it).
  */
-export function exitOnSignals(): SignalExit {
-  let stopping: NodeJS.Signals | undefined;
-  let running: GatewayHandle | undefined;
-  const stop = (handle: GatewayHandle, signal: NodeJS.Signals): void => {
+export function exitOnSignals(handle: GatewayHandle): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
     handle.logger.info({ signal }, 'shutting down');
     handle.close().then(
       () => process.exit(0),
@@ -24,21 +21,10 @@ export function exitOnSignals(): SignalExit {
       },
     );
   };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping !== undefined) process.exit(1);
-    stopping = signal;
-    if (running !== undefined) stop(running, signal);
-  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return {
-    attach(handle) {
-      running = handle;
-      hangup.handle = handle;
-      hangup.isStopping = () => stopping !== undefined;
-      if (stopping !== undefined) stop(handle, stopping);
-    },
-  };
+  hangup.handle = handle;
+  hangup.isStopping = () => stopping;
 }
 
 /** Where SIGHUP goes once the gateway runs; until then a SIGHUP is ignored, not fatal. */

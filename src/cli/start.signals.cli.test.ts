@@ -8,9 +8,9 @@ import {
 } from '../test-support/gatehouse-process.js';
 
 /*
- * SIGTERM's default action ends a process at once. The gateway installs its handlers before
- * start-up begins, so a stop requested while it starts, or the moment its listening line appears,
- * is a graceful close with exit 0, never a death by signal.
+ * SIGTERM's default action ends a process at once. The gateway installs its handlers before it
+ * prints its start-up lines, so a stop sent the moment a line appears is a graceful close with
+ * exit 0, never a death by signal. (A signal during start-up still ends it: see tunnel.cli.test.)
  */
 
 const homes: TempHome[] = [];

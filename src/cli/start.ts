@@ -28,15 +28,14 @@ export function registerStartCommand(program: Command): void {
       // Imported here so `--help` and `config check` do not load Fastify, pino and prom-client.
       const { startGateway, exitOnSignals, reloadOnHangup } = await import('../main.js');
       reloadOnHangup();
-      const signals = exitOnSignals();
-      const handle = await startGateway({
+      await startGateway({
         configPath: flags.config,
         hostOverride: flags.host,
         portOverride: flags.port,
         strict: flags.strict === true,
         env: process.env,
         stdout: process.stdout,
+        onRunning: exitOnSignals,
       });
-      signals.attach(handle);
     });
 }
