@@ -16,6 +16,11 @@ export const MAX_SPAN = 2000;
 
 let steps = 0;
 
+/** Adds to the work counter, modulo 2^30 so that it stays a small integer however long it runs. */
+function count(n) {
+  steps = (steps + n) & 0x3fffffff;
+}
+
 /** Characters examined since the last call (a work counter for tests); resets it to 0. */
 export function takeScanSteps() {
   const taken = steps;
@@ -26,7 +31,7 @@ export function takeScanSteps() {
 /** `src` from `i`, at most `length` characters: the only text a pattern may look at. */
 function window(src, i, length) {
   const part = src.slice(i, i + length);
-  steps += part.length;
+  count(part.length);
   return part;
 }
 
@@ -34,7 +39,7 @@ function window(src, i, length) {
 function backticks(src, i, limit = src.length) {
   let j = i;
   while (j < limit && src[j] === '`') j += 1;
-  steps += j - i;
+  count(j - i);
   return j - i;
 }
 
@@ -60,7 +65,7 @@ export function parseInline(src) {
   };
   let i = 0;
   while (i < src.length) {
-    steps += 1;
+    count(1);
     const c = src[i];
     if (c === '\\' && i + 1 < src.length && ESCAPABLE.test(src[i + 1])) {
       text += src[i + 1];
@@ -99,7 +104,7 @@ function matchCode(src, i) {
   let j = from;
   while (j < limit) {
     if (src[j] !== '`') {
-      steps += 1;
+      count(1);
       j += 1;
       continue;
     }
@@ -122,7 +127,7 @@ function matchLink(src, i) {
   // The link text is at most MAX_SPAN characters: a `]` further on does not close this `[`.
   const limit = Math.min(src.length, i + MAX_SPAN + 2);
   for (let j = i; j < limit; j += 1) {
-    steps += 1;
+    count(1);
     if (src[j] === '\\') j += 1;
     else if (src[j] === '[') depth += 1;
     else if (src[j] === ']' && --depth === 0) {
@@ -161,11 +166,11 @@ function matchBareUrl(src, i) {
     if (ch === '(') opens += 1;
     else if (ch === ')') closes += 1;
   }
-  steps += raw.length;
+  count(raw.length);
   // Sentence punctuation after a URL belongs to the sentence; so does an unbalanced ")".
   let end = raw.length;
   for (;;) {
-    steps += 1;
+    count(1);
     const last = raw[end - 1];
     if (/[.,;:!?'*_~]/.test(last)) end -= 1;
     else if (last === ')' && opens < closes) {
@@ -206,13 +211,13 @@ function matchEmphasis(src, i) {
       const doubled = delim.length === 1 && src[j + 1] === delim;
       const afterWord = underscore && /[\p{L}\p{N}]/u.test(src[j + delim.length] ?? '');
       if (!doubled && !afterWord && !/\s/.test(src[j - 1])) {
-        steps += j - start;
+        count(j - start);
         const children = parseInline(src.slice(start, j));
         return { node: { type, children }, end: j + delim.length };
       }
       j += doubled ? 2 : 1;
     }
-    steps += region.length - start;
+    count(region.length - start);
   }
   return null;
 }
