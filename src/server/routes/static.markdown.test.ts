@@ -137,6 +137,17 @@ describe('renderMarkdown', () => {
     ['a heading', '## Title ##', '<h2>Title</h2>'],
     ['a quote', '> quoted *text*', '<blockquote><p>quoted <em>text</em></p></blockquote>'],
     ['a rule', 'a\n\n---\n\nb', '<p>a</p><hr></hr><p>b</p>'],
+    ['a heading with # in its text', '# a #b', '<h1>a #b</h1>'],
+    ['a heading of only hashes', '## ##', '<h2>##</h2>'],
+    ['a heading closed by # and spaces', '#\ta \t##  ', '<h1>a</h1>'],
+    ['an empty heading', '# ', '<h1></h1>'],
+    ['seven hashes as text', '####### x', '<p>####### x</p>'],
+    [
+      'a fence with a word after it',
+      '~~~ py extra\nx\n~~~',
+      '<pre><code data-language="py">x</code></pre>',
+    ],
+    ['a backtick fence with a backtick after it as text', '```a`', '<p>```a`</p>'],
   ])('renders %s', (_label, text, html) => {
     expect(render(text)).toBe(html);
   });
@@ -225,6 +236,20 @@ describe('renderMarkdown on long and crafted replies', () => {
     expect(beyond).not.toContain(made);
     // Nothing of the source is lost: the refused opener stays visible.
     expect(beyond.startsWith(`<p>${escape(make(max() + 1).slice(0, 4))}`)).toBe(true);
+  });
+
+  it('nests quotes 16 deep and keeps deeper markers as text', () => {
+    const html = render(`${'>'.repeat(20)} deep`);
+    expect(html).toBe(
+      `${'<blockquote>'.repeat(17)}<p>&gt;&gt;&gt; deep</p>${'</blockquote>'.repeat(17)}`,
+    );
+  });
+
+  it('nests lists 16 deep and keeps deeper items as text', () => {
+    const lines = Array.from({ length: 20 }, (_, k) => `${'  '.repeat(k)}- ${k}`);
+    const html = render(lines.join('\n'));
+    expect(html.split('<ul>').length - 1).toBe(17);
+    expect(html).toContain('<li>16\n- 17\n  - 18\n    - 19</li>');
   });
 
   it('keeps the inside of a link at the bound parsed', () => {
