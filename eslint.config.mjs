@@ -78,6 +78,7 @@ export default tseslint.config(
         performance: 'readonly',
         setInterval: 'readonly',
         clearInterval: 'readonly',
+        requestAnimationFrame: 'readonly',
       },
     },
   },

@@ -4,13 +4,15 @@
 
 import { parseInline } from './markdown-inline.js';
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`]*)[^`]*$/;
-const HEADING = /^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
+const FENCE_START = /^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`]*)/;
+const HEADING_START = /^ {0,3}(#{1,6})[ \t]/;
 const RULE = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const QUOTE = /^ {0,3}> ?(.*)$/;
 const BULLET = /^( {0,3})([-*+])[ \t]+(.*)$/;
 const ORDERED = /^( {0,3})(\d{1,9})([.)])[ \t]+(.*)$/;
 const LANGUAGE = /^[\w+#.-]{1,32}$/;
+/** Quotes and lists nest at most this deep; anything deeper is the text of a paragraph. */
+const MAX_DEPTH = 16;
 
 /** Renders `text` as a DocumentFragment of `doc`. */
 export function renderMarkdown(doc, text) {
@@ -21,6 +23,33 @@ export function renderMarkdown(doc, text) {
 
 const leadingSpaces = (line) => /^ */.exec(line)[0].length;
 const isBlank = (line) => line.trim() === '';
+const isSpace = (ch) => ch === ' ' || ch === '\t';
+
+/** A fence line's run of ` or ~ and its first word, or null; no ` may follow the run. */
+function fenceMatch(line) {
+  const start = FENCE_START.exec(line);
+  return start && !line.includes('`', start[0].length) ? start : null;
+}
+
+/**
+ * A heading line's level and text (without a closing run of #), or null. Read with plain loops,
+ * not one pattern, so a long line of spaces costs no backtracking.
+ */
+function headingMatch(line) {
+  const start = HEADING_START.exec(line);
+  if (!start || /[\u2028\u2029]/.test(line)) return null;
+  let from = start[0].length;
+  while (from < line.length && isSpace(line[from])) from += 1;
+  let end = line.length;
+  while (end > from && isSpace(line[end - 1])) end -= 1;
+  let hashes = end;
+  while (hashes > from && line[hashes - 1] === '#') hashes -= 1;
+  if (hashes < end && hashes > from && isSpace(line[hashes - 1])) {
+    end = hashes;
+    while (end > from && isSpace(line[end - 1])) end -= 1;
+  }
+  return { level: start[1].length, text: line.slice(from, end) };
+}
 
 function listMatch(line) {
   const bullet = BULLET.exec(line);
@@ -39,8 +68,8 @@ function listMatch(line) {
 
 function startsBlock(line) {
   return (
-    FENCE.test(line) ||
-    HEADING.test(line) ||
+    fenceMatch(line) !== null ||
+    headingMatch(line) !== null ||
     RULE.test(line) ||
     QUOTE.test(line) ||
     listMatch(line) !== null
@@ -48,7 +77,11 @@ function startsBlock(line) {
 }
 
 /** Lines → block nodes: code, heading, rule, quote, list, paragraph. */
-export function parseBlocks(lines) {
+export function parseBlocks(lines, depth = 0) {
+  if (depth > MAX_DEPTH) {
+    const text = lines.join('\n').trim();
+    return text === '' ? [] : [{ type: 'paragraph', text }];
+  }
   const blocks = [];
   let i = 0;
   while (i < lines.length) {
@@ -57,7 +90,7 @@ export function parseBlocks(lines) {
       i += 1;
       continue;
     }
-    const fence = FENCE.exec(line);
+    const fence = fenceMatch(line);
     if (fence) {
       const close = new RegExp(
         `^ {0,3}${fence[1][0] === '`' ? '`' : '~'}{${fence[1].length},}[ \\t]*$`,
@@ -71,9 +104,9 @@ export function parseBlocks(lines) {
       blocks.push({ type: 'code', language, text: body.join('\n') });
       continue;
     }
-    const heading = HEADING.exec(line);
+    const heading = headingMatch(line);
     if (heading) {
-      blocks.push({ type: 'heading', level: heading[1].length, text: heading[2] });
+      blocks.push({ type: 'heading', level: heading.level, text: heading.text });
       i += 1;
       continue;
     }
@@ -85,12 +118,12 @@ export function parseBlocks(lines) {
     if (QUOTE.test(line)) {
       const body = [];
       while (i < lines.length && QUOTE.test(lines[i])) body.push(QUOTE.exec(lines[i++])[1]);
-      blocks.push({ type: 'quote', children: parseBlocks(body) });
+      blocks.push({ type: 'quote', children: parseBlocks(body, depth + 1) });
       continue;
     }
     const item = listMatch(line);
     if (item) {
-      i = parseList(lines, i, item, blocks);
+      i = parseList(lines, i, item, blocks, depth);
       continue;
     }
     const body = [line.trim()];
@@ -103,7 +136,7 @@ export function parseBlocks(lines) {
 }
 
 /** Reads one list starting at `lines[i]`; pushes it to `blocks` and returns the next index. */
-function parseList(lines, i, first, blocks) {
+function parseList(lines, i, first, blocks, depth) {
   const list = { type: 'list', ordered: first.ordered, start: first.start ?? 1, items: [] };
   let index = i;
   for (;;) {
@@ -127,7 +160,7 @@ function parseList(lines, i, first, blocks) {
       }
       index += 1;
     }
-    list.items.push(parseBlocks(body));
+    list.items.push(parseBlocks(body, depth + 1));
     // Blank lines between items of the same list (a "loose" list) keep the list going.
     let next = index;
     while (next < lines.length && isBlank(lines[next])) next += 1;

@@ -4,10 +4,38 @@
 
 import { renderMarkdown } from './markdown.js';
 
-/** Creates the transcript over the `<ol>` message list and its empty-state hint. */
-export function createTranscript(list, emptyHint) {
-  /** id → { item, bubble, text, seq, status } for assistant replies. */
+/** Runs `callback` before the next repaint (or soon, where there are no animation frames). */
+function nextFrame(callback) {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(callback);
+  else setTimeout(callback, 16);
+}
+
+/**
+ * Creates the transcript over the `<ol>` message list and its empty-state hint. `schedule` runs a
+ * callback before the next repaint: streamed chunks arriving in between are rendered once, so a
+ * long reply is not re-parsed for every chunk.
+ */
+export function createTranscript(list, emptyHint, schedule = nextFrame) {
+  /** id → { item, bubble, text, seq, status, rendered } for assistant replies. */
   const replies = new Map();
+  /** Replies whose text changed since they were last rendered. */
+  const stale = new Set();
+  let frameRequested = false;
+
+  /** Renders a reply's current text if it changed since its last render. */
+  function render(entry) {
+    stale.delete(entry);
+    if (entry.rendered === entry.text) return;
+    const stick = nearBottom();
+    entry.bubble.replaceChildren(renderMarkdown(document, entry.text));
+    entry.rendered = entry.text;
+    keepScrolled(stick);
+  }
+
+  function renderStale() {
+    frameRequested = false;
+    for (const entry of [...stale]) render(entry);
+  }
 
   function nearBottom() {
     return list.scrollHeight - list.scrollTop - list.clientHeight < 80;
@@ -46,7 +74,7 @@ export function createTranscript(list, emptyHint) {
     item.dataset.id = id;
     item.dataset.status = 'streaming';
     item.setAttribute('aria-busy', 'true');
-    replies.set(id, { item, bubble, text: '', seq: 0, status: 'streaming' });
+    replies.set(id, { item, bubble, text: '', seq: 0, status: 'streaming', rendered: '' });
     return item;
   }
 
@@ -94,10 +122,11 @@ export function createTranscript(list, emptyHint) {
         if (seq <= entry.seq) return;
         entry.seq = seq;
       }
-      const stick = nearBottom();
       entry.text += delta;
-      entry.bubble.replaceChildren(renderMarkdown(document, entry.text));
-      keepScrolled(stick);
+      stale.add(entry);
+      if (frameRequested) return;
+      frameRequested = true;
+      schedule(renderStale);
     },
 
     /** The last chunk number shown for reply `id` (0 before any), to resume after it. */
@@ -109,10 +138,9 @@ export function createTranscript(list, emptyHint) {
     complete(id, response, model) {
       const entry = replies.get(id);
       if (!entry || entry.status !== 'streaming') return;
-      if (response !== null && response !== entry.text) {
-        entry.text = response;
-        entry.bubble.replaceChildren(renderMarkdown(document, response));
-      }
+      if (response !== null) entry.text = response;
+      // The final text is shown now, not at the next frame.
+      render(entry);
       this.settle(id, 'done');
       if (model) addNote(entry, 'msg-meta', model);
     },
@@ -121,6 +149,7 @@ export function createTranscript(list, emptyHint) {
     fail(id, message, status = 'error') {
       const entry = replies.get(id);
       if (!entry || entry.status !== 'streaming') return;
+      render(entry);
       this.settle(id, status);
       addNote(entry, status === 'stopped' ? 'msg-meta' : 'msg-error', message);
     },
@@ -142,6 +171,7 @@ export function createTranscript(list, emptyHint) {
     /** Empties the conversation (used when the token is forgotten). */
     clear() {
       replies.clear();
+      stale.clear();
       list.replaceChildren();
       emptyHint.hidden = false;
     },

@@ -70,6 +70,8 @@ interface MarkdownModule {
 
 interface MarkdownInlineModule {
   safeHref(raw: string): string | null;
+  MAX_SPAN: number;
+  takeScanSteps(): number;
 }
 
 let markdown: MarkdownModule;
@@ -135,6 +137,17 @@ describe('renderMarkdown', () => {
     ['a heading', '## Title ##', '<h2>Title</h2>'],
     ['a quote', '> quoted *text*', '<blockquote><p>quoted <em>text</em></p></blockquote>'],
     ['a rule', 'a\n\n---\n\nb', '<p>a</p><hr></hr><p>b</p>'],
+    ['a heading with # in its text', '# a #b', '<h1>a #b</h1>'],
+    ['a heading of only hashes', '## ##', '<h2>##</h2>'],
+    ['a heading closed by # and spaces', '#\ta \t##  ', '<h1>a</h1>'],
+    ['an empty heading', '# ', '<h1></h1>'],
+    ['seven hashes as text', '####### x', '<p>####### x</p>'],
+    [
+      'a fence with a word after it',
+      '~~~ py extra\nx\n~~~',
+      '<pre><code data-language="py">x</code></pre>',
+    ],
+    ['a backtick fence with a backtick after it as text', '```a`', '<p>```a`</p>'],
   ])('renders %s', (_label, text, html) => {
     expect(render(text)).toBe(html);
   });
@@ -199,5 +212,86 @@ describe('renderMarkdown', () => {
     ['/relative', null],
   ])('safeHref(%j) is %j', (raw, expected) => {
     expect(inline.safeHref(raw)).toBe(expected);
+  });
+});
+
+describe('renderMarkdown on long and crafted replies', () => {
+  const max = (): number => inline.MAX_SPAN;
+  const url = 'https://example.com/';
+
+  // Each row: the source with n characters inside, and what shows that the construct was made.
+  // A link beyond the bound may still show its target as a bare URL link, never as its text.
+  it.each([
+    ['a link text', (n: number) => `[Z${'a'.repeat(n - 1)}](${url})`, `${LINK_ATTRS}>Z`],
+    ['a link target', (n: number) => `[Z](${url}${'a'.repeat(n - url.length)})`, `${LINK_ATTRS}>Z`],
+    ['an emphasis', (n: number) => `*Z${'a'.repeat(n - 1)}*`, '<em>Z'],
+    ['a strong', (n: number) => `**Z${'a'.repeat(n - 1)}**`, '<strong>Z'],
+    ['a strikethrough', (n: number) => `~~Z${'a'.repeat(n - 1)}~~`, '<del>Z'],
+    ['a code span', (n: number) => `\`\`Z${'a'.repeat(n - 1)}\`\``, '<code>Z'],
+    ['an autolink', (n: number) => `<${url}${'a'.repeat(n - url.length)}>`, `${LINK_ATTRS}>https`],
+    ['a bare URL', (n: number) => `see ${url}${'a'.repeat(n - url.length)}`, `${LINK_ATTRS}>https`],
+  ])('renders %s of MAX_SPAN characters, a longer one as text', (_label, make, made) => {
+    expect(render(make(max()))).toContain(made);
+    const beyond = render(make(max() + 1));
+    expect(beyond).not.toContain(made);
+    // Nothing of the source is lost: the refused opener stays visible.
+    expect(beyond.startsWith(`<p>${escape(make(max() + 1).slice(0, 4))}`)).toBe(true);
+  });
+
+  it('nests quotes 16 deep and keeps deeper markers as text', () => {
+    const html = render(`${'>'.repeat(20)} deep`);
+    expect(html).toBe(
+      `${'<blockquote>'.repeat(17)}<p>&gt;&gt;&gt; deep</p>${'</blockquote>'.repeat(17)}`,
+    );
+  });
+
+  it('nests lists 16 deep and keeps deeper items as text', () => {
+    const lines = Array.from({ length: 20 }, (_, k) => `${'  '.repeat(k)}- ${k}`);
+    const html = render(lines.join('\n'));
+    expect(html.split('<ul>').length - 1).toBe(17);
+    expect(html).toContain('<li>16\n- 17\n  - 18\n    - 19</li>');
+  });
+
+  it('keeps the inside of a link at the bound parsed', () => {
+    const text = `**b**${'a'.repeat(max() - 5)}`;
+    expect(render(`[${text}](${url})`)).toBe(
+      `<p><a href="${url}" ${LINK_ATTRS}><strong>b</strong>${'a'.repeat(max() - 5)}</a></p>`,
+    );
+  });
+
+  /** Scan steps to render `text`, from the renderer's own work counter. */
+  const steps = (text: string): number => {
+    inline.takeScanSteps();
+    render(text);
+    return inline.takeScanSteps();
+  };
+
+  it.each([
+    ['unclosed [', '['],
+    ['nested [ ]', '[['],
+    ['unclosed *', '*a '],
+    ['unclosed _', '_a '],
+    ['unclosed ~~', '~~a '],
+    ['unclosed **', '**a '],
+    ['backtick runs', '`` `'],
+    ['unclosed <', '<a:b '],
+    ['refused bare URLs', '(http://['],
+    ['a URL of closing parentheses', ')'],
+    ['links that are refused', '[a](b'],
+  ])('grows linearly on a reply of %s', (_label, unit) => {
+    const n = 4 * max();
+    const make = (count: number): string =>
+      unit === ')'
+        ? `http://a.b/${')'.repeat(count)}`
+        : unit.repeat(Math.ceil(count / unit.length));
+    const small = steps(make(n));
+    const large = steps(make(4 * n));
+    expect(small).toBeGreaterThan(n);
+    // Quadratic work would grow 16-fold here.
+    expect(large).toBeLessThanOrEqual(5 * small);
+  });
+
+  it('renders a counted step for every character it looks at', () => {
+    expect(steps('plain text')).toBeGreaterThanOrEqual('plain text'.length);
   });
 });
