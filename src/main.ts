@@ -1,9 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import type { DestinationStream, Logger } from 'pino';
 import { loadConfig } from './config/load.js';
-import type { Env } from './config/paths.js';
 import type { Config } from './config/schema.js';
 import { checkStartupConfig } from './config/startup-checks.js';
 import { createLogger, createPrettyDestination } from './observability/logger.js';
@@ -27,13 +24,13 @@ import {
 } from './compose/service-health.js';
 import { createRateLimiter } from './limits/rate-limiter.js';
 import { componentStatuses } from './runtime/component-statuses.js';
-import { nextStepsLines } from './runtime/next-steps.js';
+import { listeningUrl, startupLines } from './runtime/startup-lines.js';
 import { localGatewayUrl, removeRuntimeInfo, writeRuntimeInfo } from './runtime/runtime-info.js';
 import { normalizeIp, resolveClientAddress } from './http/client-address.js';
 import { createEdgePolicy } from './http/edge-policy.js';
 import { createOriginRefusalReporter } from './http/origin-refusals.js';
 import { acquireStateDirLock } from './runtime/state-dir-lock.js';
-import { createReloadHub, type ReloadHub } from './runtime/reload-hub.js';
+import { createReloadHub } from './runtime/reload-hub.js';
 import type { RateLimiter } from './limits/types.js';
 import { adminRoutes, requireAdmin } from './server/routes/admin.js';
 import { pairRoutes } from './server/routes/pair.js';
@@ -52,43 +49,9 @@ import type { RouteRegistrar } from './server/types.js';
 
 export { exitOnSignals, reloadOnHangup } from './process-signals.js';
 
-export interface StartGatewayOptions {
-  configPath?: string | undefined;
-  hostOverride?: string | undefined;
-  portOverride?: number | undefined;
-  strict?: boolean;
-  env: Env;
-  /** Receives the single `gatehouse listening on …` line. */
-  stdout: { write(line: string): unknown; isTTY?: boolean };
-  /** Where log lines go instead of process stdout (tests capture them here). */
-  logDestination?: DestinationStream;
-  /**
-   * Called with the running gateway just before the start-up lines are printed, so whoever acts
-   * on those lines (a signal sent on the listening line) finds the gateway ready to close.
-   */
-  onRunning?: (handle: GatewayHandle) => void;
-}
+import type { GatewayHandle, StartGatewayOptions } from './gateway-handle.js';
 
-/** A running gateway. */
-export interface GatewayHandle {
-  app: FastifyInstance;
-  /** `http://HOST:PORT` with the port actually bound. */
-  url: string;
-  config: Config;
-  /** State directory (memory.db, inbox.db, secrets). */
-  home: string;
-  /** `gateway.instance_id`, or hostname-pid. */
-  instanceId: string;
-  logger: Logger;
-  /** The tunnel's public URL right now (undefined without a tunnel or while it restarts). */
-  tunnelUrl(): string | undefined;
-  /** Re-reads the config (SIGHUP, `gatehouse reload`); features register hooks on it. */
-  reloads: ReloadHub;
-  /** Graceful stop: drain in-flight requests (up to the shutdown timeout), then close the rest. */
-  close(): Promise<void>;
-  /** Reopens the audit log file after rotation (for a SIGHUP handler); no-op without one. */
-  reopenAuditLog(): void;
-}
+export type { GatewayHandle, StartGatewayOptions } from './gateway-handle.js';
 
 /**
  * Loads the config, runs the start-up checks, wires every component and listens.
@@ -359,7 +322,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       pid: process.pid,
     });
     shutdown.onShutdown(() => removeRuntimeInfo(home, process.pid));
-    const url = listeningUrl(bind.address, app);
+    const url = listeningUrl(bind.address, (app.server.address() as AddressInfo).port);
     const handle: GatewayHandle = {
       app,
       url,
@@ -377,33 +340,20 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       reopenAuditLog: () => path.auditLogs.reopen(),
     };
     options.onRunning?.(handle);
-    // The last step of start-up, so whoever waits for it finds everything ready. A plain line,
-    // not JSON: scripts and the CLI test wait for exactly this.
-    options.stdout.write(`gatehouse listening on ${url}\n`);
     // The tunnel's URL is where users reach it; otherwise the one the operator configured.
     const publicUrl = tunnelUrl ?? config.gateway.public_url;
-    if (publicUrl !== undefined) options.stdout.write(`gatehouse public url: ${publicUrl}\n`);
-    const code = auth.guard.currentCode();
-    // Printed once, on stdout only: never logged, never in /health.
-    if (code !== undefined) options.stdout.write(`gatehouse pairing code: ${code}\n`);
-    const steps = nextStepsLines({
+    const lines = startupLines({
       url,
-      code,
+      publicUrl,
+      code: auth.guard.currentCode(),
       paired: auth.guard.isPaired(),
       requirePairing: config.gateway.require_pairing,
     });
-    options.stdout.write(`${steps.join('\n')}\n`);
+    for (const line of lines) options.stdout.write(line);
     logger.info({ url, publicUrl, config: loaded.path, home }, 'gateway started');
     return handle;
   } catch (error) {
     await shutdown.run(logger);
     throw error;
   }
-}
-
-/** `http://HOST:PORT` with the bound port; IPv6 hosts in brackets. */
-function listeningUrl(host: string, app: FastifyInstance): string {
-  const address = app.server.address() as AddressInfo;
-  const shown = host.includes(':') ? `[${host}]` : host;
-  return `http://${shown}:${address.port}`;
 }

@@ -1,4 +1,4 @@
-import type { GatewayHandle } from './main.js';
+import type { GatewayHandle } from './gateway-handle.js';
 
 /**
  * On the first SIGINT/SIGTERM: graceful close, then exit 0. A second signal exits at once (1),
