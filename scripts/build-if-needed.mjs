@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const entry = join(root, 'dist', 'gatehouse.js');
+// The `gatehouse` command and the bundle it runs (scripts/bundle.mjs writes both).
+const outputs = [join(root, 'dist', 'gatehouse.js'), join(root, 'dist', 'gatehouse.cjs')];
 const sources = join(root, 'src');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const bundler = join(root, 'node_modules', 'esbuild');
@@ -37,13 +38,17 @@ function newestInput() {
     join(root, 'node_modules', '.package-lock.json'),
     join(root, 'tsconfig.json'),
     join(root, 'scripts', 'bundle.mjs'),
+    join(root, 'scripts', 'launcher.mjs'),
   ].filter((path) => existsSync(path));
   return Math.max(newestMtime(sources), ...inputs.map((path) => statSync(path).mtimeMs));
 }
 
-const missing = !existsSync(entry);
+const missing = !outputs.every((path) => existsSync(path));
 // An installed package ships dist/ without src/: nothing to compare with, nothing to build.
-const stale = !missing && existsSync(sources) && statSync(entry).mtimeMs < newestInput();
+const stale =
+  !missing &&
+  existsSync(sources) &&
+  Math.min(...outputs.map((path) => statSync(path).mtimeMs)) < newestInput();
 
 if (missing || stale) {
   if (!existsSync(tsc) || !existsSync(bundler)) {

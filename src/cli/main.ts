@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { registerConfigCheckCommand } from './config-check.js';
 import { registerPairCommand } from './pair.js';
 import { createProgram, runProgram } from './program.js';
@@ -27,7 +26,9 @@ registerDoctorCommand(program);
 registerReloadCommand(program);
 registerRouteCommand(program);
 
-const code = await runProgram(program, process.argv);
-// Exit explicitly: a failed start may leave timers or a log worker behind that would keep the
-// process alive. stdout/stderr writes to pipes and files are synchronous on POSIX, so none is lost.
-if (code !== undefined) process.exit(code);
+// No top-level await: the bundle built from this file is a CommonJS script (see scripts/bundle.mjs).
+void runProgram(program, process.argv).then((code) => {
+  // Exit explicitly: a failed start may leave timers or a log worker behind that would keep the
+  // process alive. stdout/stderr writes to pipes and files are synchronous on POSIX, so none is lost.
+  if (code !== undefined) process.exit(code);
+});

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { ConfigError } from './config-error.js';
@@ -74,6 +74,8 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
 
 /** Writes the commented template when the file is missing; true when it did. */
 export function ensureConfigFile(path: string): boolean {
+  // The usual case, without rendering the template: the file is there.
+  if (existsSync(path)) return false;
   try {
     // 0700/0600: the file will hold secrets and token hashes; nobody else needs to read it.
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });

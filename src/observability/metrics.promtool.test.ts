@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { findDebianBinaries, PROMTOOL } from '../test-support/debian-binary.js';
 import {
   closeTestGateways,
   postMessage,
@@ -9,22 +10,21 @@ import { ask, openSession } from '../test-support/ws-session.js';
 
 /*
  * The real /metrics of a running gateway, checked by Prometheus' own linter. promtool comes from
- * Debian's `prometheus` package, which .ci/run installs; without it this test fails and says so.
+ * Debian's `prometheus` package: installed here when missing and running as root; otherwise the
+ * test fails with the command to run.
  */
+
+let promtool: string;
+
+beforeAll(() => {
+  [promtool] = findDebianBinaries([PROMTOOL]) as [string];
+}, 300_000);
 
 afterEach(closeTestGateways);
 
 function promtoolCheck(exposition: string): { status: number | null; output: string } {
-  const result = spawnSync('promtool', ['check', 'metrics'], {
-    input: exposition,
-    encoding: 'utf8',
-  });
-  if (result.error !== undefined) {
-    throw new Error(
-      "promtool not found: install Debian's package (`apt-get install prometheus`) or run .ci/run, which installs it",
-      { cause: result.error },
-    );
-  }
+  const result = spawnSync(promtool, ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
+  if (result.error !== undefined) throw result.error;
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

@@ -1,3 +1,4 @@
+import { NO_ROUTE_SCHEMAS } from './no-route-schemas.js';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clientErrorHandler, createErrorHandler, frameworkErrorHandler } from './error-handler.js';
@@ -62,6 +63,7 @@ export async function createApp(
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
     return503OnClosing: true,
+    schemaController: NO_ROUTE_SCHEMAS,
     // Node answers 408 and closes the socket when a request (headers and body) is not complete
     // within this time: a slow-body sender cannot hold a socket until the handler's timeout.
     requestTimeout: bodyTimeoutMs,

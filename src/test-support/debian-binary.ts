@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 
 /*
- * Finds an executable that a Debian package provides (nginx, caddy). When it is missing and the
+ * Finds an executable that a Debian package provides (nginx, caddy, promtool). When it is missing and the
  * tests run as root (CI containers), the package is installed with apt-get; otherwise the test
  * fails with the command to run. Never a skip: a proxy test that does nothing would hide a broken
  * deployment guide.
@@ -20,6 +20,7 @@ export interface DebianBinary {
 
 export const NGINX: DebianBinary = { name: 'nginx', debianPackage: 'nginx' };
 export const CADDY: DebianBinary = { name: 'caddy', debianPackage: 'caddy' };
+export const PROMTOOL: DebianBinary = { name: 'promtool', debianPackage: 'prometheus' };
 
 export interface FindBinaryOptions {
   /** Directories searched, in order (default: PATH, then the system directories). */
