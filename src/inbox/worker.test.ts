@@ -213,18 +213,20 @@ describe('inbox worker', () => {
   });
 
   it('renews the lease of a long turn, so another consumer never takes the item meanwhile', async () => {
+    // The turn outlasts the lease several times over. The lease leaves room for a renewal that
+    // a busy machine delays by a few hundred milliseconds (renewals come every third of it).
     answer = async (request) => {
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
       return { response: `late reply to ${request.message.text}`, model: 'echo', duplicate: false };
     };
-    await startWorker({ leaseMs: 150 });
+    await startWorker({ leaseMs: 450 });
     await inbox.enqueue([inboxMessage('wamid.long')]);
     await vi.waitFor(() => expect(calls).toHaveLength(1), { timeout: 10_000 });
     const other = openSqliteInbox({ path: path.join(dir, 'inbox.db') });
     try {
       for (let probe = 0; probe < 5; probe += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        expect(await other.claim(1, 150)).toEqual([]);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(await other.claim(1, 450)).toEqual([]);
       }
     } finally {
       await other.close();

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { isRetryableLlmStatus, postJson } from './http-call.js';
 import { ProviderError } from './types.js';
@@ -39,5 +41,76 @@ describe('isRetryableLlmStatus', () => {
     [422, false],
   ])('treats %i as retryable: %s', (status, expected) => {
     expect(isRetryableLlmStatus(status)).toBe(expected);
+  });
+});
+
+describe('postJson over node:http', () => {
+  const call = (url: string, headers: Record<string, string> = {}) =>
+    postJson({
+      provider: 'openai',
+      url,
+      headers,
+      body: { hello: 'upstream' },
+      timeoutMs: 5_000,
+      signal: new AbortController().signal,
+      secrets: ['sk-secret-key-value'],
+    });
+
+  it('keeps the connection for the next call once an answer was read in full', async () => {
+    const connections: Socket[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":1}'),
+      );
+    });
+    server.on('connection', (socket) => connections.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`;
+    try {
+      expect(await (await call(url)).text()).toBe('{"ok":1}');
+      expect(await (await call(url)).text()).toBe('{"ok":1}');
+      expect(connections).toHaveLength(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('closes the connection of an answer released before its end', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\n\n');
+    });
+    const closed = new Promise<void>((resolve) => {
+      server.on('connection', (socket) => socket.on('close', () => resolve()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`;
+    try {
+      const started = await call(url);
+      started.release();
+      await closed;
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it.each([
+    ['another scheme', 'ftp://127.0.0.1:9/v1/chat/completions', {}, /ftp: URLs are not supported/],
+    ['no URL at all', 'not a url', {}, /request failed/],
+    [
+      'a key that cannot be a header value',
+      'http://127.0.0.1:9/v1/chat/completions',
+      { authorization: 'Bearer sk-secret-key-value\r\nx-injected: 1' },
+      /request failed/,
+    ],
+  ])('refuses %s before sending anything', async (_name, url, headers, message) => {
+    const error: unknown = await call(url, headers).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).message).toMatch(message);
+    expect((error as ProviderError).message).not.toContain('sk-secret-key-value');
   });
 });

@@ -1,3 +1,6 @@
+import { request as httpRequest } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { describeErrorBody, formatHttpError } from './error-body.js';
 import { sanitizeProviderError } from './sanitize.js';
 import { ProviderError } from './types.js';
@@ -24,37 +27,35 @@ export interface HttpCallOptions {
 
 /** A successful (2xx) upstream response whose body is still to be read. */
 export interface HttpCall {
-  readonly response: Response;
-  /** Caller signal + timeout + release combined; held here so it stays alive as long as the call. */
-  readonly signal: AbortSignal;
+  readonly status: number;
+  /** The body as it arrives; iterating it throws once the call is stopped or the connection fails. */
+  readonly body: AsyncIterable<Buffer>;
   /** Reads the whole body (bounded), then releases the connection. */
   text(): Promise<string>;
   /** Maps anything thrown while reading the body to a sanitized ProviderError. */
   fail(error: unknown): ProviderError;
   /** Throws the aborted or timed-out ProviderError once the call was stopped. */
   throwIfStopped(): void;
-  /** Closes the upstream connection if it is still open; safe to call more than once. */
+  /** Closes the upstream connection if its answer is not complete; safe to call more than once. */
   release(): void;
 }
 
 /**
- * POSTs JSON with the caller's signal and the provider timeout combined, so either one closes the
- * upstream connection. Non-2xx answers become a ProviderError built from the vendor error body.
+ * POSTs JSON over node:http(s), on Node's default keep-alive agents, with the caller's signal and
+ * the provider timeout: either one closes the upstream connection. Non-2xx answers (redirects
+ * included: none is followed, so the key is never replayed elsewhere) become a ProviderError built
+ * from the vendor error body. node:http rather than fetch: a call costs a third of the CPU.
  */
 export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  // undici refuses a URL with userinfo and quotes the whole URL in its error; a base_url such as
-  // https://user:pass@host must not put that password into a log line.
+  // A base_url such as https://user:pass@host must not put that password into a log line.
   const secrets = [...options.secrets, ...urlCredentials(options.url)];
-  // Lets the stream consumer close the connection early (break out of for-await) without abort.
-  const releaser = new AbortController();
-  const combined = AbortSignal.any([options.signal, timeout, releaser.signal]);
+  let stopped: 'aborted' | 'timed out' | undefined;
 
   const stoppedError = (): ProviderError | undefined => {
-    if (options.signal.aborted) {
+    if (stopped === 'aborted' || options.signal.aborted) {
       return new ProviderError(`${options.provider} request aborted`, { aborted: true });
     }
-    if (timeout.aborted) {
+    if (stopped === 'timed out') {
       return new ProviderError(
         `${options.provider} request timed out after ${options.timeoutMs} ms`,
         { retryable: true },
@@ -64,35 +65,48 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
   };
   const fail = (error: unknown): ProviderError => {
     if (error instanceof ProviderError) return error;
-    const stopped = stoppedError();
-    if (stopped) return stopped;
+    const stoppedNow = stoppedError();
+    if (stoppedNow) return stoppedNow;
     const message = `${options.provider} request failed: ${describeNetworkError(error)}`;
-    // The raw error is deliberately not attached as `cause`: undici puts header values (the key)
-    // into some of its messages, and loggers serialize causes.
+    // The raw error is deliberately not attached as `cause`: loggers serialize causes, and a
+    // client error may carry the request's headers (the key).
     return new ProviderError(sanitizeProviderError(message, secrets), { retryable: true });
   };
-  const release = (): void => releaser.abort();
 
   const early = stoppedError();
   if (early) throw early;
+  const request = openRequest(options, fail);
+  let response: IncomingMessage | undefined;
+  const stop = (why: 'aborted' | 'timed out'): void => {
+    stopped ??= why;
+    request.destroy();
+  };
+  const timer = setTimeout(stop, options.timeoutMs, 'timed out');
+  timer.unref();
+  const onAbort = (): void => stop('aborted');
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', onAbort);
+    // A complete answer leaves the socket to the agent for the next call; anything else closes it.
+    if (response?.complete !== true) request.destroy();
+  };
 
-  let response: Response;
   try {
-    response = await fetch(options.url, {
-      method: 'POST',
-      headers: options.headers,
-      body: JSON.stringify(options.body),
-      signal: combined,
-      // A redirect would replay the key header to wherever the Location points (undici strips
-      // Authorization across origins, but not x-api-key); LLM APIs never need one.
-      redirect: 'error',
+    response = await new Promise<IncomingMessage>((resolve, reject) => {
+      request.once('response', resolve);
+      request.once('error', reject);
+      request.end(JSON.stringify(options.body));
     });
   } catch (error) {
     release();
     throw fail(error);
   }
-
-  if (!response.ok) {
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status > 299) {
     let text: string;
     try {
       text = await readBoundedText(response, MAX_ERROR_BODY_BYTES);
@@ -101,19 +115,20 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
       throw fail(error);
     }
     release();
-    const message = formatHttpError(options.provider, response.status, describeErrorBody(text));
+    const message = formatHttpError(options.provider, status, describeErrorBody(text));
     throw new ProviderError(sanitizeProviderError(message, secrets), {
-      status: response.status,
-      retryable: isRetryableLlmStatus(response.status),
+      status,
+      retryable: isRetryableLlmStatus(status),
     });
   }
 
+  const body = response;
   return {
-    response,
-    signal: combined,
+    status,
+    body,
     async text() {
       try {
-        const text = await readBoundedText(response, MAX_REPLY_BODY_BYTES + 1);
+        const text = await readBoundedText(body, MAX_REPLY_BODY_BYTES + 1);
         if (Buffer.byteLength(text) > MAX_REPLY_BODY_BYTES) {
           throw new ProviderError(
             `${options.provider} reply exceeds ${MAX_REPLY_BODY_BYTES} bytes`,
@@ -128,11 +143,40 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
     },
     fail,
     throwIfStopped() {
-      const stopped = stoppedError();
-      if (stopped) throw stopped;
+      const stoppedNow = stoppedError();
+      if (stoppedNow) throw stoppedNow;
     },
     release,
   };
+}
+
+/** Starts the POST; an unusable URL (credentials in it, another scheme) fails before any I/O. */
+function openRequest(
+  options: HttpCallOptions,
+  fail: (error: unknown) => ProviderError,
+): ClientRequest {
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch (error) {
+    throw fail(error);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw fail(new Error('the base_url carries a user name or password; give the key as api_key'));
+  }
+  const send =
+    url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
+  if (send === undefined) throw fail(new Error(`${url.protocol} URLs are not supported`));
+  let request: ClientRequest;
+  try {
+    request = send(url, { method: 'POST', headers: options.headers });
+  } catch (error) {
+    // node:http validates header names and values before any I/O.
+    throw fail(error);
+  }
+  // Errors after the answer started surface through its body; this keeps them from crashing.
+  request.on('error', () => undefined);
+  return request;
 }
 
 /**
@@ -145,24 +189,16 @@ export function isRetryableLlmStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
-/** Reads at most `limit` bytes of a body as UTF-8 and drops the rest. */
-async function readBoundedText(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
+/** Reads at most `limit` bytes of a body as UTF-8; the rest is not read (the caller releases). */
+async function readBoundedText(body: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
   let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.byteLength;
-    text += decoder.decode(value, { stream: true });
-    if (received >= limit) {
-      await reader.cancel();
-      break;
-    }
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    received += chunk.byteLength;
+    if (received >= limit) break;
   }
-  return text + decoder.decode();
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 /** The user name and password in `url` (raw and decoded), which no error message may show. */
@@ -187,7 +223,7 @@ function safeDecode(part: string): string {
   }
 }
 
-/** "fetch failed: connect ECONNREFUSED 127.0.0.1:1" — the message plus its cause's. */
+/** "connect ECONNREFUSED 127.0.0.1:1" — the message, plus its cause's when it has one. */
 function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';

@@ -15,9 +15,6 @@ export type SseEvent = EventSourceMessage;
  * buffered; a failed read becomes a sanitized ProviderError.
  */
 export async function* readSseEvents(call: HttpCall, provider: string): AsyncGenerator<SseEvent> {
-  const body = call.response.body;
-  if (!body) throw new ProviderError(`${provider} stream has no body`, { retryable: true });
-
   const queue: SseEvent[] = [];
   let parseFailure: string | undefined;
   const parser = createParser({
@@ -28,16 +25,16 @@ export async function* readSseEvents(call: HttpCall, provider: string): AsyncGen
     },
     maxBufferSize: MAX_SSE_BUFFER_CHARS,
   });
-  const reader = body.getReader();
+  const chunks = call.body[Symbol.asyncIterator]();
   const decoder = new TextDecoder();
 
   try {
     for (;;) {
       call.throwIfStopped();
-      const chunk = await reader.read().catch((error: unknown) => {
+      const chunk = await chunks.next().catch((error: unknown) => {
         throw call.fail(error);
       });
-      if (chunk.done) {
+      if (chunk.done === true) {
         parser.feed(decoder.decode());
         parser.reset({ consume: true });
       } else {
@@ -51,10 +48,9 @@ export async function* readSseEvents(call: HttpCall, provider: string): AsyncGen
         const event = queue.shift();
         if (event) yield event;
       }
-      if (chunk.done) return;
+      if (chunk.done === true) return;
     }
   } finally {
-    reader.releaseLock();
     call.release();
   }
 }

@@ -191,7 +191,7 @@ describe('OpenAiProvider on the wire', () => {
     const error = await offline.chat(contractRequest(offline), signal()).catch((e) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ retryable: true, aborted: false });
-    expect(error.message).toMatch(/^openai request failed: fetch failed/);
+    expect(error.message).toMatch(/^openai request failed: connect ECONNREFUSED/);
     expect(error.message).not.toContain(KEY);
   });
 
