@@ -54,9 +54,10 @@ export async function bundle() {
     logLevel: 'warning',
     define: { 'import.meta.url': '__gatehouseBundleUrl' },
     // The bundle is stored as the function Node would wrap a CommonJS file in, so the launcher
-    // compiles the file's text as it is (no second 2 MB copy of it with a wrapper around).
+    // compiles the file's text as it is (no second 2 MB copy of it with a wrapper around). Strict,
+    // as the ES modules it is built from: the directive must come first to count.
     banner: {
-      js: "(function (exports, require, module, __filename, __dirname) { var __gatehouseBundleUrl = require('node:url').pathToFileURL(__filename).href;",
+      js: "(function (exports, require, module, __filename, __dirname) { 'use strict'; var __gatehouseBundleUrl = require('node:url').pathToFileURL(__filename).href;",
     },
     footer: { js: '})' },
   });

@@ -1,21 +1,44 @@
 #!/usr/bin/env node
 // The `gatehouse` command. It runs the bundle (gatehouse.cjs beside it) from V8's code cache, made
-// when the bundle was built: a gateway then starts without parsing and compiling its ~3 MB of
+// when the bundle was built: a gateway then starts without parsing and compiling its ~2 MB of
 // JavaScript, most of what start-up used to cost. The cache is used only when it was made from
-// this very bundle (same size and modification time) and V8 accepts it (same Node version and
-// flags); otherwise the bundle is compiled as usual, which is slower but otherwise the same.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// this very bundle (same SHA-256) and V8 accepts it (same Node version and flags); otherwise the
+// bundle is compiled as usual, which is slower but otherwise the same. With source maps on
+// (`node --enable-source-maps`) the bundle is loaded as an ordinary CommonJS module instead, since
+// Node maps stack traces only for those.
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
 const bundle = fileURLToPath(new URL('./gatehouse.cjs', import.meta.url));
 const cacheFile = `${bundle}.cache`;
-const stamp = (() => {
-  const stat = statSync(bundle);
-  return `${stat.size}:${Math.trunc(stat.mtimeMs)}`;
-})();
+const bytes = readFileSync(bundle);
+// The bundle is ASCII (the build checks), so latin1 reads it exactly, and Node keeps a string this
+// large outside the JavaScript heap.
+const source = bytes.toString('latin1');
+// By content, not modification time: an npm install gives every file a new one.
+const bundleId = createHash('sha256').update(bytes).digest('hex');
+const debug = process.env.GATEHOUSE_DEBUG_CODE_CACHE === '1';
+
+if (process.sourceMapsEnabled === true) runAsModule();
+else runFromCache();
+
+/**
+ * Start-up keeps the young generation at its initial size; `gatehouse start` allows growth again
+ * once it listens (src/runtime/young-generation.ts says why). A factor set by the user is kept
+ * (the same test as growthFactorChosenByUser there; this file cannot import from the bundle).
+ * Called after compiling: V8 accepts a code cache only under the flags it was made with.
+ */
+function holdYoungGeneration() {
+  const userFactor = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) =>
+    /--semi[-_]space[-_]growth[-_]factor/.test(arg),
+  );
+  if (!userFactor) setFlagsFromString('--semi-space-growth-factor=1');
+}
 
 /** The cache's data when it was made from this bundle; why not otherwise. */
 function readCache() {
@@ -26,52 +49,51 @@ function readCache() {
     return { status: 'none' };
   }
   const newline = data.indexOf(0x0a);
-  if (newline === -1 || data.subarray(0, newline).toString('latin1') !== stamp) {
+  if (newline === -1 || data.subarray(0, newline).toString('latin1') !== bundleId) {
     return { status: 'stale' };
   }
   return { status: 'used', data: data.subarray(newline + 1) };
 }
 
-const cache = readCache();
-// The bundle is ASCII (esbuild escapes the rest), so latin1 reads it exactly, and Node keeps a
-// string this large outside the JavaScript heap.
-const script = new Script(readFileSync(bundle, 'latin1'), {
-  filename: bundle,
-  cachedData: cache.data,
-});
-if (process.env.GATEHOUSE_DEBUG_CODE_CACHE === '1') {
-  const status = cache.status === 'used' && script.cachedDataRejected ? 'rejected' : cache.status;
-  process.stderr.write(`gatehouse code cache: ${status}\n`);
-}
-
-// The build runs one start-up with this set, and the cache holds what that start-up compiled.
-const cacheOut = process.env.GATEHOUSE_CODE_CACHE_OUT;
-if (cacheOut !== undefined && cacheOut !== '') {
-  delete process.env.GATEHOUSE_CODE_CACHE_OUT;
-  process.once('exit', () => {
-    writeFileSync(
-      cacheOut,
-      Buffer.concat([Buffer.from(`${stamp}\n`, 'latin1'), script.createCachedData()]),
+function runFromCache() {
+  const cache = readCache();
+  const script = new Script(source, { filename: bundle, cachedData: cache.data });
+  if (debug) {
+    const status = cache.status === 'used' && script.cachedDataRejected ? 'rejected' : cache.status;
+    process.stderr.write(`gatehouse code cache: ${status}\n`);
+  }
+  // The build runs one start-up with this set, and the cache holds what that start-up compiled.
+  const cacheOut = process.env.GATEHOUSE_CODE_CACHE_OUT;
+  if (cacheOut !== undefined && cacheOut !== '') {
+    delete process.env.GATEHOUSE_CODE_CACHE_OUT;
+    process.once('exit', () => {
+      const header = Buffer.from(`${bundleId}\n`, 'latin1');
+      writeFileSync(cacheOut, Buffer.concat([header, script.createCachedData()]));
+    });
+  }
+  holdYoungGeneration();
+  const bundleModule = { exports: {} };
+  script
+    .runInThisContext()
+    .call(
+      bundleModule.exports,
+      bundleModule.exports,
+      createRequire(bundle),
+      bundleModule,
+      bundle,
+      dirname(bundle),
     );
-  });
 }
 
-// Start-up keeps the young generation at its initial size; `gatehouse start` allows growth again
-// once it listens (src/runtime/young-generation.ts says why). A factor set by the user is kept
-// (the same test as growthFactorChosenByUser there; this file cannot import from the bundle).
-const userFactor = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) =>
-  /--semi[-_]space[-_]growth[-_]factor/.test(arg),
-);
-if (!userFactor) setFlagsFromString('--semi-space-growth-factor=1');
-
-const bundleModule = { exports: {} };
-script
-  .runInThisContext()
-  .call(
-    bundleModule.exports,
-    bundleModule.exports,
-    createRequire(bundle),
-    bundleModule,
-    bundle,
-    fileURLToPath(new URL('.', import.meta.url)),
-  );
+/**
+ * The bundle through Node's CommonJS loader, which registers its source map. The bundle is stored
+ * as a function expression; the line added below calls it with the module's own arguments.
+ */
+function runAsModule() {
+  if (debug) process.stderr.write('gatehouse code cache: off (source maps)\n');
+  const bundleModule = new Module(bundle);
+  bundleModule.filename = bundle;
+  bundleModule.paths = Module._nodeModulePaths(dirname(bundle));
+  holdYoungGeneration();
+  bundleModule._compile(`${source}\n(exports, require, module, __filename, __dirname);`, bundle);
+}

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCliIfStale } from './test-support/gatehouse-process.js';
@@ -11,7 +12,7 @@ import { buildCliIfStale } from './test-support/gatehouse-process.js';
  */
 
 const DIST = join(import.meta.dirname, '..', 'dist');
-const FILES = ['gatehouse.js', 'gatehouse.cjs'];
+const FILES = ['gatehouse.js', 'gatehouse.cjs', 'gatehouse.cjs.map'];
 const version = (
   JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
     version: string;
@@ -31,21 +32,22 @@ afterAll(() => {
   rmSync(copy, { recursive: true, force: true });
 });
 
-const stampOf = (bundle: string) => {
-  const stat = statSync(bundle);
-  return `${stat.size}:${Math.trunc(stat.mtimeMs)}`;
-};
+const stampOf = (bundle: string) => createHash('sha256').update(readFileSync(bundle)).digest('hex');
 
 /** Runs `gatehouse --version` from the copy; returns what it printed and what became of the cache. */
-function runVersion(): { version: string; cache: string | undefined } {
-  const result = spawnSync(process.execPath, [join(copy, 'gatehouse.js'), '--version'], {
-    encoding: 'utf8',
-    env: { ...process.env, GATEHOUSE_DEBUG_CODE_CACHE: '1' },
-  });
+function runVersion(nodeArgs: string[] = []): { version: string; cache: string | undefined } {
+  const result = spawnSync(
+    process.execPath,
+    [...nodeArgs, join(copy, 'gatehouse.js'), '--version'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, GATEHOUSE_DEBUG_CODE_CACHE: '1' },
+    },
+  );
   expect(result.status).toBe(0);
   return {
     version: result.stdout.trim(),
-    cache: /^gatehouse code cache: (\w+)$/m.exec(result.stderr)?.[1],
+    cache: /^gatehouse code cache: (.+)$/m.exec(result.stderr)?.[1],
   };
 }
 
@@ -63,22 +65,27 @@ describe('the gatehouse launcher', () => {
     expect(runVersion()).toEqual({ version, cache: 'none' });
   });
 
-  it('runs the bundle from a cache made from it', () => {
-    // The copy has its own modification time: the build's cache names another bundle.
-    const cache = readFileSync(join(DIST, 'gatehouse.cjs.cache'));
-    const data = cache.subarray(cache.indexOf(0x0a) + 1);
-    writeFileSync(
-      join(copy, 'gatehouse.cjs.cache'),
-      Buffer.concat([Buffer.from(`${stampOf(join(copy, 'gatehouse.cjs'))}\n`), data]),
-    );
+  it('runs the bundle from a cache made from it, wherever it was copied', () => {
+    // An install gives the files new modification times: only the content names the bundle.
+    copyFileSync(join(DIST, 'gatehouse.cjs.cache'), join(copy, 'gatehouse.cjs.cache'));
     expect(runVersion()).toEqual({ version, cache: 'used' });
   });
 
-  it('ignores a cache made from another bundle', () => {
-    const cache = readFileSync(join(DIST, 'gatehouse.cjs.cache'));
-    const data = cache.subarray(cache.indexOf(0x0a) + 1);
-    writeFileSync(join(copy, 'gatehouse.cjs.cache'), Buffer.concat([Buffer.from('1:1\n'), data]));
-    expect(runVersion()).toEqual({ version, cache: 'stale' });
+  it('ignores a cache made from another bundle of the same length', () => {
+    copyFileSync(join(DIST, 'gatehouse.cjs.cache'), join(copy, 'gatehouse.cjs.cache'));
+    const bundle = readFileSync(join(copy, 'gatehouse.cjs'), 'latin1');
+    // One character of a string in the bundle changed: same length, different content.
+    const at = bundle.indexOf('gatehouse listening on ');
+    writeFileSync(
+      join(copy, 'gatehouse.cjs'),
+      `${bundle.slice(0, at)}G${bundle.slice(at + 1)}`,
+      'latin1',
+    );
+    try {
+      expect(runVersion()).toEqual({ version, cache: 'stale' });
+    } finally {
+      copyFileSync(join(DIST, 'gatehouse.cjs'), join(copy, 'gatehouse.cjs'));
+    }
   });
 
   it('ignores a cache V8 refuses (right stamp, damaged data)', () => {
@@ -90,5 +97,37 @@ describe('the gatehouse launcher', () => {
       ]),
     );
     expect(runVersion()).toEqual({ version, cache: 'rejected' });
+  });
+
+  it('with source maps on, loads the bundle so that stack traces point into the sources', () => {
+    // A preload records the stack of the first write to stdout, which the bundle makes.
+    const preload = join(copy, 'first-write-stack.cjs');
+    writeFileSync(
+      preload,
+      `const write = process.stdout.write.bind(process.stdout);
+let seen = false;
+process.stdout.write = (...args) => {
+  if (!seen) { seen = true; process.stderr.write(new Error('probe').stack + '\\n'); }
+  return write(...args);
+};
+`,
+    );
+    const result = spawnSync(
+      process.execPath,
+      ['--enable-source-maps', '--require', preload, join(copy, 'gatehouse.js'), '--version'],
+      { encoding: 'utf8', env: { ...process.env, GATEHOUSE_DEBUG_CODE_CACHE: '1' } },
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toBe(version);
+    expect(result.stderr).toContain('gatehouse code cache: off (source maps)');
+    expect(result.stderr).toMatch(/src\/cli\/program\.ts:\d+/);
+    expect(result.stderr).not.toMatch(/gatehouse\.cjs:\d+/);
+  });
+
+  it('runs the bundle as strict code, like the modules it is built from', () => {
+    // The directive must open the function the bundle is stored as, or it does nothing.
+    expect(readFileSync(join(DIST, 'gatehouse.cjs'), 'latin1')).toMatch(
+      /^\(function \(exports, require, module, __filename, __dirname\) \{ 'use strict';/,
+    );
   });
 });

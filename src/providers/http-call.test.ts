@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { isRetryableLlmStatus, postJson } from './http-call.js';
+import { readSseEvents } from './sse-stream.js';
 import { ProviderError } from './types.js';
 
 describe('postJson with a base_url that carries userinfo', () => {
@@ -70,6 +71,35 @@ describe('postJson over node:http', () => {
     try {
       expect(await (await call(url)).text()).toBe('{"ok":1}');
       expect(await (await call(url)).text()).toBe('{"ok":1}');
+      expect(connections).toHaveLength(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('keeps the connection when a stream reader stops at its last event after the answer ended', async () => {
+    const connections: Socket[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\n');
+      setTimeout(() => res.end('data: two\n\ndata: [DONE]\n\n'), 10);
+    });
+    server.on('connection', (socket) => connections.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`;
+    try {
+      for (let turn = 0; turn < 2; turn += 1) {
+        for await (const event of readSseEvents(await call(url), 'openai')) {
+          // A slow consumer that stops early: the rest of the answer, its end included, arrives
+          // while it works on the first event and is never read by it.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          if (event.data === 'one') break;
+        }
+        // The socket goes back to the agent when the drained answer emits 'end', a tick later.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       expect(connections).toHaveLength(1);
     } finally {
       server.closeAllConnections();

@@ -41,7 +41,8 @@ export interface HttpCall {
 }
 
 /**
- * POSTs JSON over node:http(s), on Node's default keep-alive agents, with the caller's signal and
+ * POSTs JSON over node:http(s), on Node's default keep-alive agents (no `accept-encoding` is sent,
+ * so answers come uncompressed), with the caller's signal and
  * the provider timeout: either one closes the upstream connection. Non-2xx answers (redirects
  * included: none is followed, so the key is never replayed elsewhere) become a ProviderError built
  * from the vendor error body. node:http rather than fetch: a call costs a third of the CPU.
@@ -91,8 +92,10 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
     released = true;
     clearTimeout(timer);
     options.signal.removeEventListener('abort', onAbort);
-    // A complete answer leaves the socket to the agent for the next call; anything else closes it.
-    if (response?.complete !== true) request.destroy();
+    // A complete answer leaves the socket to the agent for the next call once what is left of it
+    // is read (a stream's reader may stop at its last event); anything else closes the socket.
+    if (response?.complete === true) drain(response);
+    else request.destroy();
   };
 
   try {
@@ -148,6 +151,18 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
     },
     release,
   };
+}
+
+/**
+ * Reads what is left of a complete answer, so it ends and its socket goes back to the agent.
+ * read() rather than resume(): an abandoned async iterator keeps a 'readable' listener, under
+ * which resume() does nothing.
+ */
+function drain(response: IncomingMessage): void {
+  while (response.read() !== null) {
+    // Discarded: the caller stopped reading on purpose.
+  }
+  response.resume();
 }
 
 /** Starts the POST; an unusable URL (credentials in it, another scheme) fails before any I/O. */
