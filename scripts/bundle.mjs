@@ -32,6 +32,53 @@ const WARM_UP_TIMEOUT_MS = 30_000;
 
 const EXTERNAL = ['better-sqlite3', 'pino-pretty', 'pg', 'redis', '@redis/*'];
 
+/**
+ * Modules that dependencies require at load time but gatehouse uses rarely or never: each is
+ * replaced by a stand-in that requires the real one on first use. prom-client's index loads its
+ * Pushgateway (and with it https, tls and zlib), Fastify's server node:http2 and node:https; none
+ * is used by a gateway that serves plain HTTP/1.1 (TLS ends at the proxy or tunnel) and is
+ * scraped, and loading them cost start-up time and about a megabyte of memory.
+ */
+const LOAD_ON_FIRST_USE = [
+  { importer: /[\\/]prom-client[\\/]index\.js$/, request: './lib/pushgateway', kind: 'class' },
+  { importer: /[\\/]fastify[\\/]lib[\\/]server\.js$/, request: 'node:http2', kind: 'object' },
+  { importer: /[\\/]fastify[\\/]lib[\\/]server\.js$/, request: 'node:https', kind: 'object' },
+];
+
+const loadOnFirstUse = {
+  name: 'load-on-first-use',
+  setup(build) {
+    for (const { importer, request, kind } of LOAD_ON_FIRST_USE) {
+      const filter = new RegExp(`^${request.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+      build.onResolve({ filter }, async (args) => {
+        if (!importer.test(args.importer) || args.pluginData === 'real') return undefined;
+        const real = await build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          pluginData: 'real',
+        });
+        if (real.errors.length > 0) return { errors: real.errors };
+        return {
+          path: real.path,
+          namespace: 'load-on-first-use',
+          pluginData: { target: real.external ? args.path : real.path, kind },
+        };
+      });
+    }
+    build.onLoad({ filter: /.*/, namespace: 'load-on-first-use' }, (args) => {
+      const target = JSON.stringify(args.pluginData.target);
+      const load = `(real ??= require(${target}))`;
+      const contents = `let real;\nmodule.exports = ${
+        {
+          class: `function LoadedOnFirstUse(...args) { return new ${load}(...args); }`,
+          object: `new Proxy({}, { get: (_, key) => ${load}[key] })`,
+        }[args.pluginData.kind]
+      };\n`;
+      return { contents, loader: 'js', resolveDir: root };
+    });
+  },
+};
+
 export async function bundle() {
   rmSync(join(dist, 'chunks'), { recursive: true, force: true });
   rmSync(CACHE, { force: true });
@@ -43,6 +90,7 @@ export async function bundle() {
     platform: 'node',
     target: 'node20',
     external: EXTERNAL,
+    plugins: [loadOnFirstUse],
     // import() becomes require(): the bundle runs as a vm.Script, which has no module loader.
     supported: { 'dynamic-import': false },
     sourcemap: true,

@@ -54,6 +54,13 @@ Module._load = function (request, parent, isMain) {
 `,
   );
   writeFileSync(
+    join(hookDir, 'record-builtins.cjs'),
+    `process.once('exit', () => {
+  require('node:fs').appendFileSync(process.env.IMPORT_LOG, process.moduleLoadList.join('\\n'));
+});
+`,
+  );
+  writeFileSync(
     join(hookDir, 'register.mjs'),
     `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(hookDir, 'hooks.mjs')).href)});\n`,
   );
@@ -91,7 +98,7 @@ const BUNDLE_ENTRY = join(import.meta.dirname, '..', 'dist', 'gatehouse.js');
  * The bundle (a CommonJS script) leaves the drivers in node_modules and loads them with require():
  * a preload records every file require() loads.
  */
-async function requiresOf(toml: string): Promise<string[]> {
+async function requiresOf(toml: string, preload = 'record-requires.cjs'): Promise<string[]> {
   const home = makeTempHome(`[gateway]\nport = 0\n\n[observability]\nlog_level = "warn"\n${toml}`);
   homes.push(home);
   const log = join(home.dir, 'requires.log');
@@ -99,7 +106,7 @@ async function requiresOf(toml: string): Promise<string[]> {
   const gateway = await startCli(
     ['--config', home.configPath],
     { ...home.env, IMPORT_LOG: log },
-    { nodeArgs: ['--require', join(hookDir, 'record-requires.cjs')], entry: BUNDLE_ENTRY },
+    { nodeArgs: ['--require', join(hookDir, preload)], entry: BUNDLE_ENTRY },
   );
   gateway.child.kill('SIGTERM');
   await gateway.exited;
@@ -141,5 +148,14 @@ describe('modules loaded by start-up', () => {
     );
     await redis.deleteKeys(prefix);
     expect(clustered.some((file) => /\/node_modules\/@redis\/client\//.test(file))).toBe(true);
+  });
+
+  it('an embedded gateway run from the bundle loads no TLS, HTTP/2 or compression module', async () => {
+    const builtins = await requiresOf('', 'record-builtins.cjs');
+    // The list names Node's own modules as loaded, so an empty match below means something.
+    expect(builtins).toContain('NativeModule http');
+    expect(builtins.filter((entry) => /^NativeModule (https|tls|http2|zlib)$/.test(entry))).toEqual(
+      [],
+    );
   });
 });

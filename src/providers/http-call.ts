@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type * as HttpsModule from 'node:https';
 import { describeErrorBody, formatHttpError } from './error-body.js';
 import { sanitizeProviderError } from './sanitize.js';
 import { ProviderError } from './types.js';
@@ -76,7 +76,7 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
 
   const early = stoppedError();
   if (early) throw early;
-  const request = openRequest(options, fail);
+  const request = await openRequest(options, fail);
   let response: IncomingMessage | undefined;
   const stop = (why: 'aborted' | 'timed out'): void => {
     stopped ??= why;
@@ -153,6 +153,13 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
   };
 }
 
+/** node:https (and the TLS stack with it) is loaded by the first call that needs it, not at start-up. */
+let https: Promise<typeof HttpsModule> | undefined;
+async function httpsRequest(): Promise<typeof HttpsModule.request> {
+  https ??= import('node:https');
+  return (await https).request;
+}
+
 /**
  * Reads what is left of a complete answer, so it ends and its socket goes back to the agent.
  * read() rather than resume(): an abandoned async iterator keeps a 'readable' listener, under
@@ -166,10 +173,10 @@ function drain(response: IncomingMessage): void {
 }
 
 /** Starts the POST; an unusable URL (credentials in it, another scheme) fails before any I/O. */
-function openRequest(
+async function openRequest(
   options: HttpCallOptions,
   fail: (error: unknown) => ProviderError,
-): ClientRequest {
+): Promise<ClientRequest> {
   let url: URL;
   try {
     url = new URL(options.url);
@@ -180,7 +187,11 @@ function openRequest(
     throw fail(new Error('the base_url carries a user name or password; give the key as api_key'));
   }
   const send =
-    url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
+    url.protocol === 'https:'
+      ? await httpsRequest()
+      : url.protocol === 'http:'
+        ? httpRequest
+        : undefined;
   if (send === undefined) throw fail(new Error(`${url.protocol} URLs are not supported`));
   let request: ClientRequest;
   try {
