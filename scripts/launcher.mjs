@@ -24,20 +24,23 @@ const source = bytes.toString('latin1');
 const bundleId = createHash('sha256').update(bytes).digest('hex');
 const debug = process.env.GATEHOUSE_DEBUG_CODE_CACHE === '1';
 
-if (process.sourceMapsEnabled === true) runAsModule();
-else runFromCache();
-
 /**
- * Start-up keeps the young generation at its initial size; `gatehouse start` allows growth again
- * once it listens (src/runtime/young-generation.ts says why). A factor set by the user is kept
- * (the same test as growthFactorChosenByUser there; this file cannot import from the bundle).
- * Called after compiling: V8 accepts a code cache only under the flags it was made with.
+ * V8 settings held while the gateway starts; `gatehouse start` returns them to V8's defaults once
+ * it listens. src/runtime/start-up-engine.ts says why and holds the same list (START_UP_SETTINGS;
+ * a test keeps the two alike: this file cannot import from the bundle). A setting the user chose
+ * is never touched. Called after compiling: V8 accepts a code cache only under the flags it was
+ * made with.
  */
-function holdYoungGeneration() {
-  const userFactor = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) =>
-    /--semi[-_]space[-_]growth[-_]factor/.test(arg),
-  );
-  if (!userFactor) setFlagsFromString('--semi-space-growth-factor=1');
+const START_UP_SETTINGS = [
+  { during: '--semi-space-growth-factor=1', chosenBy: /--semi[-_]space[-_]growth[-_]factor/ },
+  { during: '--no-turbofan', chosenBy: /--(no[-_])?(turbofan|opt|jitless)\b/ },
+];
+
+function holdStartUpSettings() {
+  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''];
+  for (const { during, chosenBy } of START_UP_SETTINGS) {
+    if (!given.some((arg) => chosenBy.test(arg))) setFlagsFromString(during);
+  }
 }
 
 /** The cache's data when it was made from this bundle; why not otherwise. */
@@ -71,7 +74,7 @@ function runFromCache() {
       writeFileSync(cacheOut, Buffer.concat([header, script.createCachedData()]));
     });
   }
-  holdYoungGeneration();
+  holdStartUpSettings();
   const bundleModule = { exports: {} };
   script
     .runInThisContext()
@@ -94,6 +97,9 @@ function runAsModule() {
   const bundleModule = new Module(bundle);
   bundleModule.filename = bundle;
   bundleModule.paths = Module._nodeModulePaths(dirname(bundle));
-  holdYoungGeneration();
+  holdStartUpSettings();
   bundleModule._compile(`${source}\n(exports, require, module, __filename, __dirname);`, bundle);
 }
+
+if (process.sourceMapsEnabled === true) runAsModule();
+else runFromCache();

@@ -27,7 +27,7 @@ export function registerStartCommand(program: Command): void {
     .action(async (flags: StartFlags) => {
       // Imported here so `--help` and `config check` do not load Fastify, pino and prom-client.
       const { startGateway, exitOnSignals, reloadOnHangup } = await import('../main.js');
-      const { allowYoungGenerationGrowth } = await import('../runtime/young-generation.js');
+      const { endStartUpSettings } = await import('../runtime/start-up-engine.js');
       reloadOnHangup();
       await startGateway({
         configPath: flags.config,
@@ -38,6 +38,6 @@ export function registerStartCommand(program: Command): void {
         stdout: process.stdout,
         onRunning: exitOnSignals,
       });
-      allowYoungGenerationGrowth();
+      endStartUpSettings();
     });
 }
