@@ -2,14 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildCliIfStale,
-  killAllCli,
-  makeTempHome,
-  startCli,
-  type TempHome,
-} from './test-support/gatehouse-process.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCli, useBuiltCli } from './test-support/gatehouse-process.js';
 import { createTestRedis, TEST_REDIS_URL, type TestRedis } from './test-support/redis-server.js';
 
 /*
@@ -24,10 +18,9 @@ const ENTRY = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
 
 let hookDir: string;
 let redis: TestRedis;
-const homes: TempHome[] = [];
+const { tempHome } = useBuiltCli();
 
 beforeAll(async () => {
-  buildCliIfStale();
   redis = await createTestRedis();
   hookDir = mkdtempSync(join(tmpdir(), 'gatehouse-imports-'));
   writeFileSync(
@@ -66,52 +59,45 @@ Module._load = function (request, parent, isMain) {
   );
 });
 
-afterEach(async () => {
-  await killAllCli();
-  for (const home of homes.splice(0)) home.cleanup();
-});
-
 afterAll(async () => {
   await redis?.close();
   rmSync(hookDir, { recursive: true, force: true });
 });
 
-/** Starts the gateway (`entry`) with `toml`, stops it, and returns every module URL it resolved. */
-async function importsOf(toml: string, entry = ENTRY): Promise<string[]> {
-  const home = makeTempHome(`[gateway]\nport = 0\n\n[observability]\nlog_level = "warn"\n${toml}`);
-  homes.push(home);
-  const log = join(home.dir, 'imports.log');
-  writeFileSync(log, '');
-  const gateway = await startCli(
-    ['--config', home.configPath],
-    { ...home.env, IMPORT_LOG: log },
-    { nodeArgs: ['--import', join(hookDir, 'register.mjs')], entry },
-  );
-  gateway.child.kill('SIGTERM');
-  await gateway.exited;
-  return readFileSync(log, 'utf8').split('\n').filter(Boolean);
-}
-
 const BUNDLE_ENTRY = join(import.meta.dirname, '..', 'dist', 'gatehouse.js');
 
 /**
- * The bundle (a CommonJS script) leaves the drivers in node_modules and loads them with require():
- * a preload records every file require() loads.
+ * Starts the gateway (`entry`, with the node flags `nodeArgs` that install a recording hook) with
+ * `toml`, stops it, and returns what the hook wrote to IMPORT_LOG, a line each.
  */
-async function requiresOf(toml: string, preload = 'record-requires.cjs'): Promise<string[]> {
-  const home = makeTempHome(`[gateway]\nport = 0\n\n[observability]\nlog_level = "warn"\n${toml}`);
-  homes.push(home);
-  const log = join(home.dir, 'requires.log');
+async function recordedStart(
+  toml: string,
+  nodeArgs: readonly string[],
+  entry: string,
+): Promise<string[]> {
+  const home = tempHome(`[gateway]\nport = 0\n\n[observability]\nlog_level = "warn"\n${toml}`);
+  const log = join(home.dir, 'recorded.log');
   writeFileSync(log, '');
   const gateway = await startCli(
     ['--config', home.configPath],
     { ...home.env, IMPORT_LOG: log },
-    { nodeArgs: ['--require', join(hookDir, preload)], entry: BUNDLE_ENTRY },
+    { nodeArgs, entry },
   );
   gateway.child.kill('SIGTERM');
   await gateway.exited;
   return readFileSync(log, 'utf8').split('\n').filter(Boolean);
 }
+
+/** Every module URL the unbundled dist/ resolves. */
+const importsOf = (toml: string) =>
+  recordedStart(toml, ['--import', join(hookDir, 'register.mjs')], ENTRY);
+
+/**
+ * What the bundle (a CommonJS script, which leaves the drivers in node_modules and loads them
+ * with require()) loads, as recorded by `preload`: every file require() loads, by default.
+ */
+const requiresOf = (toml: string, preload = 'record-requires.cjs') =>
+  recordedStart(toml, ['--require', join(hookDir, preload)], BUNDLE_ENTRY);
 
 describe('modules loaded by start-up', () => {
   it('an embedded gateway loads neither the Redis client nor the PostgreSQL driver', async () => {

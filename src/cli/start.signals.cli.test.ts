@@ -1,11 +1,5 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildCliIfStale,
-  killAllCli,
-  makeTempHome,
-  spawnCli,
-  type TempHome,
-} from '../test-support/gatehouse-process.js';
+import { describe, expect, it } from 'vitest';
+import { spawnCli, useBuiltCli } from '../test-support/gatehouse-process.js';
 
 /*
  * SIGTERM's default action ends a process at once. The gateway installs its handlers before it
@@ -13,22 +7,14 @@ import {
  * exit 0, never a death by signal. (A signal during start-up still ends it: see tunnel.cli.test.)
  */
 
-const homes: TempHome[] = [];
-beforeAll(() => {
-  buildCliIfStale();
-}, 180_000);
-afterEach(async () => {
-  await killAllCli();
-  for (const home of homes.splice(0)) home.cleanup();
-});
+const { tempHome } = useBuiltCli();
 
 describe('gatehouse start and SIGTERM', () => {
   it.each([
     ['on the listening line', /^gatehouse listening on /m],
     ['on the pairing code line', /^gatehouse pairing code: /m],
   ])('a SIGTERM sent %s closes gracefully with exit 0', async (_when, line) => {
-    const home = makeTempHome('[gateway]\nport = 0\n[observability]\nlog_level = "info"\n');
-    homes.push(home);
+    const home = tempHome('[gateway]\nport = 0\n[observability]\nlog_level = "info"\n');
     const gateway = spawnCli(['start'], home.env);
     await gateway.waitFor(line);
     gateway.child.kill('SIGTERM');

@@ -49,7 +49,8 @@ export interface HttpCall {
  */
 export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
   // A base_url such as https://user:pass@host must not put that password into a log line.
-  const secrets = [...options.secrets, ...urlCredentials(options.url)];
+  const url = parseUrl(options.url);
+  const secrets = [...options.secrets, ...(url instanceof URL ? urlCredentials(url) : [])];
   let stopped: 'aborted' | 'timed out' | undefined;
 
   const stoppedError = (): ProviderError | undefined => {
@@ -76,7 +77,7 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
 
   const early = stoppedError();
   if (early) throw early;
-  const request = await openRequest(options, fail);
+  const request = await openRequest(url, options.headers, fail);
   let response: IncomingMessage | undefined;
   const stop = (why: 'aborted' | 'timed out'): void => {
     stopped ??= why;
@@ -174,15 +175,11 @@ function drain(response: IncomingMessage): void {
 
 /** Starts the POST; an unusable URL (credentials in it, another scheme) fails before any I/O. */
 async function openRequest(
-  options: HttpCallOptions,
+  url: URL | Error,
+  headers: Record<string, string>,
   fail: (error: unknown) => ProviderError,
 ): Promise<ClientRequest> {
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch (error) {
-    throw fail(error);
-  }
+  if (url instanceof Error) throw fail(url);
   if (url.username !== '' || url.password !== '') {
     throw fail(new Error('the base_url carries a user name or password; give the key as api_key'));
   }
@@ -195,7 +192,7 @@ async function openRequest(
   if (send === undefined) throw fail(new Error(`${url.protocol} URLs are not supported`));
   let request: ClientRequest;
   try {
-    request = send(url, { method: 'POST', headers: options.headers });
+    request = send(url, { method: 'POST', headers });
   } catch (error) {
     // node:http validates header names and values before any I/O.
     throw fail(error);
@@ -227,16 +224,18 @@ async function readBoundedText(body: IncomingMessage, limit: number): Promise<st
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
-/** The user name and password in `url` (raw and decoded), which no error message may show. */
-function urlCredentials(url: string): string[] {
-  let parsed: URL;
+/** The URL, or why it is not one (reported when the call starts, after the abort check). */
+function parseUrl(url: string): URL | Error {
   try {
-    parsed = new URL(url);
-  } catch {
-    // An unparseable URL has no userinfo we could find; fetch reports it without one either.
-    return [];
+    return new URL(url);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
   }
-  const parts = [parsed.username, parsed.password].filter((part) => part !== '');
+}
+
+/** The user name and password in `url` (raw and decoded), which no error message may show. */
+function urlCredentials(url: URL): string[] {
+  const parts = [url.username, url.password].filter((part) => part !== '');
   return parts.flatMap((part) => [part, safeDecode(part)]);
 }
 

@@ -1,12 +1,6 @@
 import { Agent, request } from 'node:http';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildCliIfStale,
-  killAllCli,
-  makeTempHome,
-  startCli,
-  type TempHome,
-} from '../test-support/gatehouse-process.js';
+import { describe, expect, it } from 'vitest';
+import { startCli, useBuiltCli } from '../test-support/gatehouse-process.js';
 
 /*
  * The launcher holds V8's optimizing compiler off while the gateway starts; `gatehouse start`
@@ -14,14 +8,7 @@ import {
  * function it optimizes under --trace-opt (on stdout, like the listening line).
  */
 
-const homes: TempHome[] = [];
-
-beforeAll(() => buildCliIfStale());
-
-afterEach(async () => {
-  await killAllCli();
-  for (const home of homes.splice(0)) home.cleanup();
-});
+const { tempHome } = useBuiltCli();
 
 const OPTIMIZED = /^\[completed optimizing /gm;
 
@@ -50,8 +37,7 @@ async function hammer(url: string, count: number, parallel: number): Promise<voi
 
 describe('V8 settings held during start-up', () => {
   it('optimizes nothing while starting, and optimizes request handling once it listens', async () => {
-    const home = makeTempHome('[gateway]\nport = 0\n\n[observability]\nlog_level = "warn"\n');
-    homes.push(home);
+    const home = tempHome('[gateway]\nport = 0\n\n[observability]\nlog_level = "warn"\n');
     const gateway = await startCli(['--config', home.configPath], home.env, {
       nodeArgs: ['--trace-opt'],
     });

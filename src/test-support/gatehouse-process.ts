@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeAll } from 'vitest';
 
 /*
  * Runs the BUILT CLI (`node dist/gatehouse.js`) as a user would, with a private temporary home.
@@ -19,6 +20,26 @@ export function buildCliIfStale(): void {
   execFileSync(process.execPath, [join(root, 'scripts', 'build-if-needed.mjs')], {
     stdio: 'inherit',
   });
+}
+
+/**
+ * The hooks of a test file that runs the built CLI: build it once before the file; after each
+ * test, kill every CLI process still running and remove the homes `tempHome` made.
+ */
+export function useBuiltCli(): { tempHome(configToml: string): TempHome } {
+  const homes: TempHome[] = [];
+  beforeAll(() => buildCliIfStale(), 180_000);
+  afterEach(async () => {
+    await killAllCli();
+    for (const home of homes.splice(0)) home.cleanup();
+  });
+  return {
+    tempHome(configToml) {
+      const home = makeTempHome(configToml);
+      homes.push(home);
+      return home;
+    },
+  };
 }
 
 /** A temporary home with a config file; `cleanup()` removes it. */
