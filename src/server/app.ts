@@ -1,4 +1,5 @@
 import { NO_ROUTE_SCHEMAS } from './no-route-schemas.js';
+import type { IncomingHttpHeaders } from 'node:http';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clientErrorHandler, createErrorHandler, frameworkErrorHandler } from './error-handler.js';
@@ -13,7 +14,9 @@ import { decorateWorkSignal, requestTimeout } from './guards/timeout.js';
 import { createNotFoundHandler } from './not-found.js';
 import { registerRawBody } from './raw-body.js';
 import { RouteTable } from './route-table.js';
-import { healthRoutes } from './routes/health.js';
+import { createProbeAnswers, healthRoutes, type HealthRouteOptions } from './routes/health.js';
+import { lanedServerFactory } from './laned-server.js';
+import { createProbeLane, type AnsweredRequest } from './probe-lane.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { securityHeaders } from '../http/security-headers.js';
 import { createRequestIdSource } from '../observability/request-id.js';
@@ -52,7 +55,58 @@ export async function createApp(
   const requestIdFor = createRequestIdSource({
     trustRequestId: deps.trustRequestId ?? (() => false),
   });
+  const { isTrustedProxy } = edge;
+  const clientKeyOf = (request: {
+    socket: { remoteAddress?: string | undefined };
+    headers: IncomingHttpHeaders;
+  }) =>
+    resolveClientAddress({
+      peerIp: request.socket.remoteAddress,
+      headers: request.headers,
+      isTrustedProxy,
+    });
+  const requestsPerClient = limitRequestsPerClient(gateway.max_requests_per_client);
+  const accessLog = config.observability.access_log;
+  /** Metrics and the access log line of one finished request, whichever path answered it. */
+  function recordRequest(
+    answered: Omit<AnsweredRequest, 'request'>,
+    clientKey: () => string,
+  ): void {
+    const { route, method, status, durationMs } = answered;
+    observer.record({ type: 'RequestLatency', route, method, status, durationMs });
+    if (accessLog) {
+      // The route pattern, never the URL: a query string could carry a token or a code.
+      logger.info(
+        {
+          reqId: answered.requestId,
+          method,
+          route,
+          status,
+          durationMs: Math.round(durationMs * 1000) / 1000,
+          client: clientKey(),
+        },
+        'request',
+      );
+    }
+  }
+  const probeOptions: HealthRouteOptions = {
+    health: deps.health,
+    isPaired: deps.isPaired,
+    ...(deps.isShuttingDown === undefined ? {} : { isShuttingDown: deps.isShuttingDown }),
+    instanceId: deps.instanceId,
+  };
+  const probeAnswers = createProbeAnswers(probeOptions);
+  let closing = false;
+  const probeLane = createProbeLane({
+    answers: probeAnswers,
+    isHostAllowed: edge.isHostAllowed,
+    requestIdFor,
+    mayStart: (request) => requestsPerClient.mayStart(() => clientKeyOf(request)),
+    isClosing: () => closing,
+    onAnswered: (answered) => recordRequest(answered, () => clientKeyOf(answered.request)),
+  });
   const app = Fastify({
+    serverFactory: lanedServerFactory(probeLane),
     // Our own choice of id: the header is believed only from a trusted proxy.
     requestIdHeader: false,
     genReqId: (raw) => requestIdFor(raw.headers['x-request-id'], raw.socket.remoteAddress),
@@ -76,21 +130,20 @@ export async function createApp(
     isExempt: edge.isTrustedProxy,
   });
   app.addHook('onClose', async () => detachCaps());
+  app.addHook('preClose', function closeProbeLane(done) {
+    closing = true;
+    done();
+  });
 
   const routeTable = new RouteTable();
   app.addHook('onRoute', (route) => routeTable.add(route.method, route.url));
 
   decorateWorkSignal(app);
-  const { isTrustedProxy } = edge;
   app.decorateRequest('clientKey', {
     // Derived on first use: routes that never rate-limit (health, metrics) never pay for it.
     getter(this: FastifyRequest): string {
       const self = this as WithClientKey;
-      self[kClientKey] ??= resolveClientAddress({
-        peerIp: this.socket.remoteAddress,
-        headers: this.headers,
-        isTrustedProxy,
-      });
+      self[kClientKey] ??= clientKeyOf(this);
       return self[kClientKey];
     },
     setter(this: FastifyRequest, value: string): void {
@@ -105,49 +158,31 @@ export async function createApp(
     done();
   });
   app.addHook('onRequest', requireKnownHost(edge.isHostAllowed));
-  app.addHook('onRequest', limitRequestsPerClient(gateway.max_requests_per_client));
+  app.addHook('onRequest', requestsPerClient.hook);
   app.addHook('onRequest', contentLengthGuard({ maxBytes: gateway.max_body_bytes }));
   app.addHook(
     'onRequest',
     requestTimeout({ timeoutMs: options.requestTimeoutMs ?? gateway.request_timeout_secs * 1000 }),
   );
-  const accessLog = config.observability.access_log;
   app.addHook('onResponse', function recordLatency(request, reply, done) {
     const route = request.is404 ? UNMATCHED_ROUTE : (request.routeOptions.url ?? UNMATCHED_ROUTE);
-    const durationMs = reply.elapsedTime;
-    observer.record({
-      type: 'RequestLatency',
-      route,
-      method: request.method,
-      status: reply.statusCode,
-      durationMs,
-    });
-    if (accessLog) {
-      // The route pattern, never the URL: a query string could carry a token or a code.
-      logger.info(
-        {
-          reqId: request.id,
-          method: request.method,
-          route,
-          status: reply.statusCode,
-          durationMs: Math.round(durationMs * 1000) / 1000,
-          client: request.clientKey,
-        },
-        'request',
-      );
-    }
+    recordRequest(
+      {
+        route,
+        method: request.method,
+        status: reply.statusCode,
+        durationMs: reply.elapsedTime,
+        requestId: request.id,
+      },
+      () => request.clientKey,
+    );
     done();
   });
 
   app.setErrorHandler(createErrorHandler({ logger, observer }));
   app.setNotFoundHandler(createNotFoundHandler(routeTable));
 
-  await healthRoutes({
-    health: deps.health,
-    isPaired: deps.isPaired,
-    ...(deps.isShuttingDown === undefined ? {} : { isShuttingDown: deps.isShuttingDown }),
-    instanceId: deps.instanceId,
-  })(app);
+  await healthRoutes(probeOptions, probeAnswers)(app);
   await metricsRoutes(deps.metrics)(app);
   for (const registrar of deps.routes ?? []) await registrar(app);
   return app;

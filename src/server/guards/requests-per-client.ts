@@ -4,28 +4,42 @@ import { GatewayError } from '../../errors.js';
 /** Seconds a refused client is told to wait: in-flight requests finish within moments. */
 const RETRY_AFTER_SECS = 1;
 
+/** The per-client bound on requests in progress: a framework hook and a check for the probe lane. */
+export interface RequestsPerClient {
+  /** onRequest hook: refuses with 429 when the client already has its maximum in progress. */
+  hook(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /**
+   * Whether the client may start one more request. `clientKey` is called only when some client
+   * has a request in progress, so an idle gateway never derives the key.
+   */
+  mayStart(clientKey: () => string): boolean;
+}
+
 /**
- * An onRequest hook bounding the requests one client address has in progress — body still
- * arriving or handler still running. Slow-body floods from one address then cost that address
- * its own budget, not everyone's sockets and handlers.
+ * Bounds the requests one client address has in progress — body still arriving or handler still
+ * running. Slow-body floods from one address then cost that address its own budget, not
+ * everyone's sockets and handlers.
  */
-export function limitRequestsPerClient(maxPerClient: number) {
+export function limitRequestsPerClient(maxPerClient: number): RequestsPerClient {
   const inProgress = new Map<string, number>();
-  return async function limitRequestsPerClientHook(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<void> {
-    const key = request.clientKey;
-    const count = inProgress.get(key) ?? 0;
-    if (count >= maxPerClient) {
-      throw new GatewayError('TOO_MANY_REQUESTS', { extra: { retry_after: RETRY_AFTER_SECS } });
-    }
-    inProgress.set(key, count + 1);
-    // 'close' fires once the response is finished or the connection is gone, whichever is first.
-    reply.raw.once('close', () => {
-      const remaining = (inProgress.get(key) ?? 1) - 1;
-      if (remaining <= 0) inProgress.delete(key);
-      else inProgress.set(key, remaining);
-    });
+  return {
+    async hook(request, reply) {
+      const key = request.clientKey;
+      const count = inProgress.get(key) ?? 0;
+      if (count >= maxPerClient) {
+        throw new GatewayError('TOO_MANY_REQUESTS', { extra: { retry_after: RETRY_AFTER_SECS } });
+      }
+      inProgress.set(key, count + 1);
+      // 'close' fires once the response is finished or the connection is gone, whichever is first.
+      reply.raw.once('close', () => {
+        const remaining = (inProgress.get(key) ?? 1) - 1;
+        if (remaining <= 0) inProgress.delete(key);
+        else inProgress.set(key, remaining);
+      });
+    },
+    mayStart(clientKey) {
+      if (inProgress.size === 0) return maxPerClient > 0;
+      return (inProgress.get(clientKey()) ?? 0) < maxPerClient;
+    },
   };
 }

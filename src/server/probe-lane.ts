@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { SECURITY_HEADERS } from '../http/security-headers.js';
+import { PROBE_CONTENT_TYPE, type ProbeAnswer, type ProbeAnswers } from './routes/health.js';
+
+/** What the lane reports of each request it answered, as the framework's onResponse would. */
+export interface AnsweredRequest {
+  route: string;
+  method: string;
+  status: number;
+  durationMs: number;
+  requestId: string;
+  request: IncomingMessage;
+}
+
+/** Options for createProbeLane. */
+export interface ProbeLaneOptions {
+  answers: ProbeAnswers;
+  /** The Host check every route applies. */
+  isHostAllowed: (host: string | undefined) => boolean;
+  /** The id of this request (see createRequestIdSource). */
+  requestIdFor: (incoming: string | string[] | undefined, peerIp: string | undefined) => string;
+  /** Whether this request's client is still under its cap of requests in progress. */
+  mayStart: (request: IncomingMessage) => boolean;
+  /** True from the moment the server starts closing. */
+  isClosing: () => boolean;
+  onAnswered: (answered: AnsweredRequest) => void;
+}
+
+/** Answers a request and returns true, or returns false and leaves it to the framework. */
+export type RequestLane = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+const PROBES: Readonly<Record<string, (answers: ProbeAnswers) => ProbeAnswer | undefined>> = {
+  '/health': (answers) => answers.health(),
+  '/livez': (answers) => answers.livez(),
+  '/readyz': (answers) => answers.readyz(),
+};
+
+// In the order the framework writes them: security headers, request id, then the route's own.
+const SECURITY_HEADER_LIST: readonly string[] = Object.entries(SECURITY_HEADERS).flat();
+
+/**
+ * Whether the lane may answer this request itself: a plain GET of a probe path with no body, for
+ * an allowed Host, from a client under its cap, while the server is not closing. Anything else
+ * (HEAD, a query string, a body, a refusal) goes to the framework, which answers it as before.
+ */
+export function isPlainProbe(
+  request: Pick<IncomingMessage, 'method' | 'url' | 'headers'>,
+  isHostAllowed: (host: string | undefined) => boolean,
+): boolean {
+  const { headers } = request;
+  return (
+    request.method === 'GET' &&
+    request.url !== undefined &&
+    Object.hasOwn(PROBES, request.url) &&
+    headers['content-length'] === undefined &&
+    headers['transfer-encoding'] === undefined &&
+    isHostAllowed(headers.host)
+  );
+}
+
+/**
+ * The probe lane: `/health`, `/livez` and `/readyz` answered straight on node:http, with the same
+ * status, headers, body, request id, metrics and access log line as their framework routes.
+ * Health checks are polled by every balancer and orchestrator; the framework's hook chain and
+ * reply pipeline cost more than the answer itself. The body goes out with the headers in one
+ * write.
+ */
+export function createProbeLane(options: ProbeLaneOptions): RequestLane {
+  const { answers, isHostAllowed, requestIdFor, mayStart, isClosing, onAnswered } = options;
+  return function probeLane(request, response) {
+    if (!isPlainProbe(request, isHostAllowed) || isClosing() || !mayStart(request)) return false;
+    const startedAt = performance.now();
+    const url = request.url as string;
+    const probe = (PROBES[url] as (answers: ProbeAnswers) => ProbeAnswer | undefined)(answers);
+    if (probe === undefined) return false;
+    const requestId = requestIdFor(request.headers['x-request-id'], request.socket.remoteAddress);
+    response.writeHead(probe.statusCode, [
+      ...SECURITY_HEADER_LIST,
+      'x-request-id',
+      requestId,
+      'cache-control',
+      'no-store',
+      'content-type',
+      PROBE_CONTENT_TYPE,
+      'content-length',
+      String(probe.byteLength),
+    ]);
+    response.end(probe.body);
+    onAnswered({
+      route: url,
+      method: 'GET',
+      status: probe.statusCode,
+      durationMs: performance.now() - startedAt,
+      requestId,
+      request,
+    });
+    return true;
+  };
+}
