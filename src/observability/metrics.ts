@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { labelledChildren } from './labelled-children.js';
+import { createRequestMetrics } from './request-metrics.js';
 import type { MetricsExporter } from '../server/types.js';
 import type { ObserverEvent } from './types.js';
 
@@ -51,19 +52,8 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
   }
   const registers = [registry];
 
-  const httpRequests = new Counter({
-    name: `${PREFIX}http_requests_total`,
-    help: 'HTTP requests by route pattern, method and status',
-    labelNames: ['route', 'method', 'status'] as const,
-    registers,
-  });
-  const requestLatency = new Histogram({
-    name: `${PREFIX}request_latency_seconds`,
-    help: 'HTTP request latency by route pattern',
-    labelNames: ['route'] as const,
-    buckets: HTTP_BUCKETS,
-    registers,
-  });
+  // Updated on every request: plain numbers, rendered after the registry's metrics at scrape.
+  const requests = createRequestMetrics({ prefix: PREFIX, buckets: HTTP_BUCKETS });
   const heartbeatTicks = new Counter({
     name: `${PREFIX}heartbeat_ticks_total`,
     help: 'Heartbeat ticks',
@@ -151,10 +141,6 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
   });
 
   // Per-request hot path: each labelled child is resolved once per label combination.
-  const requestCounter = labelledChildren((route, method, status) =>
-    httpRequests.labels(route, method, status),
-  );
-  const latencyHistogram = labelledChildren((route) => requestLatency.labels(route));
   const llmRequest = labelledChildren((provider, model, success) =>
     llmRequests.labels(provider, model, success),
   );
@@ -172,15 +158,10 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     channelMessages.labels(channel, direction),
   );
 
-  function recordRequest(route: string, method: string, status: number, durationMs: number): void {
-    requestCounter(route, method, String(status)).inc();
-    latencyHistogram(route).observe(durationMs / 1000);
-  }
-
   function observe(event: ObserverEvent): void {
     switch (event.type) {
       case 'RequestLatency':
-        recordRequest(event.route, event.method, event.status, event.durationMs);
+        requests.record(event.route, event.method, event.status, event.durationMs);
         return;
       case 'HeartbeatTick':
         heartbeatTicks.inc();
@@ -228,6 +209,6 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     watchComponents(statuses) {
       componentStatuses = statuses;
     },
-    render: () => registry.metrics(),
+    render: async () => `${await registry.metrics()}\n${requests.render()}`,
   };
 }
