@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { ObserverEvent } from '../observability/types.js';
 import type { Provider } from '../providers/types.js';
@@ -95,6 +96,25 @@ describe('agentTurn streaming cap', () => {
     await stage(ctx, () => Promise.resolve());
     expect(ctx.result?.response).toBe('x'.repeat(10));
     expect(provider.aborted()).toBe(false);
+  });
+
+  it("leaves no listener on the caller's signal once the turn is over, however it ended", async () => {
+    for (const [chunks, failing] of [
+      [2, false],
+      [10, true],
+    ] as const) {
+      const provider = floodingProvider(4, chunks);
+      const stage = agentTurn({
+        providers: new Map([[provider.name, provider]]),
+        observer: { record: () => undefined },
+        maxReplyChars: 10,
+      });
+      const ctx = turnContext(() => undefined);
+      const outcome = stage(ctx, () => Promise.resolve());
+      if (failing) await expect(outcome).rejects.toMatchObject({ code: 'LLM_REQUEST_FAILED' });
+      else await outcome;
+      expect(getEventListeners(ctx.request.signal, 'abort')).toHaveLength(0);
+    }
   });
 
   it('stops at the first delta that would cross a configured cap', async () => {

@@ -9,6 +9,7 @@ import type {
 } from '../providers/types.js';
 import { ProviderError } from '../providers/types.js';
 import type { Stage, TurnContext } from './types.js';
+import { linkAbort } from './linked-abort.js';
 
 /** Longest streamed reply (UTF-16 code units, ~1 MiB of text) before the turn is stopped. */
 export const MAX_STREAMED_REPLY_CHARS = 1024 * 1024;
@@ -153,22 +154,25 @@ async function streamTurn(options: StreamTurnOptions): Promise<ChatResult> {
   const { provider, chatRequest, onDelta, maxReplyChars } = options;
   // Our own controller, so the cap can stop the upstream call without touching the caller's
   // signal (whose abort means "cancelled by the client", a different outcome).
-  const stop = new AbortController();
-  const signal = AbortSignal.any([options.signal, stop.signal]);
+  const stop = linkAbort(options.signal);
   let text = '';
   let usage: ChatUsage | undefined;
-  const stream = provider.stream(chatRequest, signal, (reported) => {
-    usage = reported;
-  });
-  for await (const delta of stream) {
-    if (text.length + delta.length > maxReplyChars) {
-      stop.abort();
-      throw new ProviderError(
-        `${provider.name} streamed reply exceeds ${maxReplyChars} characters; call aborted`,
-      );
+  try {
+    const stream = provider.stream(chatRequest, stop.signal, (reported) => {
+      usage = reported;
+    });
+    for await (const delta of stream) {
+      if (text.length + delta.length > maxReplyChars) {
+        stop.abort();
+        throw new ProviderError(
+          `${provider.name} streamed reply exceeds ${maxReplyChars} characters; call aborted`,
+        );
+      }
+      text += delta;
+      onDelta(delta);
     }
-    text += delta;
-    onDelta(delta);
+  } finally {
+    stop.release();
   }
   return { text, model: chatRequest.model, ...(usage === undefined ? {} : { usage }) };
 }
