@@ -50,6 +50,11 @@ export function wireMessagePath(options: MessagePathOptions): MessagePath {
     backend: config.memory.backend,
     path: config.memory.path ?? join(home, 'memory.db'),
     url: config.memory.url,
+    onCheckpointError: (message) =>
+      logger.warn(
+        { error: message },
+        'memory checkpoint failed; the writer will checkpoint itself',
+      ),
   });
   const gateway = config.gateway;
   const idempotency = createIdempotency({

@@ -11,6 +11,8 @@ export interface CreateMemoryOptions {
   /** Required for `postgres`. */
   url?: string;
   clock?: () => number;
+  /** Told when a background checkpoint of the SQLite file fails. */
+  onCheckpointError?: (message: string) => void;
 }
 
 /** Opens the configured Memory backend. */
@@ -20,7 +22,13 @@ export function createMemory(options: CreateMemoryOptions): Memory {
       return createNoneMemory();
     case 'sqlite':
       if (options.path === undefined) throw new Error('memory.backend "sqlite" needs a file path');
-      return createSqliteMemory({ path: options.path, clock: options.clock });
+      return createSqliteMemory({
+        path: options.path,
+        clock: options.clock,
+        ...(options.onCheckpointError === undefined
+          ? {}
+          : { onCheckpointError: options.onCheckpointError }),
+      });
     case 'postgres':
       if (options.url === undefined) throw new Error('memory.backend "postgres" needs memory.url');
       return createPostgresMemory({ url: options.url, clock: options.clock });

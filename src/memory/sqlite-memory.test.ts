@@ -31,6 +31,23 @@ describe('SqliteMemory', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('checkpoints its WAL on a thread of its own once something is written', async () => {
+    const memory = createSqliteMemory({ path: file });
+    const before = fs.statSync(file).size;
+    // Far fewer pages than the writer's own auto-checkpoint threshold: only the thread copies them.
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        memory.store(`k${i}`, `a remembered line ${i} `.repeat(20), 'conversation', 's1', 'user'),
+      ),
+    );
+    const deadline = Date.now() + 5_000;
+    while (fs.statSync(file).size <= before && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(fs.statSync(file).size).toBeGreaterThan(before);
+    await memory.close();
+  });
+
   it('uses FTS5 from the bundled SQLite', async () => {
     const memory = createSqliteMemory({ path: file });
     expect(memory.recallMode).toBe('fts5');

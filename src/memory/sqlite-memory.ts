@@ -1,6 +1,11 @@
 import type Database from 'better-sqlite3';
 import { openSqliteFile } from '../state/index.js';
 import {
+  startSqliteCheckpointer,
+  WRITER_AUTOCHECKPOINT_PAGES,
+  type SqliteCheckpointer,
+} from '../state/sqlite-checkpointer.js';
+import {
   ftsMatchExpression,
   likePattern,
   migrateMemorySchema,
@@ -20,6 +25,8 @@ export interface SqliteMemoryOptions {
   recall?: RecallMode;
   /** Epoch-milliseconds clock for `createdAt`. */
   clock?: () => number;
+  /** Told when a background checkpoint fails (the writer then checkpoints itself, later). */
+  onCheckpointError?: (message: string) => void;
 }
 
 const COLUMNS = 'm.key, m.content, m.category, m.session_id, m.role, m.created_at';
@@ -51,11 +58,20 @@ export class SqliteMemory implements Memory {
   readonly #prune: ReturnType<typeof prepareMemoryPrune>;
   readonly #sql;
   readonly #writes: GroupCommit<PendingRow>;
+  readonly #path: string;
+  readonly #onCheckpointError: ((message: string) => void) | undefined;
+  /** Started by the first commit: a gateway that never writes never runs the thread. */
+  #checkpointer: SqliteCheckpointer | undefined;
   #closed = false;
 
   constructor(options: SqliteMemoryOptions) {
     this.#clock = options.clock ?? Date.now;
     const db = openSqliteFile(options.path);
+    // Checkpoints run on a thread of their own (see startSqliteCheckpointer); this bound only
+    // matters should that thread fall behind.
+    db.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
+    this.#path = options.path;
+    this.#onCheckpointError = options.onCheckpointError;
     this.#db = db;
     this.recallMode = migrateMemorySchema(db, options.recall ?? 'fts5');
     this.#sql = {
@@ -102,7 +118,12 @@ export class SqliteMemory implements Memory {
     const storeBatch = db.transaction((rows: readonly PendingRow[]) => {
       for (const row of rows) this.#sql.store.run(...row.params);
     });
-    this.#writes = new GroupCommit({ commit: (rows) => storeBatch(rows) });
+    this.#writes = new GroupCommit({
+      commit: (rows) => {
+        storeBatch(rows);
+        this.#committed();
+      },
+    });
     this.#prune = prepareMemoryPrune(db);
   }
 
@@ -178,7 +199,9 @@ export class SqliteMemory implements Memory {
   async forget(key: string): Promise<boolean> {
     this.#assertOpen();
     this.#writes.flush();
-    return this.#sql.forget.run(key).changes > 0;
+    const removed = this.#sql.forget.run(key).changes > 0;
+    if (removed) this.#committed();
+    return removed;
   }
 
   async count(): Promise<number> {
@@ -190,14 +213,26 @@ export class SqliteMemory implements Memory {
   async prune(options: PruneOptions): Promise<number> {
     this.#assertOpen();
     this.#writes.flush();
-    return this.#prune(options);
+    const pruned = await this.#prune(options);
+    if (pruned > 0) this.#committed();
+    return pruned;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#writes.flush();
     this.#closed = true;
+    await this.#checkpointer?.stop();
     this.#db.close();
+  }
+
+  /** A commit appended to the WAL: the checkpointer (started on the first) copies it over. */
+  #committed(): void {
+    this.#checkpointer ??= startSqliteCheckpointer({
+      file: this.#path,
+      ...(this.#onCheckpointError === undefined ? {} : { onError: this.#onCheckpointError }),
+    });
+    this.#checkpointer.committed();
   }
 
   /** True when committing `row` would overwrite a row of `sessionId` (moving it elsewhere). */
