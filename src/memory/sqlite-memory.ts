@@ -62,6 +62,7 @@ export class SqliteMemory implements Memory {
   readonly #onCheckpointError: ((message: string) => void) | undefined;
   /** Started by the first commit: a gateway that never writes never runs the thread. */
   #checkpointer: SqliteCheckpointer | undefined;
+  #checkpointerFailed = false;
   #closed = false;
 
   constructor(options: SqliteMemoryOptions) {
@@ -228,10 +229,20 @@ export class SqliteMemory implements Memory {
 
   /** A commit appended to the WAL: the checkpointer (started on the first) copies it over. */
   #committed(): void {
-    this.#checkpointer ??= startSqliteCheckpointer({
-      file: this.#path,
-      ...(this.#onCheckpointError === undefined ? {} : { onError: this.#onCheckpointError }),
-    });
+    // A prune that finished after close() must not start a thread nobody stops.
+    if (this.#closed || this.#checkpointerFailed) return;
+    try {
+      this.#checkpointer ??= startSqliteCheckpointer({
+        file: this.#path,
+        ...(this.#onCheckpointError === undefined ? {} : { onError: this.#onCheckpointError }),
+      });
+    } catch (error) {
+      // No thread (a permission model without --allow-worker, say): the writer's own
+      // auto-checkpoint keeps the WAL bounded, and the commit that got here has succeeded.
+      this.#checkpointerFailed = true;
+      this.#onCheckpointError?.(error instanceof Error ? error.message : String(error));
+      return;
+    }
     this.#checkpointer.committed();
   }
 

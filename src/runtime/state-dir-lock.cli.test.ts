@@ -57,4 +57,29 @@ describe('one gateway per state directory', { timeout: 60_000 }, () => {
     expect(existsSync(join(home.dir, 'gateway.lock'))).toBe(false);
     expect(existsSync(join(home.dir, 'gateway.json'))).toBe(false);
   });
+
+  it('finishes shutdown and releases the lock after the memory has been written to', async () => {
+    // The memory's checkpoint thread starts with its first write; stopping it is one step of
+    // shutdown, and the steps after it (state, lock) must still run.
+    home = makeTempHome('[gateway]\nport = 0\n[observability]\nlog_level = "info"\n');
+    const gateway = await startCli([], home.env);
+    const code = (await gateway.waitFor(/pairing code: (\d{6})/))[1] ?? '';
+    const paired = await fetch(`${gateway.url}/pair`, {
+      method: 'POST',
+      headers: { 'x-pairing-code': code },
+    });
+    const { token } = (await paired.json()) as { token: string };
+    const answer = await fetch(`${gateway.url}/webhook`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'remember this' }),
+    });
+    expect(answer.status).toBe(200);
+    await gateway.waitFor(/"msg":"gateway started"/);
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+    expect(existsSync(join(home.dir, 'gateway.lock'))).toBe(false);
+    expect(existsSync(join(home.dir, 'gateway.json'))).toBe(false);
+    expect(existsSync(join(home.dir, 'memory.db-wal'))).toBe(false);
+  });
 });

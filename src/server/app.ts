@@ -15,7 +15,7 @@ import { createNotFoundHandler } from './not-found.js';
 import { registerRawBody } from './raw-body.js';
 import { RouteTable } from './route-table.js';
 import { createProbeAnswers, healthRoutes, type HealthRouteOptions } from './routes/health.js';
-import { lanedServerFactory } from './laned-server.js';
+import { offerRequestsToLane } from './request-lane.js';
 import { createProbeLane, type AnsweredRequest } from './probe-lane.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { securityHeaders } from '../http/security-headers.js';
@@ -106,7 +106,6 @@ export async function createApp(
     onAnswered: (answered) => recordRequest(answered, () => clientKeyOf(answered.request)),
   });
   const app = Fastify({
-    serverFactory: lanedServerFactory(probeLane),
     // Our own choice of id: the header is believed only from a trusted proxy.
     requestIdHeader: false,
     genReqId: (raw) => requestIdFor(raw.headers['x-request-id'], raw.socket.remoteAddress),
@@ -124,6 +123,7 @@ export async function createApp(
     http: { connectionsCheckingInterval: Math.min(BODY_DEADLINE_CHECK_MS, bodyTimeoutMs) },
   });
   app.server.headersTimeout = Math.min(app.server.headersTimeout, bodyTimeoutMs);
+  offerRequestsToLane(app.server, probeLane);
   const detachCaps = capConnections(app.server, {
     maxConnections: gateway.max_connections,
     maxPerPeer: gateway.max_connections_per_client,

@@ -1,5 +1,7 @@
-import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import type * as Dns from 'node:dns';
+import { createRequire } from 'node:module';
+import { connect, type AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CORE_COMPONENTS } from '../runtime/health-registry.js';
 import { startTestApp } from '../test-support/app-harness.js';
 import type { TestApp, TestAppOptions } from '../test-support/app-harness.js';
@@ -38,6 +40,9 @@ async function start(options: TestAppOptions = {}, { holdClose = false } = {}) {
   for (const name of CORE_COMPONENTS) t.health.report(name, 'ok');
   return { t, seen, release, openClose };
 }
+
+// The module object the framework calls (a namespace import could not be spied on).
+const dns = createRequire(import.meta.url)('node:dns') as typeof Dns;
 
 const PROBE_PATHS = ['/health', '/livez', '/readyz'];
 /** Headers that differ between any two responses. */
@@ -152,3 +157,36 @@ async function waitFor(condition: () => boolean): Promise<void> {
   }
   expect(condition()).toBe(true);
 }
+
+describe('probe lane on a host name with two addresses', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('keeps the second listener the framework binds for localhost, with probes on both', async () => {
+    // Whatever this machine's resolver says, "localhost" resolves to both loopback addresses here.
+    const lookup = dns.lookup.bind(dns);
+    vi.spyOn(dns, 'lookup').mockImplementation(((
+      hostname: string,
+      options: unknown,
+      callback: (...args: unknown[]) => void,
+    ) => {
+      if (hostname === 'localhost' && (options as { all?: boolean }).all === true) {
+        callback(null, [
+          { address: '127.0.0.1', family: 4 },
+          { address: '::1', family: 6 },
+        ]);
+        return;
+      }
+      (lookup as (...args: unknown[]) => void)(hostname, options, callback);
+    }) as unknown as typeof dns.lookup);
+    const { t } = await start({ host: 'localhost' });
+    const bound = t.app.addresses().map((address) => (address as AddressInfo).address);
+    expect(bound).toEqual(expect.arrayContaining(['127.0.0.1', '::1']));
+    for (const host of ['127.0.0.1', '[::1]']) {
+      const response = await fetch(`http://${host}:${t.port}/health`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-request-id')).not.toBeNull();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isPlainProbe } from './probe-lane.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createProbeLane, isPlainProbe, type ProbeLaneOptions } from './probe-lane.js';
 
 const allowLocal = (host: string | undefined) => host === 'localhost';
 
@@ -33,5 +34,66 @@ describe('isPlainProbe', () => {
     { case: 'no Host', request: { ...plain, headers: {} }, lane: false },
   ])('$case → lane: $lane', ({ request, lane }) => {
     expect(isPlainProbe(request, allowLocal)).toBe(lane);
+  });
+});
+
+describe('createProbeLane', () => {
+  const request = {
+    method: 'GET',
+    url: '/health',
+    headers: { host: 'localhost' },
+    socket: { remoteAddress: '127.0.0.1' },
+  } as unknown as IncomingMessage;
+  const ok = { statusCode: 200, body: '{}', byteLength: 2 };
+  function lane(overrides: Partial<ProbeLaneOptions> = {}) {
+    return createProbeLane({
+      answers: { health: () => ok, livez: () => ok, readyz: () => ok },
+      isHostAllowed: allowLocal,
+      requestIdFor: () => 'id-1',
+      mayStart: () => true,
+      isClosing: () => false,
+      onAnswered: () => undefined,
+      ...overrides,
+    });
+  }
+  function response() {
+    const sent: unknown[] = [];
+    const fake = {
+      writeHead: (...args: unknown[]) => sent.push(['head', ...args]),
+      end: (body: unknown) => sent.push(['end', body]),
+    } as unknown as ServerResponse;
+    return { fake, sent };
+  }
+
+  it('answers a plain probe in one head and one end', () => {
+    const { fake, sent } = response();
+    expect(lane()(request, fake)).toBe(true);
+    expect(sent.map((entry) => (entry as unknown[])[0])).toEqual(['head', 'end']);
+  });
+
+  it('leaves the request to the framework, untouched, when building the answer throws', () => {
+    const { fake, sent } = response();
+    const failing = lane({
+      answers: {
+        health: () => {
+          throw new Error('snapshot failed');
+        },
+        livez: () => ok,
+        readyz: () => ok,
+      },
+    });
+    expect(failing(request, fake)).toBe(false);
+    expect(sent).toEqual([]);
+  });
+
+  it('keeps an answer already sent when recording it throws', () => {
+    const { fake, sent } = response();
+    const failing = lane({
+      onAnswered: () => {
+        throw new Error('sink down');
+      },
+    });
+    expect(failing(request, fake)).toBe(true);
+    expect(sent).toHaveLength(2);
   });
 });

@@ -65,6 +65,11 @@ export function isPlainProbe(
  * Health checks are polled by every balancer and orchestrator; the framework's hook chain and
  * reply pipeline cost more than the answer itself. The body goes out with the headers in one
  * write.
+ *
+ * One difference remains, on purpose: a probe answered here is done in the same tick, so it is
+ * never counted as in progress against the client's cap. Probes pipelined behind a slow request
+ * are therefore answered (their responses wait in the socket, which Node pauses once enough are
+ * queued) where the framework would have refused the ones past the cap with 429.
  */
 export function createProbeLane(options: ProbeLaneOptions): RequestLane {
   const { answers, isHostAllowed, requestIdFor, mayStart, isClosing, onAnswered } = options;
@@ -72,9 +77,16 @@ export function createProbeLane(options: ProbeLaneOptions): RequestLane {
     if (!isPlainProbe(request, isHostAllowed) || isClosing() || !mayStart(request)) return false;
     const startedAt = performance.now();
     const url = request.url as string;
-    const probe = (PROBES[url] as (answers: ProbeAnswers) => ProbeAnswer | undefined)(answers);
-    if (probe === undefined) return false;
-    const requestId = requestIdFor(request.headers['x-request-id'], request.socket.remoteAddress);
+    let probe: ProbeAnswer | undefined;
+    let requestId: string;
+    try {
+      probe = (PROBES[url] as (answers: ProbeAnswers) => ProbeAnswer | undefined)(answers);
+      if (probe === undefined) return false;
+      requestId = requestIdFor(request.headers['x-request-id'], request.socket.remoteAddress);
+    } catch {
+      // Nothing is sent yet: the framework route answers, with its error handling and logging.
+      return false;
+    }
     response.writeHead(probe.statusCode, [
       ...SECURITY_HEADER_LIST,
       'x-request-id',
@@ -87,14 +99,19 @@ export function createProbeLane(options: ProbeLaneOptions): RequestLane {
       String(probe.byteLength),
     ]);
     response.end(probe.body);
-    onAnswered({
-      route: url,
-      method: 'GET',
-      status: probe.statusCode,
-      durationMs: performance.now() - startedAt,
-      requestId,
-      request,
-    });
+    try {
+      onAnswered({
+        route: url,
+        method: 'GET',
+        status: probe.statusCode,
+        durationMs: performance.now() - startedAt,
+        requestId,
+        request,
+      });
+    } catch {
+      // The answer is out; a failing metric or log sink must not take the process down (the
+      // observer reports its own failures).
+    }
     return true;
   };
 }

@@ -26,6 +26,9 @@ export interface SqliteCheckpointer {
   stop(): Promise<void>;
 }
 
+/** How long stop() waits for the thread's last checkpoint before terminating it. */
+const STOP_TIMEOUT_MS = 5_000;
+
 // Int32 slots shared with the thread: a commit counter (also the wake-up word) and a stop flag.
 const COMMITS = 0;
 const STOP = 1;
@@ -88,7 +91,9 @@ export function startSqliteCheckpointer(options: SqliteCheckpointerOptions): Sql
     // A checkpointer needs little: a small heap keeps the thread's memory small.
     resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
   });
-  // Never holds the process open: closing the database stops it first anyway.
+  // Idle, it does not hold the process open; stop() holds it again until the thread is gone, or
+  // a shutdown awaiting stop() would find nothing left to keep the event loop alive and end the
+  // process before the steps after it.
   worker.unref();
   worker.on('message', (message: string) => options.onError?.(message));
   worker.on('error', (error: unknown) => {
@@ -96,18 +101,33 @@ export function startSqliteCheckpointer(options: SqliteCheckpointerOptions): Sql
     const message = (error as { message?: unknown } | null)?.message;
     options.onError?.(typeof message === 'string' ? message : String(error));
   });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let running = true;
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      running = false;
+      resolve();
+    }),
+  );
   return {
     committed() {
       Atomics.add(slots, COMMITS, 1);
       Atomics.notify(slots, COMMITS);
     },
     async stop() {
+      if (!running) return;
+      worker.ref();
       Atomics.store(slots, STOP, 1);
       Atomics.notify(slots, STOP);
       Atomics.add(slots, COMMITS, 1);
       Atomics.notify(slots, COMMITS);
-      await exited;
+      // A checkpoint stuck on the disk must not hold shutdown: past the bound the thread is
+      // terminated (the writer's own close checkpoints whatever is left).
+      const bound = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
+      try {
+        await exited;
+      } finally {
+        clearTimeout(bound);
+      }
     },
   };
 }

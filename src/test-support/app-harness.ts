@@ -21,6 +21,8 @@ export interface TestAppOptions {
   isPaired?: () => boolean;
   isShuttingDown?: () => boolean;
   trustRequestId?: (peerIp: string | undefined) => boolean;
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
 }
 
 /** A gateway app listening on 127.0.0.1 with a random port, plus what it reported. */
@@ -63,7 +65,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs },
   );
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: options.host ?? '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   let closed = false;
