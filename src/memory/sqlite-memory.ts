@@ -58,11 +58,9 @@ export class SqliteMemory implements Memory {
   readonly #prune: ReturnType<typeof prepareMemoryPrune>;
   readonly #sql;
   readonly #writes: GroupCommit<PendingRow>;
-  readonly #path: string;
-  readonly #onCheckpointError: ((message: string) => void) | undefined;
+  readonly #startCheckpointer: () => SqliteCheckpointer;
   /** Started by the first commit: a gateway that never writes never runs the thread. */
   #checkpointer: SqliteCheckpointer | undefined;
-  #checkpointerFailed = false;
   #closed = false;
 
   constructor(options: SqliteMemoryOptions) {
@@ -71,8 +69,7 @@ export class SqliteMemory implements Memory {
     // Checkpoints run on a thread of their own (see startSqliteCheckpointer); this bound only
     // matters should that thread fall behind.
     db.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
-    this.#path = options.path;
-    this.#onCheckpointError = options.onCheckpointError;
+    this.#startCheckpointer = () => startCheckpointer(options);
     this.#db = db;
     this.recallMode = migrateMemorySchema(db, options.recall ?? 'fts5');
     this.#sql = {
@@ -214,7 +211,7 @@ export class SqliteMemory implements Memory {
   async prune(options: PruneOptions): Promise<number> {
     this.#assertOpen();
     this.#writes.flush();
-    const pruned = await this.#prune(options);
+    const pruned = this.#prune(options);
     if (pruned > 0) this.#committed();
     return pruned;
   }
@@ -229,20 +226,7 @@ export class SqliteMemory implements Memory {
 
   /** A commit appended to the WAL: the checkpointer (started on the first) copies it over. */
   #committed(): void {
-    // A prune that finished after close() must not start a thread nobody stops.
-    if (this.#closed || this.#checkpointerFailed) return;
-    try {
-      this.#checkpointer ??= startSqliteCheckpointer({
-        file: this.#path,
-        ...(this.#onCheckpointError === undefined ? {} : { onError: this.#onCheckpointError }),
-      });
-    } catch (error) {
-      // No thread (a permission model without --allow-worker, say): the writer's own
-      // auto-checkpoint keeps the WAL bounded, and the commit that got here has succeeded.
-      this.#checkpointerFailed = true;
-      this.#onCheckpointError?.(error instanceof Error ? error.message : String(error));
-      return;
-    }
+    this.#checkpointer ??= this.#startCheckpointer();
     this.#checkpointer.committed();
   }
 
@@ -260,6 +244,24 @@ export class SqliteMemory implements Memory {
 }
 
 /** Opens the SQLite memory at `path`. */
+/** Stands in when no thread can be started: the writer's own auto-checkpoint then bounds the WAL. */
+const NO_CHECKPOINTER: SqliteCheckpointer = { committed: () => undefined, stop: async () => {} };
+
+function startCheckpointer(options: SqliteMemoryOptions): SqliteCheckpointer {
+  const { onCheckpointError } = options;
+  try {
+    return startSqliteCheckpointer({
+      file: options.path,
+      ...(onCheckpointError === undefined ? {} : { onError: onCheckpointError }),
+    });
+  } catch (error) {
+    // No thread (a permission model without --allow-worker, say); the commit that got here has
+    // succeeded all the same.
+    onCheckpointError?.(error instanceof Error ? error.message : String(error));
+    return NO_CHECKPOINTER;
+  }
+}
+
 export function createSqliteMemory(options: SqliteMemoryOptions): SqliteMemory {
   return new SqliteMemory(options);
 }

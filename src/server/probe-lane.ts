@@ -30,11 +30,11 @@ export interface ProbeLaneOptions {
 /** Answers a request and returns true, or returns false and leaves it to the framework. */
 export type RequestLane = (request: IncomingMessage, response: ServerResponse) => boolean;
 
-const PROBES: Readonly<Record<string, (answers: ProbeAnswers) => ProbeAnswer | undefined>> = {
-  '/health': (answers) => answers.health(),
-  '/livez': (answers) => answers.livez(),
-  '/readyz': (answers) => answers.readyz(),
-};
+const PROBES: ReadonlyMap<string, (answers: ProbeAnswers) => ProbeAnswer | undefined> = new Map([
+  ['/health', (answers: ProbeAnswers) => answers.health()],
+  ['/livez', (answers: ProbeAnswers) => answers.livez()],
+  ['/readyz', (answers: ProbeAnswers) => answers.readyz()],
+]);
 
 // In the order the framework writes them: security headers, request id, then the route's own.
 const SECURITY_HEADER_LIST: readonly string[] = Object.entries(SECURITY_HEADERS).flat();
@@ -52,7 +52,7 @@ export function isPlainProbe(
   return (
     request.method === 'GET' &&
     request.url !== undefined &&
-    Object.hasOwn(PROBES, request.url) &&
+    PROBES.has(request.url) &&
     headers['content-length'] === undefined &&
     headers['transfer-encoding'] === undefined &&
     isHostAllowed(headers.host)
@@ -80,7 +80,7 @@ export function createProbeLane(options: ProbeLaneOptions): RequestLane {
     let probe: ProbeAnswer | undefined;
     let requestId: string;
     try {
-      probe = (PROBES[url] as (answers: ProbeAnswers) => ProbeAnswer | undefined)(answers);
+      probe = PROBES.get(url)?.(answers);
       if (probe === undefined) return false;
       requestId = requestIdFor(request.headers['x-request-id'], request.socket.remoteAddress);
     } catch {

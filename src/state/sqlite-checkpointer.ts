@@ -101,20 +101,13 @@ export function startSqliteCheckpointer(options: SqliteCheckpointerOptions): Sql
     const message = (error as { message?: unknown } | null)?.message;
     options.onError?.(typeof message === 'string' ? message : String(error));
   });
-  let running = true;
-  const exited = new Promise<void>((resolve) =>
-    worker.once('exit', () => {
-      running = false;
-      resolve();
-    }),
-  );
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     committed() {
       Atomics.add(slots, COMMITS, 1);
       Atomics.notify(slots, COMMITS);
     },
     async stop() {
-      if (!running) return;
       worker.ref();
       Atomics.store(slots, STOP, 1);
       Atomics.notify(slots, STOP);

@@ -103,7 +103,7 @@ function sendProbe(reply: FastifyReply, probe: ProbeAnswer): FastifyReply {
 /**
  * `GET /health`, `GET /livez` and `GET /readyz` (see createProbeAnswers). Public. Plain GETs of
  * these paths are usually answered by the probe lane before the framework sees them; these routes
- * answer the rest (HEAD, a query string, a refusal to give) with the same bodies.
+ * answer the rest (HEAD, a query string, whatever the lane leaves) with the same bodies.
  */
 export function healthRoutes(
   options: HealthRouteOptions,
