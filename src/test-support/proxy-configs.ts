@@ -57,7 +57,7 @@ export function renderNginxSite(shipped: string, ports: ProxyPorts): string {
   let site = replaceExactly(shipped, /^server \{\n {4}listen 80;\n[\s\S]*?^\}\n/gm, '');
   site = replaceExactly(
     site,
-    '    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n',
+    '    listen 443 ssl;\n    listen [::]:443 ssl;\n',
     `    listen 127.0.0.1:${ports.listenPort};\n`,
   );
   site = replaceExactly(site, /^ {4}ssl_\w+ .*;\n/gm, '', 4);
@@ -67,6 +67,30 @@ export function renderNginxSite(shipped: string, ports: ProxyPorts): string {
     `server ${SHIPPED_UPSTREAM};`,
     `server 127.0.0.1:${ports.upstreamPort};`,
   );
+}
+
+/** A certificate and key for a syntax check of the shipped TLS server. */
+export interface TlsFiles {
+  certificate: string;
+  key: string;
+}
+
+/**
+ * The nginx site as shipped, TLS server and redirect included, for `nginx -t`: only the
+ * certificate paths (Let's Encrypt's, which a test machine lacks) point at `tls` instead.
+ */
+export function renderNginxTlsSite(shipped: string, tls: TlsFiles): string {
+  const live = `/etc/letsencrypt/live/${SHIPPED_NAME}`;
+  const site = replaceExactly(shipped, `${live}/fullchain.pem;`, `${tls.certificate};`);
+  return replaceExactly(site, `${live}/privkey.pem;`, `${tls.key};`);
+}
+
+/** Lines of an nginx file that are directives, not comments or blank. */
+export function nginxDirectiveLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
 /** The main nginx.conf around the site: foreground, every path inside `dir`, no system files. */
