@@ -58,6 +58,16 @@ describe('/metrics', () => {
     expect(text).toMatch(
       /^gatehouse_channel_messages_total\{channel="web",direction="outbound"\} 1$/m,
     );
+    // Two turns (the webhook and the WebSocket message), each one LLM call.
+    expect(text).toMatch(
+      /^gatehouse_agent_turns_total\{agent="[^"]+",provider="echo",model="[^"]+"\} 2$/m,
+    );
+    expect(text).toMatch(
+      /^gatehouse_llm_requests_total\{provider="echo",model="[^"]+",success="true"\} 2$/m,
+    );
+    expect(text).toMatch(
+      /^gatehouse_llm_request_duration_seconds_bucket\{le="\+Inf",provider="echo",model="[^"]+"\} 2$/m,
+    );
     expect(text).toMatch(/^gatehouse_active_sessions 1$/m);
     expect(text).toMatch(/^gatehouse_inbox_items\{status="pending"\} 0$/m);
     expect(text).toMatch(/^gatehouse_component_up\{component="gateway"\} 1$/m);

@@ -1,5 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { labelledChildren } from './labelled-children.js';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { createCounterFamily, createHistogramFamily } from './plain-metrics.js';
 import { createRequestMetrics } from './request-metrics.js';
 import type { MetricsExporter } from '../server/types.js';
 import type { ObserverEvent } from './types.js';
@@ -59,36 +59,32 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     help: 'Heartbeat ticks',
     registers,
   });
-  const llmRequests = new Counter({
+  // Updated on every message: plain numbers too (plain-metrics.ts).
+  const llmRequests = createCounterFamily({
     name: `${PREFIX}llm_requests_total`,
     help: 'LLM requests by provider, model and outcome',
-    labelNames: ['provider', 'model', 'success'] as const,
-    registers,
+    labelNames: ['provider', 'model', 'success'],
   });
-  const llmDuration = new Histogram({
+  const llmDuration = createHistogramFamily({
     name: `${PREFIX}llm_request_duration_seconds`,
     help: 'LLM request duration',
-    labelNames: ['provider', 'model'] as const,
+    labelNames: ['provider', 'model'],
     buckets: LLM_BUCKETS,
-    registers,
   });
-  const agentTurns = new Counter({
+  const agentTurns = createCounterFamily({
     name: `${PREFIX}agent_turns_total`,
     help: 'Completed agent turns by agent, provider and model',
-    labelNames: ['agent', 'provider', 'model'] as const,
-    registers,
+    labelNames: ['agent', 'provider', 'model'],
   });
-  const agentTokens = new Counter({
+  const agentTokens = createCounterFamily({
     name: `${PREFIX}agent_tokens_total`,
     help: 'LLM tokens (input + output) by agent, provider and model',
-    labelNames: ['agent', 'provider', 'model'] as const,
-    registers,
+    labelNames: ['agent', 'provider', 'model'],
   });
-  const tokens = new Counter({
+  const tokens = createCounterFamily({
     name: `${PREFIX}tokens_total`,
     help: 'LLM tokens by provider and direction',
-    labelNames: ['provider', 'direction'] as const,
-    registers,
+    labelNames: ['provider', 'direction'],
   });
   const errors = new Counter({
     name: `${PREFIX}errors_total`,
@@ -127,11 +123,10 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       }
     },
   });
-  const channelMessages = new Counter({
+  const channelMessages = createCounterFamily({
     name: `${PREFIX}channel_messages_total`,
     help: 'Channel messages by channel and direction',
-    labelNames: ['channel', 'direction'] as const,
-    registers,
+    labelNames: ['channel', 'direction'],
   });
   const unknownOutcomes = new Counter({
     name: `${PREFIX}inbox_unknown_outcomes_total`,
@@ -140,23 +135,15 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     registers,
   });
 
-  // Per-request hot path: each labelled child is resolved once per label combination.
-  const llmRequest = labelledChildren((provider, model, success) =>
-    llmRequests.labels(provider, model, success),
-  );
-  const llmLatency = labelledChildren((provider, model) => llmDuration.labels(provider, model));
-  const tokenCounter = labelledChildren((provider, direction) =>
-    tokens.labels(provider, direction),
-  );
-  const agentTurn = labelledChildren((agent, provider, model) =>
-    agentTurns.labels(agent, provider, model),
-  );
-  const agentToken = labelledChildren((agent, provider, model) =>
-    agentTokens.labels(agent, provider, model),
-  );
-  const channelMessage = labelledChildren((channel, direction) =>
-    channelMessages.labels(channel, direction),
-  );
+  const plainFamilies = [
+    requests,
+    llmRequests,
+    llmDuration,
+    agentTurns,
+    agentTokens,
+    tokens,
+    channelMessages,
+  ];
 
   function observe(event: ObserverEvent): void {
     switch (event.type) {
@@ -168,23 +155,25 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
         return;
       case 'LlmResponse': {
         const { provider, model } = event;
-        llmRequest(provider, model, String(event.success)).inc();
-        llmLatency(provider, model).observe(event.durationMs / 1000);
-        if (event.inputTokens) tokenCounter(provider, 'input').inc(event.inputTokens);
-        if (event.outputTokens) tokenCounter(provider, 'output').inc(event.outputTokens);
+        llmRequests.child(provider, model, String(event.success)).inc();
+        llmDuration.child(provider, model).observe(event.durationMs / 1000);
+        if (event.inputTokens) tokens.child(provider, 'input').inc(event.inputTokens);
+        if (event.outputTokens) tokens.child(provider, 'output').inc(event.outputTokens);
         return;
       }
       case 'AgentEnd': {
         const agent = event.agent ?? 'default';
-        agentTurn(agent, event.provider, event.model).inc();
-        if (event.tokensUsed) agentToken(agent, event.provider, event.model).inc(event.tokensUsed);
+        agentTurns.child(agent, event.provider, event.model).inc();
+        if (event.tokensUsed) {
+          agentTokens.child(agent, event.provider, event.model).inc(event.tokensUsed);
+        }
         return;
       }
       case 'Error':
         errors.inc({ component: event.component });
         return;
       case 'ChannelMessage':
-        channelMessage(event.channel, event.direction).inc();
+        channelMessages.child(event.channel, event.direction).inc();
         return;
       case 'ActiveSessions':
         activeSessions.set(event.count);
@@ -209,6 +198,7 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     watchComponents(statuses) {
       componentStatuses = statuses;
     },
-    render: async () => `${await registry.metrics()}\n${requests.render()}`,
+    render: async () =>
+      [await registry.metrics(), ...plainFamilies.map((family) => family.render())].join('\n'),
   };
 }

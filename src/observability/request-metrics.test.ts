@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRequestMetrics, escapeLabelValue } from './request-metrics.js';
+import { escapeLabelValue } from './plain-metrics.js';
+import { createRequestMetrics } from './request-metrics.js';
 
 const metrics = () => createRequestMetrics({ prefix: 'gh_', buckets: [0.01, 0.1, 1] });
 
