@@ -14,17 +14,38 @@ CREATE INDEX IF NOT EXISTS memories_session ON memories (session_id, id);
 CREATE INDEX IF NOT EXISTS memories_category ON memories (category, id);
 `;
 
-/** External-content FTS5 index kept in step with `memories` by triggers. */
-const FTS = `
+/**
+ * External-content FTS5 index over `memories`, filled lazily: a store does not index its row;
+ * `recall` first indexes every row above `memories_fts_state.indexed_id` (ids only grow, with
+ * AUTOINCREMENT), then searches. Rows at or below that mark are in the index, so changing or
+ * deleting one updates the index at once (the triggers); a row above it is indexed as it is
+ * when a recall comes. Nothing in the gateway's request path searches memory, so its stores do
+ * not pay for an index only a search reads.
+ */
+const FTS_TABLE = `
 CREATE VIRTUAL TABLE IF NOT EXISTS memories_fts
   USING fts5(content, content = 'memories', content_rowid = 'id');
-CREATE TRIGGER IF NOT EXISTS memories_fts_insert AFTER INSERT ON memories BEGIN
-  INSERT INTO memories_fts (rowid, content) VALUES (new.id, new.content);
-END;
-CREATE TRIGGER IF NOT EXISTS memories_fts_delete AFTER DELETE ON memories BEGIN
+CREATE TABLE IF NOT EXISTS memories_fts_state (
+  only INTEGER PRIMARY KEY CHECK (only = 1),
+  indexed_id INTEGER NOT NULL
+);
+`;
+
+/** Earlier versions indexed every row as it was inserted, with this trigger. */
+const EAGER_INSERT_TRIGGER = 'memories_fts_insert';
+
+const FTS_TRIGGERS = `
+DROP TRIGGER IF EXISTS ${EAGER_INSERT_TRIGGER};
+DROP TRIGGER IF EXISTS memories_fts_delete;
+DROP TRIGGER IF EXISTS memories_fts_update;
+CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories
+  WHEN old.id <= (SELECT indexed_id FROM memories_fts_state)
+BEGIN
   INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.id, old.content);
 END;
-CREATE TRIGGER IF NOT EXISTS memories_fts_update AFTER UPDATE OF content ON memories BEGIN
+CREATE TRIGGER memories_fts_update AFTER UPDATE OF content ON memories
+  WHEN old.id <= (SELECT indexed_id FROM memories_fts_state)
+BEGIN
   INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.id, old.content);
   INSERT INTO memories_fts (rowid, content) VALUES (new.id, new.content);
 END;
@@ -40,21 +61,38 @@ export type RecallMode = 'fts5' | 'like';
 export function migrateMemorySchema(db: Database.Database, wanted: RecallMode): RecallMode {
   db.exec(TABLES);
   if (wanted === 'like') return 'like';
-  const existed =
-    db
-      .prepare<[], { n: number }>(
-        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'memories_fts'",
-      )
-      .get()?.n === 1;
+  const exists = db.prepare<[string, string], 1>(
+    'SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?',
+  );
+  const indexExisted = exists.get('table', 'memories_fts') !== undefined;
+  const markExisted = exists.get('table', 'memories_fts_state') !== undefined;
+  const eagerTrigger = exists.get('trigger', EAGER_INSERT_TRIGGER) !== undefined;
   try {
-    db.exec(FTS);
+    db.exec(FTS_TABLE);
   } catch (error) {
     // "no such module: fts5" on a SQLite built without it: fall back to LIKE search.
     if (error instanceof Error && /fts5/i.test(error.message)) return 'like';
     throw error;
   }
-  // Rows written before the index existed (e.g. by a LIKE-only build) must be indexed once.
-  if (!existed) db.exec("INSERT INTO memories_fts (memories_fts) VALUES ('rebuild')");
+  db.transaction(() => {
+    if (!markExisted || eagerTrigger) {
+      const lastId = db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) FROM memories').pluck();
+      let indexedId = 0;
+      if (eagerTrigger && markExisted) {
+        // An earlier version ran on this file after this one: rows it inserted were indexed by
+        // its trigger, rows before them may not be. Index everything again.
+        db.exec("INSERT INTO memories_fts (memories_fts) VALUES ('rebuild')");
+        indexedId = lastId.get() ?? 0;
+      } else if (indexExisted) {
+        // Kept by an earlier version's triggers: every row is in the index.
+        indexedId = lastId.get() ?? 0;
+      }
+      db.prepare<[number]>(
+        'INSERT OR REPLACE INTO memories_fts_state (only, indexed_id) VALUES (1, ?)',
+      ).run(indexedId);
+    }
+    db.exec(FTS_TRIGGERS);
+  })();
   return 'fts5';
 }
 

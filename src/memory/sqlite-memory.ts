@@ -58,6 +58,10 @@ export class SqliteMemory implements Memory {
   readonly #prune: ReturnType<typeof prepareMemoryPrune>;
   readonly #sql;
   readonly #writes: GroupCommit<PendingRow>;
+  /** The lazily filled search index (FTS5 only); see prepareSearchIndex. */
+  readonly #searchIndex: SearchIndex | undefined;
+  /** The catch-up in progress, which recalls share. */
+  #indexing: Promise<void> | undefined;
   readonly #startCheckpointer: () => SqliteCheckpointer;
   /** Started by the first commit: a gateway that never writes never runs the thread. */
   #checkpointer: SqliteCheckpointer | undefined;
@@ -109,10 +113,12 @@ export class SqliteMemory implements Memory {
       ),
       forget: db.prepare<[string]>('DELETE FROM memories WHERE key = ?'),
       count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM memories'),
+
       sessionOfKey: db
         .prepare<[string], string | null>('SELECT session_id FROM memories WHERE key = ?')
         .pluck(),
     };
+    this.#searchIndex = this.recallMode === 'fts5' ? prepareSearchIndex(db) : undefined;
     const storeBatch = db.transaction((rows: readonly PendingRow[]) => {
       for (const row of rows) this.#sql.store.run(...row.params);
     });
@@ -165,6 +171,7 @@ export class SqliteMemory implements Memory {
     const terms = queryTerms(query);
     if (terms.length === 0 || !(limit >= 1)) return [];
     this.#writes.flush();
+    await this.#indexStoredRows();
     const needle =
       this.recallMode === 'fts5'
         ? ftsMatchExpression(terms)
@@ -224,6 +231,35 @@ export class SqliteMemory implements Memory {
     this.#db.close();
   }
 
+  /**
+   * Brings the search index up to every row stored so far (stores leave it behind, see
+   * sqlite-memory-schema.ts), a chunk at a time with a turn of the event loop between chunks,
+   * so a long backlog does not hold other requests. Concurrent recalls share the work.
+   */
+  async #indexStoredRows(): Promise<void> {
+    const searchIndex = this.#searchIndex;
+    if (searchIndex === undefined) return;
+    const upTo = searchIndex.lastRowId();
+    while (searchIndex.indexedUpTo() < upTo) {
+      if (this.#indexing === undefined) {
+        const indexing = this.#catchUp(searchIndex, upTo);
+        this.#indexing = indexing;
+        const done = (): void => {
+          if (this.#indexing === indexing) this.#indexing = undefined;
+        };
+        indexing.then(done, done);
+      }
+      await this.#indexing;
+    }
+  }
+
+  async #catchUp(searchIndex: SearchIndex, upTo: number): Promise<void> {
+    while (!searchIndex.indexNext(upTo)) {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.#assertOpen();
+    }
+  }
+
   /** A commit appended to the WAL: the checkpointer (started on the first) copies it over. */
   #committed(): void {
     this.#checkpointer ??= this.#startCheckpointer();
@@ -241,6 +277,50 @@ export class SqliteMemory implements Memory {
   #assertOpen(): void {
     if (this.#closed) throw new Error('Memory is closed');
   }
+}
+
+/** Rows indexed per transaction when recall catches up: a few milliseconds of work. */
+const INDEX_CHUNK_ROWS = 500;
+
+/** Where the lazily filled search index stands, and the step that fills it. */
+interface SearchIndex {
+  /** The highest row id stored (0: none). */
+  lastRowId(): number;
+  /** Every row up to this id is in the index. */
+  indexedUpTo(): number;
+  /**
+   * Indexes the next rows above the mark and moves the mark past them, in one transaction;
+   * true once the mark has reached `upTo`.
+   */
+  indexNext(upTo: number): boolean;
+}
+
+function prepareSearchIndex(db: Database.Database): SearchIndex {
+  const lastRowId = db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) FROM memories').pluck();
+  const mark = db.prepare<[], number>('SELECT indexed_id FROM memories_fts_state').pluck();
+  const next = db.prepare<[number, number], { id: number; content: string }>(
+    'SELECT id, content FROM memories WHERE id > ? ORDER BY id LIMIT ?',
+  );
+  const index = db.prepare<[number, string]>(
+    'INSERT INTO memories_fts (rowid, content) VALUES (?, ?)',
+  );
+  const move = db.prepare<[number]>('UPDATE memories_fts_state SET indexed_id = ?');
+  const indexedUpTo = (): number => mark.get() ?? 0;
+  return {
+    lastRowId: () => lastRowId.get() ?? 0,
+    indexedUpTo,
+    indexNext: db.transaction((upTo: number): boolean => {
+      const from = indexedUpTo();
+      const rows = next.all(from, INDEX_CHUNK_ROWS);
+      for (const row of rows) index.run(row.id, row.content);
+      const last = rows.at(-1)?.id ?? from;
+      // Fewer rows than asked: none is left above the last one, so the mark may pass `upTo`
+      // (AUTOINCREMENT never reuses an id, so no row can appear below it later).
+      const reached = rows.length < INDEX_CHUNK_ROWS ? Math.max(last, upTo) : last;
+      move.run(reached);
+      return reached >= upTo;
+    }),
+  };
 }
 
 /** Opens the SQLite memory at `path`. */

@@ -1,0 +1,178 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteMemory } from './sqlite-memory.js';
+
+/*
+ * The search index is filled by recall, not by stores. These tests check it against the rows
+ * with FTS5's own integrity check, which fails on a missing, stale or duplicated entry (so it
+ * runs only where every row should be indexed).
+ */
+
+let dir: string;
+let file: string;
+let peek: Database.Database | undefined;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-search-index-'));
+  file = path.join(dir, 'memory.db');
+});
+
+afterEach(() => {
+  peek?.close();
+  peek = undefined;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A second connection on the file. */
+function look(): Database.Database {
+  peek ??= new Database(file);
+  return peek;
+}
+
+const indexedId = (): number =>
+  look().prepare<[], number>('SELECT indexed_id FROM memories_fts_state').pluck().get() ?? -1;
+
+const matches = (word: string): number[] =>
+  look()
+    .prepare<[string], number>('SELECT rowid FROM memories_fts WHERE memories_fts MATCH ?')
+    .pluck()
+    .all(`"${word}"`);
+
+function assertIndexMatchesRows(): void {
+  look().exec("INSERT INTO memories_fts (memories_fts, rank) VALUES ('integrity-check', 1)");
+}
+
+const keysOf = (entries: readonly { key: string }[]): string[] => entries.map((e) => e.key);
+
+describe('SqliteMemory search index', () => {
+  it('leaves stored rows out of the index until a recall, which indexes every one', async () => {
+    const memory = createSqliteMemory({ path: file });
+    await memory.store('a', 'the blue door', 'conversation', 's1', 'user');
+    await memory.store('b', 'a red door', 'conversation', 's1', 'assistant');
+    expect(indexedId()).toBe(0);
+    expect(matches('door')).toEqual([]);
+    expect(keysOf(await memory.recall('door', 10)).sort()).toEqual(['a', 'b']);
+    expect(indexedId()).toBe(2);
+    expect(matches('door').sort()).toEqual([1, 2]);
+    assertIndexMatchesRows();
+    await memory.close();
+  });
+
+  it('keeps the index right through overwrites and deletes, indexed or not', async () => {
+    const memory = createSqliteMemory({ path: file });
+    await memory.store('a', 'apple', 'custom');
+    await memory.store('b', 'banana', 'custom');
+    expect(keysOf(await memory.recall('apple banana', 10)).sort()).toEqual(['a', 'b']);
+    // Indexed rows: the index follows at once.
+    await memory.store('a', 'apricot', 'custom');
+    expect(await memory.forget('b')).toBe(true);
+    assertIndexMatchesRows();
+    // Rows above the mark: the index does not know them yet.
+    await memory.store('c', 'cherry', 'custom');
+    await memory.store('c', 'coconut', 'custom');
+    await memory.store('d', 'date', 'custom');
+    expect(await memory.forget('d')).toBe(true);
+    expect(matches('coconut')).toEqual([]);
+    expect(await memory.recall('apple banana cherry date', 10)).toEqual([]);
+    expect(keysOf(await memory.recall('apricot coconut', 10)).sort()).toEqual(['a', 'c']);
+    assertIndexMatchesRows();
+    await memory.close();
+  });
+
+  it('indexes a long backlog in chunks, and concurrent recalls see all of it', async () => {
+    const memory = createSqliteMemory({ path: file });
+    await Promise.all(
+      Array.from({ length: 1_234 }, (_, i) =>
+        memory.store(`k${i}`, `line ${i} of the backlog`, 'conversation', 's1', 'user'),
+      ),
+    );
+    const [first, second] = await Promise.all([
+      memory.recall('backlog', 2_000),
+      memory.recall('backlog', 2_000),
+    ]);
+    expect(first).toHaveLength(1_234);
+    expect(second).toHaveLength(1_234);
+    expect(indexedId()).toBe(1_234);
+    assertIndexMatchesRows();
+    await memory.close();
+  });
+
+  it('keeps recalling what was stored after an earlier recall', async () => {
+    const memory = createSqliteMemory({ path: file });
+    await memory.store('a', 'first word', 'custom');
+    expect(keysOf(await memory.recall('word', 10))).toEqual(['a']);
+    await memory.store('b', 'second word', 'custom');
+    expect(keysOf(await memory.recall('word', 10)).sort()).toEqual(['a', 'b']);
+    await memory.close();
+    const again = createSqliteMemory({ path: file });
+    await again.store('c', 'third word', 'custom');
+    expect(keysOf(await again.recall('word', 10)).sort()).toEqual(['a', 'b', 'c']);
+    assertIndexMatchesRows();
+    await again.close();
+  });
+});
+
+/** The schema of earlier versions: every row indexed by an insert trigger. */
+const EAGER_SCHEMA = `
+CREATE TABLE memories (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, content TEXT NOT NULL,
+  category TEXT NOT NULL, session_id TEXT, role TEXT, created_at TEXT NOT NULL);
+CREATE VIRTUAL TABLE memories_fts USING fts5(content, content = 'memories', content_rowid = 'id');
+CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+  INSERT INTO memories_fts (rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+  INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER memories_fts_update AFTER UPDATE OF content ON memories BEGIN
+  INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.id, old.content);
+  INSERT INTO memories_fts (rowid, content) VALUES (new.id, new.content);
+END;
+`;
+
+function insertRaw(db: Database.Database, key: string, content: string): void {
+  db.prepare(
+    "INSERT INTO memories (key, content, category, created_at) VALUES (?, ?, 'custom', '2026-01-01T00:00:00.000Z')",
+  ).run(key, content);
+}
+
+describe('SqliteMemory search index on a file of an earlier version', () => {
+  it('takes over an index kept row by row, without indexing a row twice', async () => {
+    const old = new Database(file);
+    old.exec(EAGER_SCHEMA);
+    insertRaw(old, 'a', 'green tea');
+    insertRaw(old, 'b', 'black tea');
+    old.close();
+
+    const memory = createSqliteMemory({ path: file });
+    expect(indexedId()).toBe(2);
+    await memory.store('c', 'mint tea', 'custom');
+    expect(keysOf(await memory.recall('tea', 10)).sort()).toEqual(['a', 'b', 'c']);
+    assertIndexMatchesRows();
+    await memory.close();
+  });
+
+  it('rebuilds the index when an earlier version has written to the file since', async () => {
+    const memory = createSqliteMemory({ path: file });
+    await memory.store('a', 'left behind', 'custom');
+    await memory.close();
+    // An earlier version opens the file: it brings its insert trigger back and writes a row.
+    const old = new Database(file);
+    old.exec(`CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+      INSERT INTO memories_fts (rowid, content) VALUES (new.id, new.content);
+    END;`);
+    insertRaw(old, 'b', 'written by the old one');
+    old.close();
+
+    const again = createSqliteMemory({ path: file });
+    assertIndexMatchesRows();
+    expect(keysOf(await again.recall('left old', 10)).sort()).toEqual(['a', 'b']);
+    await again.store('c', 'after the rebuild', 'custom');
+    expect(keysOf(await again.recall('rebuild', 10))).toEqual(['c']);
+    assertIndexMatchesRows();
+    await again.close();
+  });
+});
