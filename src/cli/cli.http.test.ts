@@ -1,33 +1,20 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { request } from 'node:http';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TempHome } from '../test-support/gatehouse-process.js';
-import {
-  buildCliIfStale,
-  killAllCli,
-  makeTempHome,
-  startCli,
-} from '../test-support/gatehouse-process.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCli, useBuiltCli } from '../test-support/gatehouse-process.js';
 
-const homes: TempHome[] = [];
 const sockets: Socket[] = [];
 
 async function gateway(extraToml = ''): Promise<Awaited<ReturnType<typeof startCli>>> {
-  const created = makeTempHome(`[gateway]\nport = 0\n${extraToml}`);
-  homes.push(created);
-  return startCli([], created.env);
+  return startCli([], cli.tempHome(`[gateway]\nport = 0\n${extraToml}`).env);
 }
 
-beforeAll(() => {
-  buildCliIfStale();
-}, 180_000);
-
-afterEach(async () => {
+// Registered before useBuiltCli's hooks, so it runs after them: the gateways are gone first.
+afterEach(() => {
   for (const socket of sockets.splice(0)) socket.destroy();
-  await killAllCli();
-  for (const created of homes.splice(0)) created.cleanup();
 });
+const cli = useBuiltCli();
 
 /** Sends a body with Transfer-Encoding: chunked (no Content-Length) and returns the status. */
 function postChunked(url: string, path: string, size: number): Promise<number> {

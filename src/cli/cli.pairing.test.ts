@@ -1,32 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TempHome } from '../test-support/gatehouse-process.js';
-import {
-  buildCliIfStale,
-  killAllCli,
-  makeTempHome,
-  startCli,
-} from '../test-support/gatehouse-process.js';
+import { describe, expect, it } from 'vitest';
+import { startCli, useBuiltCli } from '../test-support/gatehouse-process.js';
 import { postMessage, send } from '../test-support/gateway-harness.js';
 
-const homes: TempHome[] = [];
-
-beforeAll(() => {
-  buildCliIfStale();
-}, 180_000);
-
-afterEach(async () => {
-  await killAllCli();
-  for (const created of homes.splice(0)) created.cleanup();
-});
+const cli = useBuiltCli();
 
 describe('gatehouse start: pairing across a restart of the real process', () => {
   it('prints the code once, pairs, and after SIGTERM and a restart the token still works without a new code', async () => {
-    const home = makeTempHome(
+    const home = cli.tempHome(
       '# my gateway\n[observability]\nlog_level = "debug"\n\n[gateway]\n# loopback only\nport = 0\n',
     );
-    homes.push(home);
     const first = await startCli([], home.env);
     const match = await first.waitFor(/^gatehouse pairing code: (\d{6})$/m);
     const code = match[1] ?? '';

@@ -1,29 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TempHome } from '../test-support/gatehouse-process.js';
-import {
-  buildCliIfStale,
-  killAllCli,
-  makeTempHome,
-  runCli,
-  startCli,
-} from '../test-support/gatehouse-process.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, startCli, useBuiltCli } from '../test-support/gatehouse-process.js';
 
-const homes: TempHome[] = [];
-function home(toml: string): TempHome {
-  const created = makeTempHome(toml);
-  homes.push(created);
-  return created;
-}
-
-beforeAll(() => {
-  buildCliIfStale();
-}, 180_000);
-
-afterEach(async () => {
-  await killAllCli();
-  for (const created of homes.splice(0)) created.cleanup();
-});
+const { tempHome: home } = useBuiltCli();
 
 const STACK_FRAME = /^\s+at /m;
 

@@ -2,14 +2,9 @@ import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TempHome } from '../test-support/gatehouse-process.js';
-import {
-  buildCliIfStale,
-  killAllCli,
-  makeTempHome,
-  runCli,
-} from '../test-support/gatehouse-process.js';
+import { runCli, useBuiltCli } from '../test-support/gatehouse-process.js';
 import { liveConfig, liveHome, startLiveGateway } from '../test-support/live-gateway.js';
 
 /*
@@ -17,21 +12,8 @@ import { liveConfig, liveHome, startLiveGateway } from '../test-support/live-gat
  * without a running gateway.
  */
 
-const homes: TempHome[] = [];
-function home(toml: string): TempHome {
-  const created = makeTempHome(toml);
-  homes.push(created);
-  return created;
-}
-
-beforeAll(() => {
-  buildCliIfStale();
-}, 180_000);
-
-afterEach(async () => {
-  await killAllCli();
-  for (const created of homes.splice(0)) created.cleanup();
-});
+const cli = useBuiltCli();
+const home = (toml: string) => cli.tempHome(toml);
 
 interface JsonFinding {
   id: string;
@@ -159,8 +141,7 @@ describe('gatehouse doctor', { timeout: 60_000 }, () => {
   });
 
   it('checks a running gateway: it answers /health, and so does a public_url that reaches it', async () => {
-    const created = liveHome();
-    homes.push(created);
+    const created = cli.adopt(liveHome());
     const gateway = await startLiveGateway(created);
     const before = await doctorJson(created);
     expect(before.code).toBe(0);
@@ -179,8 +160,7 @@ describe('gatehouse doctor', { timeout: 60_000 }, () => {
   });
 
   it('reports a public_url that does not answer /health, without failing the run', async () => {
-    const created = liveHome();
-    homes.push(created);
+    const created = cli.adopt(liveHome());
     const gateway = await startLiveGateway(created);
     const port = await closedPort();
     writeFileSync(

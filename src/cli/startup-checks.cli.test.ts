@@ -1,33 +1,13 @@
 import { readdirSync } from 'node:fs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TempHome } from '../test-support/gatehouse-process.js';
-import {
-  buildCliIfStale,
-  killAllCli,
-  makeTempHome,
-  runCli,
-} from '../test-support/gatehouse-process.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, useBuiltCli } from '../test-support/gatehouse-process.js';
 
 /*
  * `config check` and `start` share one set of start-up checks: every config `start` refuses must
  * also fail `config check`, with the same exit code and the same one-line message.
  */
 
-const homes: TempHome[] = [];
-function home(toml: string): TempHome {
-  const created = makeTempHome(toml);
-  homes.push(created);
-  return created;
-}
-
-beforeAll(() => {
-  buildCliIfStale();
-}, 180_000);
-
-afterEach(async () => {
-  await killAllCli();
-  for (const created of homes.splice(0)) created.cleanup();
-});
+const { tempHome: home } = useBuiltCli();
 
 const STACK_FRAME = /^\s+at /m;
 

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TempHome } from '../test-support/gatehouse-process.js';
-import { buildCliIfStale, killAllCli, runCli } from '../test-support/gatehouse-process.js';
+import { runCli, useBuiltCli } from '../test-support/gatehouse-process.js';
 import { generatedJwtSecret, signJwt, unsignedJwt } from '../test-support/hand-made-jwt.js';
 import {
   issueToken,
@@ -19,26 +19,15 @@ import type { LiveGateway } from '../test-support/live-gateway.js';
  * tokens minted by one process are verified by the other through the shared secret and state.db.
  */
 
-const homes: TempHome[] = [];
+const cli = useBuiltCli();
 
 function home(extra?: string): TempHome {
-  const created = liveHome(extra === undefined ? {} : { extra });
-  homes.push(created);
-  return created;
+  return cli.adopt(liveHome(extra === undefined ? {} : { extra }));
 }
 
 async function gateway(extra?: string): Promise<LiveGateway> {
   return startLiveGateway(home(extra));
 }
-
-beforeAll(() => {
-  buildCliIfStale();
-}, 180_000);
-
-afterEach(async () => {
-  await killAllCli();
-  for (const created of homes.splice(0)) created.cleanup();
-});
 
 describe('gatehouse token with a running gateway', { timeout: 60_000 }, () => {
   it('create prints a token and its jti; list shows jti, subject, scope, expiry and revoked but never the token', async () => {

@@ -1,12 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildCliIfStale,
-  killAllCli,
-  makeTempHome,
-  type TempHome,
-} from '../test-support/gatehouse-process.js';
+import { describe, expect, it } from 'vitest';
+import { useBuiltCli, type TempHome } from '../test-support/gatehouse-process.js';
 import {
   eventually,
   issueToken,
@@ -24,16 +19,8 @@ import { ask, openSession, within } from '../test-support/ws-session.js';
  */
 
 const ORIGIN = 'https://chat.example.com';
+const cli = useBuiltCli();
 let home: TempHome | undefined;
-
-beforeAll(() => {
-  buildCliIfStale();
-}, 180_000);
-afterEach(async () => {
-  await killAllCli();
-  home?.cleanup();
-  home = undefined;
-});
 
 function config(options: { rate: number; origins: string[]; level: string; extra?: string }) {
   return [
@@ -52,7 +39,7 @@ function config(options: { rate: number; origins: string[]; level: string; extra
 
 describe('reload without restart', { timeout: 60_000 }, () => {
   it('gatehouse reload applies hot keys, keeps restart-only ones and refuses an invalid file', async () => {
-    home = makeTempHome(config({ rate: 0, origins: [], level: 'warn' }));
+    home = cli.tempHome(config({ rate: 0, origins: [], level: 'warn' }));
     const live = await startLiveGateway(home);
     const { token } = await issueToken(live, 'channels:web channels:api');
     const session = await openSession(`${live.wsUrl}/ws`, {
@@ -111,7 +98,7 @@ describe('reload without restart', { timeout: 60_000 }, () => {
   });
 
   it('SIGHUP re-reads the config instead of ending the process', async () => {
-    home = makeTempHome(config({ rate: 0, origins: [], level: 'info' }));
+    home = cli.tempHome(config({ rate: 0, origins: [], level: 'info' }));
     const live = await startLiveGateway(home);
     // Signal handlers are installed once start-up has logged its last line.
     await within(live.process.waitFor(/"msg":"gateway started"/), 10_000, 'start-up').catch(
@@ -149,7 +136,7 @@ describe('reload without restart', { timeout: 60_000 }, () => {
       '[[pipeline.inbound]]',
       'name = "memory"',
     ].join('\n');
-    home = makeTempHome(config({ rate: 0, origins: [], level: 'info', extra: '' }) + audit + '\n');
+    home = cli.tempHome(config({ rate: 0, origins: [], level: 'info', extra: '' }) + audit + '\n');
     const live = await startLiveGateway(home);
     await within(live.process.waitFor(/"msg":"gateway started"/), 10_000, 'start-up');
     const { token } = await issueToken(live, 'channels:api');

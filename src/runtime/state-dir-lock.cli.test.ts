@@ -1,28 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildCliIfStale,
-  killAllCli,
-  makeTempHome,
-  runCli,
-  startCli,
-  type TempHome,
-} from '../test-support/gatehouse-process.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, startCli, useBuiltCli, type TempHome } from '../test-support/gatehouse-process.js';
 
 /*
  * Real gateway processes on one GATEHOUSE_HOME: the second `start` is refused while the first
  * runs, and the first's gateway.json survives; after a SIGKILL the leftover lock is taken over.
  */
 
+const cli = useBuiltCli();
 let home: TempHome;
-beforeAll(() => {
-  buildCliIfStale();
-}, 180_000);
-afterEach(async () => {
-  await killAllCli();
-  home.cleanup();
-});
 
 const runtimeInfo = () =>
   JSON.parse(readFileSync(join(home.dir, 'gateway.json'), 'utf8')) as {
@@ -31,7 +18,7 @@ const runtimeInfo = () =>
 
 describe('one gateway per state directory', { timeout: 60_000 }, () => {
   it('refuses a second start with exit 2, keeps the first serving, and takes over after kill -9', async () => {
-    home = makeTempHome('[gateway]\nport = 0\n[observability]\nlog_level = "info"\n');
+    home = cli.tempHome('[gateway]\nport = 0\n[observability]\nlog_level = "info"\n');
     const first = await startCli([], home.env);
     const firstPid = first.child.pid ?? 0;
 
@@ -61,7 +48,7 @@ describe('one gateway per state directory', { timeout: 60_000 }, () => {
   it('finishes shutdown and releases the lock after the memory has been written to', async () => {
     // The memory's checkpoint thread starts with its first write; stopping it is one step of
     // shutdown, and the steps after it (state, lock) must still run.
-    home = makeTempHome('[gateway]\nport = 0\n[observability]\nlog_level = "info"\n');
+    home = cli.tempHome('[gateway]\nport = 0\n[observability]\nlog_level = "info"\n');
     const gateway = await startCli([], home.env);
     const code = (await gateway.waitFor(/pairing code: (\d{6})/))[1] ?? '';
     const paired = await fetch(`${gateway.url}/pair`, {

@@ -22,24 +22,30 @@ export function buildCliIfStale(): void {
   });
 }
 
+/** What useBuiltCli gives a test file. */
+export interface BuiltCliHooks {
+  /** A temporary home holding `configToml`, removed after the test. */
+  tempHome(configToml: string): TempHome;
+  /** Removes `home` (made elsewhere, e.g. by liveHome) after the test; returns it. */
+  adopt<Home extends TempHome>(home: Home): Home;
+}
+
 /**
  * The hooks of a test file that runs the built CLI: build it once before the file; after each
- * test, kill every CLI process still running and remove the homes `tempHome` made.
+ * test, kill every CLI process still running and remove the homes it was given.
  */
-export function useBuiltCli(): { tempHome(configToml: string): TempHome } {
+export function useBuiltCli(): BuiltCliHooks {
   const homes: TempHome[] = [];
   beforeAll(() => buildCliIfStale(), 180_000);
   afterEach(async () => {
     await killAllCli();
     for (const home of homes.splice(0)) home.cleanup();
   });
-  return {
-    tempHome(configToml) {
-      const home = makeTempHome(configToml);
-      homes.push(home);
-      return home;
-    },
+  const adopt = <Home extends TempHome>(home: Home): Home => {
+    homes.push(home);
+    return home;
   };
+  return { tempHome: (configToml) => adopt(makeTempHome(configToml)), adopt };
 }
 
 /** A temporary home with a config file; `cleanup()` removes it. */

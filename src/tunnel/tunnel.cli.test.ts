@@ -1,12 +1,7 @@
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TempHome } from '../test-support/gatehouse-process.js';
-import {
-  buildCliIfStale,
-  killAllCli,
-  runCli,
-  spawnCli,
-} from '../test-support/gatehouse-process.js';
+import { runCli, spawnCli, useBuiltCli } from '../test-support/gatehouse-process.js';
 import {
   FAKE_TUNNEL_DIR,
   fakeTunnelPath,
@@ -22,20 +17,10 @@ import { sendRawRequest } from '../test-support/raw-http.js';
  * one line, and after SIGINT no tunnel process is left.
  */
 
-const homes: TempHome[] = [];
-
-beforeAll(() => {
-  buildCliIfStale();
-}, 180_000);
-
-afterEach(async () => {
-  await killAllCli();
-  for (const home of homes.splice(0)) home.cleanup();
-});
+const cli = useBuiltCli();
 
 function tunnelHome(tunnelToml: string): { home: TempHome; record: string } {
-  const home = liveHome({ extra: tunnelToml });
-  homes.push(home);
+  const home = cli.adopt(liveHome({ extra: tunnelToml }));
   return { home, record: join(home.dir, 'tunnel-record.jsonl') };
 }
 

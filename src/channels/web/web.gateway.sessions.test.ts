@@ -1,7 +1,6 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashPairedToken } from '../../auth/paired-tokens.js';
-import type { TempHome } from '../../test-support/gatehouse-process.js';
-import { buildCliIfStale, killAllCli } from '../../test-support/gatehouse-process.js';
+import { useBuiltCli } from '../../test-support/gatehouse-process.js';
 import {
   activeSessions,
   eventually,
@@ -23,22 +22,12 @@ import { ask, openSession, within } from '../../test-support/ws-session.js';
  * The echo provider answers; these tests are about who closes the socket and with which code.
  */
 
-const homes: TempHome[] = [];
+const cli = useBuiltCli();
 
 async function gateway(extra?: string): Promise<LiveGateway> {
-  const home = liveHome(extra === undefined ? {} : { extra });
-  homes.push(home);
+  const home = cli.adopt(liveHome(extra === undefined ? {} : { extra }));
   return startLiveGateway(home);
 }
-
-beforeAll(() => {
-  buildCliIfStale();
-}, 180_000);
-
-afterEach(async () => {
-  await killAllCli();
-  for (const home of homes.splice(0)) home.cleanup();
-});
 
 describe('web sessions on the built gateway', { timeout: 60_000 }, () => {
   // The issue allows 2 s (a 1 s refresh plus the close); 3 s leaves room for a loaded machine.

@@ -1,6 +1,5 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TempHome } from '../../test-support/gatehouse-process.js';
-import { buildCliIfStale, killAllCli } from '../../test-support/gatehouse-process.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useBuiltCli } from '../../test-support/gatehouse-process.js';
 import { startFakeOpenAI } from '../../test-support/fake-llm.js';
 import type { FakeLlm } from '../../test-support/fake-llm.js';
 import {
@@ -23,14 +22,14 @@ import { ask, openSession, within } from '../../test-support/ws-session.js';
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ALLOWED_ORIGIN = 'https://chat.example.com';
 
-const homes: TempHome[] = [];
 const llms: FakeLlm[] = [];
 
 async function setup(extra?: string): Promise<{ live: LiveGateway; llm: FakeLlm }> {
   const llm = await startFakeOpenAI();
   llms.push(llm);
-  const home = liveHome({ llmBaseUrl: llm.baseUrl, ...(extra === undefined ? {} : { extra }) });
-  homes.push(home);
+  const home = cli.adopt(
+    liveHome({ llmBaseUrl: llm.baseUrl, ...(extra === undefined ? {} : { extra }) }),
+  );
   return { live: await startLiveGateway(home), llm };
 }
 
@@ -41,15 +40,11 @@ function lastMessages(llm: FakeLlm, index: number): Array<{ role: string; conten
   return body.messages ?? [];
 }
 
-beforeAll(() => {
-  buildCliIfStale();
-}, 180_000);
-
+// Registered before useBuiltCli's hooks, so it runs after them: the gateways are gone first.
 afterEach(async () => {
-  await killAllCli();
   for (const llm of llms.splice(0)) await llm.close();
-  for (const home of homes.splice(0)) home.cleanup();
 });
+const cli = useBuiltCli();
 
 describe('web channel through the built gateway', { timeout: 60_000 }, () => {
   it('POST /ws/ticket gives a 30 s ticket for a paired token or a channels:web JWT, and 403 without channels:web', async () => {
