@@ -65,35 +65,43 @@ export function migrateMemorySchema(db: Database.Database, wanted: RecallMode): 
     'SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?',
   );
   const indexExisted = exists.get('table', 'memories_fts') !== undefined;
-  const markExisted = exists.get('table', 'memories_fts_state') !== undefined;
   const eagerTrigger = exists.get('trigger', EAGER_INSERT_TRIGGER) !== undefined;
   try {
-    db.exec(FTS_TABLE);
+    // One transaction: the index, its mark and the triggers are created together or not at all.
+    db.transaction(() => {
+      db.exec(FTS_TABLE);
+      const marked =
+        db.prepare<[], 1>('SELECT 1 FROM memories_fts_state WHERE only = 1').get() !== undefined;
+      if (!indexExisted) {
+        // A new index: the first recall indexes every row.
+        setMark(db, 0);
+      } else if (eagerTrigger && !marked) {
+        // Kept by an earlier version's insert trigger: every row is in the index.
+        setMark(db, lastRowId(db));
+      } else if (eagerTrigger || !marked) {
+        // An earlier version has written to this file since (its insert trigger is back), or
+        // the mark is gone: what the index holds is unknown, so index everything again.
+        db.exec("INSERT INTO memories_fts (memories_fts) VALUES ('rebuild')");
+        setMark(db, lastRowId(db));
+      }
+      db.exec(FTS_TRIGGERS);
+    })();
   } catch (error) {
     // "no such module: fts5" on a SQLite built without it: fall back to LIKE search.
-    if (error instanceof Error && /fts5/i.test(error.message)) return 'like';
+    if (error instanceof Error && /no such module: fts5/i.test(error.message)) return 'like';
     throw error;
   }
-  db.transaction(() => {
-    if (!markExisted || eagerTrigger) {
-      const lastId = db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) FROM memories').pluck();
-      let indexedId = 0;
-      if (eagerTrigger && markExisted) {
-        // An earlier version ran on this file after this one: rows it inserted were indexed by
-        // its trigger, rows before them may not be. Index everything again.
-        db.exec("INSERT INTO memories_fts (memories_fts) VALUES ('rebuild')");
-        indexedId = lastId.get() ?? 0;
-      } else if (indexExisted) {
-        // Kept by an earlier version's triggers: every row is in the index.
-        indexedId = lastId.get() ?? 0;
-      }
-      db.prepare<[number]>(
-        'INSERT OR REPLACE INTO memories_fts_state (only, indexed_id) VALUES (1, ?)',
-      ).run(indexedId);
-    }
-    db.exec(FTS_TRIGGERS);
-  })();
   return 'fts5';
+}
+
+function lastRowId(db: Database.Database): number {
+  return db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) FROM memories').pluck().get() ?? 0;
+}
+
+function setMark(db: Database.Database, indexedId: number): void {
+  db.prepare<[number]>(
+    'INSERT OR REPLACE INTO memories_fts_state (only, indexed_id) VALUES (1, ?)',
+  ).run(indexedId);
 }
 
 /** Most search terms used from one query, so a huge query cannot make a huge MATCH. */

@@ -113,6 +113,81 @@ describe('SqliteMemory search index', () => {
     assertIndexMatchesRows();
     await again.close();
   });
+
+  it('lets a recall that started later wait for the rows stored since an earlier one began', async () => {
+    // Two rows per chunk: the first recall (up to row 4) yields after rows 1-2.
+    const memory = createSqliteMemory({ path: file, indexChunkRows: 2 });
+    for (const key of ['k1', 'k2', 'k3', 'k4'])
+      await memory.store(key, `${key} of the log`, 'custom');
+    const first = memory.recall('log', 10);
+    void memory.store('k5', 'k5 of the log', 'custom');
+    void memory.store('k6', 'k6 of the log', 'custom');
+    // Commits k5 and k6 and aims at row 6 while the first catch-up (aimed at row 4) runs.
+    const second = memory.recall('log', 10);
+    // The first may see k5 and k6 too (stored before it answered); it must see k1-k4.
+    expect(keysOf(await first)).toEqual(expect.arrayContaining(['k1', 'k2', 'k3', 'k4']));
+    expect(keysOf(await second).sort()).toEqual(['k1', 'k2', 'k3', 'k4', 'k5', 'k6']);
+    assertIndexMatchesRows();
+    await memory.close();
+  });
+
+  it('keeps the index right when retention deletes indexed and unindexed rows', async () => {
+    const memory = createSqliteMemory({ path: file, clock: () => Date.UTC(2020, 0, 1) });
+    await memory.store('old-indexed', 'ancient scroll', 'conversation', 's1', 'user');
+    expect(keysOf(await memory.recall('scroll', 5))).toEqual(['old-indexed']);
+    await memory.store('old-unindexed', 'ancient tablet', 'conversation', 's1', 'user');
+    expect(await memory.prune({ olderThan: '2021-01-01T00:00:00.000Z', batchSize: 10 })).toBe(2);
+    expect(await memory.recall('ancient scroll tablet', 5)).toEqual([]);
+    assertIndexMatchesRows();
+    await memory.close();
+  });
+
+  it('answers a recall that a close() overtook with "Memory is closed"', async () => {
+    const memory = createSqliteMemory({ path: file });
+    await memory.store('a', 'late question', 'custom');
+    const refused = expect(memory.recall('question', 5)).rejects.toThrow('Memory is closed');
+    await memory.close();
+    await refused;
+  });
+
+  it('rebuilds the index at open when its mark has gone missing', async () => {
+    const memory = createSqliteMemory({ path: file });
+    await memory.store('a', 'marked words', 'custom');
+    expect(keysOf(await memory.recall('marked', 5))).toEqual(['a']);
+    await memory.store('b', 'unmarked words', 'custom');
+    await memory.close();
+    look().exec('DELETE FROM memories_fts_state');
+
+    const again = createSqliteMemory({ path: file });
+    expect(indexedId()).toBe(2);
+    assertIndexMatchesRows();
+    expect(keysOf(await again.recall('words', 5)).sort()).toEqual(['a', 'b']);
+    await again.close();
+  });
+
+  it('refuses a recall, rather than looping, when the mark goes missing while open', async () => {
+    const memory = createSqliteMemory({ path: file });
+    await memory.store('a', 'some words', 'custom');
+    look().exec('DELETE FROM memories_fts_state');
+    await expect(memory.recall('words', 5)).rejects.toThrow(/has no mark/);
+    await memory.close();
+  });
+});
+
+describe('SqliteMemory search index across recall modes', () => {
+  it('indexes the rows of a file written with LIKE search at the first FTS5 recall', async () => {
+    const like = createSqliteMemory({ path: file, recall: 'like' });
+    await like.store('a', 'written without an index', 'custom');
+    expect(keysOf(await like.recall('index', 5))).toEqual(['a']);
+    await like.close();
+
+    const fts = createSqliteMemory({ path: file });
+    expect(fts.recallMode).toBe('fts5');
+    expect(indexedId()).toBe(0);
+    expect(keysOf(await fts.recall('index', 5))).toEqual(['a']);
+    assertIndexMatchesRows();
+    await fts.close();
+  });
 });
 
 /** The schema of earlier versions: every row indexed by an insert trigger. */

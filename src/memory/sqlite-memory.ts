@@ -25,6 +25,8 @@ export interface SqliteMemoryOptions {
   recall?: RecallMode;
   /** Epoch-milliseconds clock for `createdAt`. */
   clock?: () => number;
+  /** Rows the search index takes per transaction when a recall catches it up (default 500). */
+  indexChunkRows?: number;
   /** Told when a background checkpoint fails (the writer then checkpoints itself, later). */
   onCheckpointError?: (message: string) => void;
 }
@@ -118,7 +120,10 @@ export class SqliteMemory implements Memory {
         .prepare<[string], string | null>('SELECT session_id FROM memories WHERE key = ?')
         .pluck(),
     };
-    this.#searchIndex = this.recallMode === 'fts5' ? prepareSearchIndex(db) : undefined;
+    this.#searchIndex =
+      this.recallMode === 'fts5'
+        ? prepareSearchIndex(db, options.indexChunkRows ?? INDEX_CHUNK_ROWS)
+        : undefined;
     const storeBatch = db.transaction((rows: readonly PendingRow[]) => {
       for (const row of rows) this.#sql.store.run(...row.params);
     });
@@ -172,6 +177,8 @@ export class SqliteMemory implements Memory {
     if (terms.length === 0 || !(limit >= 1)) return [];
     this.#writes.flush();
     await this.#indexStoredRows();
+    // A close() may have come while this recall waited.
+    this.#assertOpen();
     const needle =
       this.recallMode === 'fts5'
         ? ftsMatchExpression(terms)
@@ -254,7 +261,10 @@ export class SqliteMemory implements Memory {
   }
 
   async #catchUp(searchIndex: SearchIndex, upTo: number): Promise<void> {
-    while (!searchIndex.indexNext(upTo)) {
+    for (;;) {
+      const reached = searchIndex.indexNext(upTo);
+      this.#committed();
+      if (reached) return;
       await new Promise((resolve) => setImmediate(resolve));
       this.#assertOpen();
     }
@@ -295,7 +305,7 @@ interface SearchIndex {
   indexNext(upTo: number): boolean;
 }
 
-function prepareSearchIndex(db: Database.Database): SearchIndex {
+function prepareSearchIndex(db: Database.Database, chunkRows: number): SearchIndex {
   const lastRowId = db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) FROM memories').pluck();
   const mark = db.prepare<[], number>('SELECT indexed_id FROM memories_fts_state').pluck();
   const next = db.prepare<[number, number], { id: number; content: string }>(
@@ -311,13 +321,16 @@ function prepareSearchIndex(db: Database.Database): SearchIndex {
     indexedUpTo,
     indexNext: db.transaction((upTo: number): boolean => {
       const from = indexedUpTo();
-      const rows = next.all(from, INDEX_CHUNK_ROWS);
+      const rows = next.all(from, chunkRows);
       for (const row of rows) index.run(row.id, row.content);
       const last = rows.at(-1)?.id ?? from;
       // Fewer rows than asked: none is left above the last one, so the mark may pass `upTo`
       // (AUTOINCREMENT never reuses an id, so no row can appear below it later).
-      const reached = rows.length < INDEX_CHUNK_ROWS ? Math.max(last, upTo) : last;
-      move.run(reached);
+      const reached = rows.length < chunkRows ? Math.max(last, upTo) : last;
+      if (move.run(reached).changes !== 1) {
+        // Never left without its mark by the migration; should it go, stop rather than loop.
+        throw new Error('memory search index: memories_fts_state has no mark');
+      }
       return reached >= upTo;
     }),
   };
