@@ -34,22 +34,43 @@ CREATE TABLE IF NOT EXISTS memories_fts_state (
 /** Earlier versions indexed every row as it was inserted, with this trigger. */
 const EAGER_INSERT_TRIGGER = 'memories_fts_insert';
 
-const FTS_TRIGGERS = `
-DROP TRIGGER IF EXISTS ${EAGER_INSERT_TRIGGER};
-DROP TRIGGER IF EXISTS memories_fts_delete;
-DROP TRIGGER IF EXISTS memories_fts_update;
-CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories
+/** The triggers that keep indexed rows right, by name; SQLite keeps each statement's text. */
+const FTS_TRIGGERS: ReadonlyMap<string, string> = new Map([
+  [
+    'memories_fts_delete',
+    `CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories
   WHEN old.id <= (SELECT indexed_id FROM memories_fts_state)
 BEGIN
   INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.id, old.content);
-END;
-CREATE TRIGGER memories_fts_update AFTER UPDATE OF content ON memories
+END`,
+  ],
+  [
+    'memories_fts_update',
+    `CREATE TRIGGER memories_fts_update AFTER UPDATE OF content ON memories
   WHEN old.id <= (SELECT indexed_id FROM memories_fts_state)
 BEGIN
   INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.id, old.content);
   INSERT INTO memories_fts (rowid, content) VALUES (new.id, new.content);
-END;
-`;
+END`,
+  ],
+]);
+
+/**
+ * Replaces the triggers unless they are already these (an open then writes nothing): earlier
+ * versions' triggers had the same names without the WHEN clause, plus the insert trigger.
+ */
+function installFtsTriggers(db: Database.Database, eagerTrigger: boolean): void {
+  const stored = db.prepare<[string], string>(
+    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+  );
+  const current = [...FTS_TRIGGERS].every(([name, sql]) => stored.pluck().get(name) === sql);
+  if (current && !eagerTrigger) return;
+  db.exec(`DROP TRIGGER IF EXISTS ${EAGER_INSERT_TRIGGER}`);
+  for (const [name, sql] of FTS_TRIGGERS) {
+    db.exec(`DROP TRIGGER IF EXISTS ${name}`);
+    db.exec(sql);
+  }
+}
 
 /** How `recall` searches: the FTS5 index, or LIKE when FTS5 is missing or not wanted. */
 export type RecallMode = 'fts5' | 'like';
@@ -84,7 +105,7 @@ export function migrateMemorySchema(db: Database.Database, wanted: RecallMode): 
         db.exec("INSERT INTO memories_fts (memories_fts) VALUES ('rebuild')");
         setMark(db, lastRowId(db));
       }
-      db.exec(FTS_TRIGGERS);
+      installFtsTriggers(db, eagerTrigger);
     })();
   } catch (error) {
     // "no such module: fts5" on a SQLite built without it: fall back to LIKE search.

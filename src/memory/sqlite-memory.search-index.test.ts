@@ -174,6 +174,18 @@ describe('SqliteMemory search index', () => {
   });
 });
 
+describe('SqliteMemory search index at open', () => {
+  it('writes nothing to the schema of a file that is already up to date', async () => {
+    const first = createSqliteMemory({ path: file });
+    await first.close();
+    const version = (): unknown => look().pragma('schema_version', { simple: true });
+    const before = version();
+    const second = createSqliteMemory({ path: file });
+    expect(version()).toBe(before);
+    await second.close();
+  });
+});
+
 describe('SqliteMemory search index across recall modes', () => {
   it('indexes the rows of a file written with LIKE search at the first FTS5 recall', async () => {
     const like = createSqliteMemory({ path: file, recall: 'like' });
