@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { escapeLabelValue } from './plain-metrics.js';
 import { createRequestMetrics } from './request-metrics.js';
 
 const metrics = () => createRequestMetrics({ prefix: 'gh_', buckets: [0.01, 0.1, 1] });
@@ -59,15 +58,9 @@ describe('createRequestMetrics', () => {
     );
   });
 
-  it.each([
-    ['/plain', '/plain'],
-    ['a"b', 'a\\"b'],
-    ['a\\b', 'a\\\\b'],
-    ['a\nb', 'a\\nb'],
-  ])('escapes the label value %j as %j', (value, escaped) => {
-    expect(escapeLabelValue(value)).toBe(escaped);
+  it('escapes label values (see plain-metrics.test.ts for every case)', () => {
     const m = metrics();
-    m.record(value, 'GET', 200, 1);
-    expect(m.render()).toContain(`{route="${escaped}",method="GET",status="200"} 1`);
+    m.record('a"b', 'GET', 200, 1);
+    expect(m.render()).toContain('{route="a\\"b",method="GET",status="200"} 1');
   });
 });
