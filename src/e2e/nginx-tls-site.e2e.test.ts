@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NGINX, findDebianBinaries } from '../test-support/debian-binary.js';
 import {
   nginxDirectiveLines,
+  nginxWorkerUser,
   readShippedFile,
   renderNginxMain,
   renderNginxTlsSite,
@@ -60,8 +61,7 @@ describe('the shipped nginx site with its TLS server', () => {
     const sitePath = join(dir, 'site.conf');
     writeFileSync(sitePath, site);
     const mainPath = join(dir, 'nginx.conf');
-    const user = process.getuid?.() === 0 ? 'nobody nogroup' : undefined;
-    writeFileSync(mainPath, renderNginxMain(dir, sitePath, user));
+    writeFileSync(mainPath, renderNginxMain(dir, sitePath, nginxWorkerUser()));
     const result = spawnSync(
       nginx,
       ['-t', '-p', `${dir}/`, '-c', mainPath, '-e', join(dir, 'error.log')],

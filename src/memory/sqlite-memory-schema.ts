@@ -115,14 +115,63 @@ export function migrateMemorySchema(db: Database.Database, wanted: RecallMode): 
   return 'fts5';
 }
 
+const LAST_ROW_ID_SQL = 'SELECT COALESCE(MAX(id), 0) FROM memories';
+
 function lastRowId(db: Database.Database): number {
-  return db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) FROM memories').pluck().get() ?? 0;
+  return db.prepare<[], number>(LAST_ROW_ID_SQL).pluck().get() ?? 0;
 }
 
 function setMark(db: Database.Database, indexedId: number): void {
   db.prepare<[number]>(
     'INSERT OR REPLACE INTO memories_fts_state (only, indexed_id) VALUES (1, ?)',
   ).run(indexedId);
+}
+
+/** Rows indexed per transaction when recall catches up: a few milliseconds of work. */
+export const INDEX_CHUNK_ROWS = 500;
+
+/** Where the lazily filled search index stands, and the step that fills it. */
+export interface SearchIndex {
+  /** The highest row id stored (0: none). */
+  lastRowId(): number;
+  /** Every row up to this id is in the index. */
+  indexedUpTo(): number;
+  /**
+   * Indexes the next rows above the mark and moves the mark past them, in one transaction;
+   * true once the mark has reached `upTo`.
+   */
+  indexNext(upTo: number): boolean;
+}
+
+export function prepareSearchIndex(db: Database.Database, chunkRows: number): SearchIndex {
+  const lastRowId = db.prepare<[], number>(LAST_ROW_ID_SQL).pluck();
+  const mark = db.prepare<[], number>('SELECT indexed_id FROM memories_fts_state').pluck();
+  const next = db.prepare<[number, number], { id: number; content: string }>(
+    'SELECT id, content FROM memories WHERE id > ? ORDER BY id LIMIT ?',
+  );
+  const index = db.prepare<[number, string]>(
+    'INSERT INTO memories_fts (rowid, content) VALUES (?, ?)',
+  );
+  const move = db.prepare<[number]>('UPDATE memories_fts_state SET indexed_id = ?');
+  const indexedUpTo = (): number => mark.get() ?? 0;
+  return {
+    lastRowId: () => lastRowId.get() ?? 0,
+    indexedUpTo,
+    indexNext: db.transaction((upTo: number): boolean => {
+      const from = indexedUpTo();
+      const rows = next.all(from, chunkRows);
+      for (const row of rows) index.run(row.id, row.content);
+      const last = rows.at(-1)?.id ?? from;
+      // Fewer rows than asked: none is left above the last one, so the mark may pass `upTo`
+      // (AUTOINCREMENT never reuses an id, so no row can appear below it later).
+      const reached = rows.length < chunkRows ? Math.max(last, upTo) : last;
+      if (move.run(reached).changes !== 1) {
+        // Never left without its mark by the migration; should it go, stop rather than loop.
+        throw new Error('memory search index: memories_fts_state has no mark');
+      }
+      return reached >= upTo;
+    }),
+  };
 }
 
 /** Most search terms used from one query, so a huge query cannot make a huge MATCH. */

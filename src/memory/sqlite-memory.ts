@@ -9,7 +9,10 @@ import {
   ftsMatchExpression,
   likePattern,
   migrateMemorySchema,
+  prepareSearchIndex,
   queryTerms,
+  INDEX_CHUNK_ROWS,
+  type SearchIndex,
   type RecallMode,
 } from './sqlite-memory-schema.js';
 import { GroupCommit } from './group-commit.js';
@@ -115,7 +118,6 @@ export class SqliteMemory implements Memory {
       ),
       forget: db.prepare<[string]>('DELETE FROM memories WHERE key = ?'),
       count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM memories'),
-
       sessionOfKey: db
         .prepare<[string], string | null>('SELECT session_id FROM memories WHERE key = ?')
         .pluck(),
@@ -289,54 +291,6 @@ export class SqliteMemory implements Memory {
   }
 }
 
-/** Rows indexed per transaction when recall catches up: a few milliseconds of work. */
-const INDEX_CHUNK_ROWS = 500;
-
-/** Where the lazily filled search index stands, and the step that fills it. */
-interface SearchIndex {
-  /** The highest row id stored (0: none). */
-  lastRowId(): number;
-  /** Every row up to this id is in the index. */
-  indexedUpTo(): number;
-  /**
-   * Indexes the next rows above the mark and moves the mark past them, in one transaction;
-   * true once the mark has reached `upTo`.
-   */
-  indexNext(upTo: number): boolean;
-}
-
-function prepareSearchIndex(db: Database.Database, chunkRows: number): SearchIndex {
-  const lastRowId = db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) FROM memories').pluck();
-  const mark = db.prepare<[], number>('SELECT indexed_id FROM memories_fts_state').pluck();
-  const next = db.prepare<[number, number], { id: number; content: string }>(
-    'SELECT id, content FROM memories WHERE id > ? ORDER BY id LIMIT ?',
-  );
-  const index = db.prepare<[number, string]>(
-    'INSERT INTO memories_fts (rowid, content) VALUES (?, ?)',
-  );
-  const move = db.prepare<[number]>('UPDATE memories_fts_state SET indexed_id = ?');
-  const indexedUpTo = (): number => mark.get() ?? 0;
-  return {
-    lastRowId: () => lastRowId.get() ?? 0,
-    indexedUpTo,
-    indexNext: db.transaction((upTo: number): boolean => {
-      const from = indexedUpTo();
-      const rows = next.all(from, chunkRows);
-      for (const row of rows) index.run(row.id, row.content);
-      const last = rows.at(-1)?.id ?? from;
-      // Fewer rows than asked: none is left above the last one, so the mark may pass `upTo`
-      // (AUTOINCREMENT never reuses an id, so no row can appear below it later).
-      const reached = rows.length < chunkRows ? Math.max(last, upTo) : last;
-      if (move.run(reached).changes !== 1) {
-        // Never left without its mark by the migration; should it go, stop rather than loop.
-        throw new Error('memory search index: memories_fts_state has no mark');
-      }
-      return reached >= upTo;
-    }),
-  };
-}
-
-/** Opens the SQLite memory at `path`. */
 /** Stands in when no thread can be started: the writer's own auto-checkpoint then bounds the WAL. */
 const NO_CHECKPOINTER: SqliteCheckpointer = { committed: () => undefined, stop: async () => {} };
 
@@ -355,6 +309,7 @@ function startCheckpointer(options: SqliteMemoryOptions): SqliteCheckpointer {
   }
 }
 
+/** Opens the SQLite memory at `path`. */
 export function createSqliteMemory(options: SqliteMemoryOptions): SqliteMemory {
   return new SqliteMemory(options);
 }

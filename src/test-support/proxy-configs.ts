@@ -93,6 +93,14 @@ export function nginxDirectiveLines(text: string): string[] {
     .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
+/**
+ * The user nginx's workers run as: as root, nginx switches them to its compiled-in user, so name
+ * one that exists on Debian; otherwise none (they stay the current user).
+ */
+export function nginxWorkerUser(): string | undefined {
+  return process.getuid?.() === 0 ? 'nobody nogroup' : undefined;
+}
+
 /** The main nginx.conf around the site: foreground, every path inside `dir`, no system files. */
 export function renderNginxMain(dir: string, sitePath: string, user: string | undefined): string {
   return [

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CADDY, NGINX, findDebianBinaries } from './debian-binary.js';
 import {
+  nginxWorkerUser,
   readShippedFile,
   renderCaddyfile,
   renderNginxMain,
@@ -131,9 +132,7 @@ function prepareNginx(dir: string, ports: ProxyPorts): Invocation {
   const sitePath = join(dir, 'gatehouse-site.conf');
   writeFileSync(sitePath, renderNginxSite(readShippedFile('nginx.conf'), ports));
   const mainPath = join(dir, 'nginx.conf');
-  // As root, nginx switches its workers to the compiled-in user; name one that exists on Debian.
-  const user = process.getuid?.() === 0 ? 'nobody nogroup' : undefined;
-  writeFileSync(mainPath, renderNginxMain(dir, sitePath, user));
+  writeFileSync(mainPath, renderNginxMain(dir, sitePath, nginxWorkerUser()));
   return {
     command: [],
     // -e: the error log used before the config is read (otherwise /var/log/nginx/error.log).
