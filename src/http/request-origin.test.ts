@@ -87,4 +87,21 @@ describe('requireAllowedOrigin', () => {
     current = selfOrigins;
     expect((await app.inject(request)).statusCode).toBe(200);
   });
+
+  it('lets a request without Origin through without resolving the self origins', async () => {
+    let resolved = 0;
+    const { app, handled } = await buildApp(() => {
+      resolved += 1;
+      return selfOrigins;
+    });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/state',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hi',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(handled()).toBe(1);
+    expect(resolved).toBe(0);
+  });
 });

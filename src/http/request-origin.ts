@@ -42,12 +42,14 @@ export interface AllowedOriginOptions {
 export function requireAllowedOrigin(options: AllowedOriginOptions) {
   return async function requireAllowedOriginHook(request: FastifyRequest): Promise<void> {
     const { origin } = request.headers;
+    // No Origin: not a browser. The gateway's own origins (URLs parsed per call) are not needed.
+    if (origin === undefined) return;
     const allowed = checkRequestOrigin({
       origin,
       allowedOrigins: options.allowedOrigins,
       selfOrigins: options.selfOrigins(),
     });
-    if (allowed || origin === undefined) return;
+    if (allowed) return;
     options.reportRefusal?.(origin, request.routeOptions.url ?? request.url);
     throw originForbidden(origin);
   };

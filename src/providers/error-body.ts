@@ -25,6 +25,9 @@ export interface UpstreamErrorDetail {
 
 /** Extracts label and message from an error body in any supported vendor shape. */
 export function parseUpstreamError(value: unknown): UpstreamErrorDetail | undefined {
+  // Every event of a healthy stream passes through here: an object without an `error` key is
+  // answered before the schema, whose failure path (building issues) costs far more than a match.
+  if (typeof value !== 'object' || value === null || !('error' in value)) return undefined;
   const parsed = errorBodySchema.safeParse(value);
   if (!parsed.success) return undefined;
   const { error } = parsed.data;

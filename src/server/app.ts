@@ -8,6 +8,7 @@ import { createEdgePolicy } from '../http/edge-policy.js';
 import { resolveClientAddress } from '../http/client-address.js';
 import { normalizeHost } from './bind-policy.js';
 import { capConnections } from './guards/connection-caps.js';
+import { chainGuards } from './guards/guard-chain.js';
 import { requireKnownHost } from './guards/host-check.js';
 import { limitRequestsPerClient } from './guards/requests-per-client.js';
 import { decorateWorkSignal, requestTimeout } from './guards/timeout.js';
@@ -152,17 +153,22 @@ export async function createApp(
   });
   registerRawBody(app);
 
-  app.addHook('onRequest', securityHeaders);
-  app.addHook('onRequest', function echoRequestId(request, reply, done) {
-    reply.header('x-request-id', request.id);
-    done();
-  });
-  app.addHook('onRequest', requireKnownHost(edge.isHostAllowed));
-  app.addHook('onRequest', requestsPerClient.hook);
-  app.addHook('onRequest', contentLengthGuard({ maxBytes: gateway.max_body_bytes }));
+  // In this order: an answer from any later guard carries the security headers and request id.
   app.addHook(
     'onRequest',
-    requestTimeout({ timeoutMs: options.requestTimeoutMs ?? gateway.request_timeout_secs * 1000 }),
+    chainGuards([
+      securityHeaders,
+      function echoRequestId(request, reply, done) {
+        reply.header('x-request-id', request.id);
+        done();
+      },
+      requireKnownHost(edge.isHostAllowed),
+      requestsPerClient.hook,
+      contentLengthGuard({ maxBytes: gateway.max_body_bytes }),
+      requestTimeout({
+        timeoutMs: options.requestTimeoutMs ?? gateway.request_timeout_secs * 1000,
+      }),
+    ]),
   );
   app.addHook('onResponse', function recordLatency(request, reply, done) {
     const route = request.is404 ? UNMATCHED_ROUTE : (request.routeOptions.url ?? UNMATCHED_ROUTE);

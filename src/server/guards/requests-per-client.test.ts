@@ -7,7 +7,10 @@ function begin(limiter: ReturnType<typeof limitRequestsPerClient>, clientKey: st
   const raw = new EventEmitter();
   const request = { clientKey } as FastifyRequest;
   const reply = { raw } as unknown as FastifyReply;
-  return { started: limiter.hook(request, reply), finish: () => raw.emit('close') };
+  const started = new Promise<void>((resolve, reject) => {
+    limiter.hook(request, reply, (error?: Error) => (error ? reject(error) : resolve()));
+  });
+  return { started, finish: () => raw.emit('close') };
 }
 
 describe('limitRequestsPerClient', () => {

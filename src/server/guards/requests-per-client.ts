@@ -1,5 +1,5 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors.js';
+import type { OnRequestGuard } from '../../http/route-types.js';
 
 /** Seconds a refused client is told to wait: in-flight requests finish within moments. */
 const RETRY_AFTER_SECS = 1;
@@ -7,7 +7,7 @@ const RETRY_AFTER_SECS = 1;
 /** The per-client bound on requests in progress: a framework hook and a check for the probe lane. */
 export interface RequestsPerClient {
   /** onRequest hook: refuses with 429 when the client already has its maximum in progress. */
-  hook(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  hook: OnRequestGuard;
   /**
    * Whether the client may start one more request. `clientKey` is called only when some client
    * has a request in progress, so an idle gateway never derives the key.
@@ -23,11 +23,12 @@ export interface RequestsPerClient {
 export function limitRequestsPerClient(maxPerClient: number): RequestsPerClient {
   const inProgress = new Map<string, number>();
   return {
-    async hook(request, reply) {
+    hook(request, reply, done) {
       const key = request.clientKey;
       const count = inProgress.get(key) ?? 0;
       if (count >= maxPerClient) {
-        throw new GatewayError('TOO_MANY_REQUESTS', { extra: { retry_after: RETRY_AFTER_SECS } });
+        done(new GatewayError('TOO_MANY_REQUESTS', { extra: { retry_after: RETRY_AFTER_SECS } }));
+        return;
       }
       inProgress.set(key, count + 1);
       // 'close' fires once the response is finished or the connection is gone, whichever is first.
@@ -36,6 +37,7 @@ export function limitRequestsPerClient(maxPerClient: number): RequestsPerClient 
         if (remaining <= 0) inProgress.delete(key);
         else inProgress.set(key, remaining);
       });
+      done();
     },
     mayStart(clientKey) {
       if (inProgress.size === 0) return maxPerClient > 0;
