@@ -65,7 +65,9 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   warnings.push(...withEnv.warnings);
   const input = applyOverrides(withEnv.raw, options.overrides);
 
-  const parsed = configSchema.safeParse(input);
+  // Parsed once per load: zod's generated fast path (built and compiled per object schema on
+  // first use) would cost more start-up time than it could save.
+  const parsed = configSchema.safeParse(input, { jitless: true });
   if (!parsed.success) {
     throw new ConfigError(formatConfigIssues(parsed.error.issues, configSchema, input));
   }
