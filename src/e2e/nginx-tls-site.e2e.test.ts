@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NGINX, findDebianBinaries } from '../test-support/debian-binary.js';
+import { NGINX, OPENSSL, findDebianBinaries } from '../test-support/debian-binary.js';
 import {
   nginxDirectiveLines,
   nginxWorkerUser,
@@ -17,8 +17,6 @@ import {
  * no port 443). This checks that part with Debian's real nginx: the site as shipped, TLS server
  * and port-80 redirect included, must pass `nginx -t` without a warning.
  */
-
-const OPENSSL = { name: 'openssl', debianPackage: 'openssl' };
 
 describe('the shipped nginx site with its TLS server', () => {
   let dir: string;

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type * as HttpsModule from 'node:https';
 import { describeErrorBody, formatHttpError } from './error-body.js';
+import { proxiedRequestOptions, proxyRouteFor, type ProxyRoute } from './outbound-proxy.js';
 import { sanitizeProviderError } from './sanitize.js';
 import { ProviderError } from './types.js';
 
@@ -41,8 +42,10 @@ export interface HttpCall {
 }
 
 /**
- * POSTs JSON over node:http(s), on Node's default keep-alive agents (no `accept-encoding` is sent,
- * so answers come uncompressed), with the caller's signal and
+ * POSTs JSON over node:http(s), on Node's default keep-alive agents or, when HTTPS_PROXY,
+ * HTTP_PROXY or ALL_PROXY name a proxy for the URL and NO_PROXY does not exempt it, through that
+ * proxy (outbound-proxy.ts). No `accept-encoding` is sent, so answers come uncompressed. With the
+ * caller's signal and
  * the provider timeout: either one closes the upstream connection. Non-2xx answers (redirects
  * included: none is followed, so the key is never replayed elsewhere) become a ProviderError built
  * from the vendor error body. node:http rather than fetch: a call costs a third of the CPU.
@@ -50,7 +53,12 @@ export interface HttpCall {
 export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
   // A base_url such as https://user:pass@host must not put that password into a log line.
   const url = parseUrl(options.url);
-  const secrets = [...options.secrets, ...(url instanceof URL ? urlCredentials(url) : [])];
+  const route: ProxyRoute = url instanceof URL ? proxyRouteFor(url) : { kind: 'direct' };
+  const secrets = [
+    ...options.secrets,
+    ...(url instanceof URL ? urlCredentials(url) : []),
+    ...(route.kind === 'proxy' ? route.credentials : []),
+  ];
   let stopped: 'aborted' | 'timed out' | undefined;
 
   const stoppedError = (): ProviderError | undefined => {
@@ -77,7 +85,7 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
 
   const early = stoppedError();
   if (early) throw early;
-  const request = await openRequest(url, options.headers, fail);
+  const request = await openRequest(url, route, options.headers, fail);
   let response: IncomingMessage | undefined;
   const stop = (why: 'aborted' | 'timed out'): void => {
     stopped ??= why;
@@ -176,6 +184,7 @@ function drain(response: IncomingMessage): void {
 /** Starts the POST; an unusable URL (credentials in it, another scheme) fails before any I/O. */
 async function openRequest(
   url: URL | Error,
+  route: ProxyRoute,
   headers: Record<string, string>,
   fail: (error: unknown) => ProviderError,
 ): Promise<ClientRequest> {
@@ -183,6 +192,7 @@ async function openRequest(
   if (url.username !== '' || url.password !== '') {
     throw fail(new Error('the base_url carries a user name or password; give the key as api_key'));
   }
+  if (route.kind === 'invalid') throw fail(new Error(route.reason));
   const send =
     url.protocol === 'https:'
       ? await httpsRequest()
@@ -190,9 +200,10 @@ async function openRequest(
         ? httpRequest
         : undefined;
   if (send === undefined) throw fail(new Error(`${url.protocol} URLs are not supported`));
+  const proxied = route.kind === 'proxy' ? await proxiedRequestOptions(route.proxy, url) : {};
   let request: ClientRequest;
   try {
-    request = send(url, { method: 'POST', headers });
+    request = send(url, { method: 'POST', headers, ...proxied });
   } catch (error) {
     // node:http validates header names and values before any I/O.
     throw fail(error);

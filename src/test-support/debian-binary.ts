@@ -21,6 +21,7 @@ export interface DebianBinary {
 export const NGINX: DebianBinary = { name: 'nginx', debianPackage: 'nginx' };
 export const CADDY: DebianBinary = { name: 'caddy', debianPackage: 'caddy' };
 export const PROMTOOL: DebianBinary = { name: 'promtool', debianPackage: 'prometheus' };
+export const OPENSSL: DebianBinary = { name: 'openssl', debianPackage: 'openssl' };
 
 export interface FindBinaryOptions {
   /** Directories searched, in order (default: PATH, then the system directories). */

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +26,8 @@ export interface FakeLlmOptions {
   flavor: FakeLlmFlavor;
   /** Script for every request without a queued one (default `{}`: a normal reply). */
   defaultScript?: FakeLlmScript | ((request: FakeLlmRequest) => FakeLlmScript);
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 /** A running fake LLM server on 127.0.0.1. */
@@ -144,18 +147,20 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
     res.end(script.omitTerminator ? undefined : wire.streamTerminator());
   };
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch(() => {
       // Expected when the client went away mid-answer (aborted sleep, write after close).
       res.destroy();
     });
-  });
+  };
+  const server =
+    options.tls === undefined ? createServer(listener) : createTlsServer(options.tls, listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
     flavor: options.flavor,
-    baseUrl: `http://127.0.0.1:${port}${wire.basePath}`,
+    baseUrl: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}${wire.basePath}`,
     requests,
     enqueue: (...scripts) => void queue.push(...scripts),
     waitForRequests: async (count) => {

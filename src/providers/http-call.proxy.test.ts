@@ -1,0 +1,143 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startFakeForwardProxy } from '../test-support/fake-forward-proxy.js';
+import type { FakeForwardProxy } from '../test-support/fake-forward-proxy.js';
+import { startFakeOpenAI } from '../test-support/fake-llm.js';
+import type { FakeLlm } from '../test-support/fake-llm.js';
+import { makeLoopbackCertificate } from '../test-support/loopback-certificate.js';
+import type { LoopbackCertificate } from '../test-support/loopback-certificate.js';
+import { postJson } from './http-call.js';
+import { ProviderError } from './types.js';
+
+/*
+ * Provider calls through a forward proxy named by the standard variables: absolute-form requests
+ * for http targets, CONNECT tunnels for https ones, proxy credentials never in a message.
+ */
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+const PROXY_VARIABLES_REST = ['ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'];
+
+function useProxyEnv(env: Record<string, string>): void {
+  for (const name of [...PROXY_VARIABLES, ...PROXY_VARIABLES_REST]) {
+    vi.stubEnv(name, env[name] ?? '');
+  }
+}
+
+async function callChat(baseUrl: string): Promise<string> {
+  const call = await postJson({
+    provider: 'openai',
+    url: `${baseUrl}/chat/completions`,
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test-key' },
+    body: { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] },
+    timeoutMs: 5_000,
+    signal: new AbortController().signal,
+    secrets: ['sk-test-key'],
+  });
+  return call.text();
+}
+
+async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
+}
+
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function plainLlm(): Promise<FakeLlm> {
+  const llm = await startFakeOpenAI();
+  closers.push(() => llm.close());
+  return llm;
+}
+
+async function forwardProxy(
+  options?: Parameters<typeof startFakeForwardProxy>[0],
+): Promise<FakeForwardProxy> {
+  const proxy = await startFakeForwardProxy(options);
+  closers.push(() => proxy.close());
+  return proxy;
+}
+
+describe('postJson to an http base_url', () => {
+  it('goes through HTTP_PROXY as an absolute-form request', async () => {
+    const llm = await plainLlm();
+    const proxy = await forwardProxy();
+    useProxyEnv({ HTTP_PROXY: proxy.url });
+    expect(JSON.parse(await callChat(llm.baseUrl))).toMatchObject({ object: 'chat.completion' });
+    expect(proxy.visits).toEqual([
+      { method: 'POST', target: `${llm.baseUrl}/chat/completions`, proxyAuthorization: undefined },
+    ]);
+    expect(llm.requests).toHaveLength(1);
+  });
+
+  it('goes direct when NO_PROXY names the host', async () => {
+    const llm = await plainLlm();
+    const proxy = await forwardProxy();
+    useProxyEnv({ HTTP_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
+    await callChat(llm.baseUrl);
+    expect(proxy.visits).toEqual([]);
+    expect(llm.requests).toHaveLength(1);
+  });
+
+  it('authenticates to the proxy with the credentials in its URL', async () => {
+    const llm = await plainLlm();
+    const proxy = await forwardProxy({ credentials: { user: 'alice', password: 'hunter2-proxy' } });
+    useProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://alice:hunter2-proxy@') });
+    await callChat(llm.baseUrl);
+    expect(proxy.visits.map((visit) => visit.proxyAuthorization)).toEqual([
+      `Basic ${Buffer.from('alice:hunter2-proxy').toString('base64')}`,
+    ]);
+  });
+
+  it('reports a refusing proxy as a 407 without its password', async () => {
+    const llm = await plainLlm();
+    const proxy = await forwardProxy({ credentials: { user: 'alice', password: 'right-one' } });
+    useProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://alice:wrong-password@') });
+    const error = await failure(callChat(llm.baseUrl));
+    expect(error.status).toBe(407);
+    expect(error.message).toMatch(/^openai API error 407/);
+    expect(error.message).not.toContain('wrong-password');
+    expect(llm.requests).toHaveLength(0);
+  });
+
+  it('fails clearly on an unsupported proxy and does not call the provider', async () => {
+    const llm = await plainLlm();
+    useProxyEnv({ HTTP_PROXY: 'socks5://alice:hunter2-socks@127.0.0.1:1080' });
+    const error = await failure(callChat(llm.baseUrl));
+    expect(error.message).toBe(
+      'openai request failed: socks5 proxies are not supported; use an http:// or https:// proxy',
+    );
+    expect(llm.requests).toHaveLength(0);
+  });
+});
+
+describe('postJson to an https base_url', () => {
+  let certificate: LoopbackCertificate;
+  beforeAll(() => {
+    certificate = makeLoopbackCertificate();
+  });
+  afterAll(() => certificate?.remove());
+
+  it('tunnels through HTTPS_PROXY with CONNECT and still checks the provider certificate', async () => {
+    const llm = await startFakeOpenAI({ tls: { key: certificate.key, cert: certificate.cert } });
+    closers.push(() => llm.close());
+    const proxy = await forwardProxy();
+    useProxyEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: 'http://127.0.0.1:9' });
+    const port = new URL(llm.baseUrl).port;
+    // The certificate is self-signed: refused end to end, through the tunnel, as it would be
+    // without a proxy. The proxy saw only where to connect, never the request.
+    const error = await failure(callChat(llm.baseUrl));
+    expect(error.message).toMatch(/^openai request failed: self[- ]signed certificate/);
+    expect(error.message).not.toContain('sk-test-key');
+    expect(proxy.visits).toEqual([
+      { method: 'CONNECT', target: `127.0.0.1:${port}`, proxyAuthorization: undefined },
+    ]);
+    expect(llm.requests).toHaveLength(0);
+  });
+});

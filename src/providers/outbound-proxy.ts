@@ -1,0 +1,90 @@
+import type { Agent } from 'node:http';
+import type { PeerCertificate } from 'node:tls';
+import { getProxyForUrl } from 'proxy-from-env';
+
+/**
+ * Where a provider call to `target` goes: straight to it, or through the proxy that the standard
+ * variables name for it. `HTTPS_PROXY` serves `https:` targets, `HTTP_PROXY` `http:` ones,
+ * `ALL_PROXY` both; each in upper or lower case. `NO_PROXY` exempts hosts: an exact name or
+ * address, a `.suffix` or `*.suffix` for a domain's hosts, an optional `:port`, or `*` for all.
+ */
+export type ProxyRoute =
+  | { kind: 'direct' }
+  | { kind: 'proxy'; proxy: URL; credentials: string[] }
+  | { kind: 'invalid'; reason: string };
+
+/** Decides the route of one call from the environment (read on every call: no restart needed). */
+export function proxyRouteFor(target: URL): ProxyRoute {
+  const configured = getProxyForUrl(target);
+  if (configured === '') return { kind: 'direct' };
+  let proxy: URL;
+  try {
+    proxy = new URL(configured);
+  } catch {
+    // The value may carry a password: it is never repeated in a message.
+    return { kind: 'invalid', reason: `the proxy set for ${target.protocol} URLs is not a URL` };
+  }
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+    return {
+      kind: 'invalid',
+      reason: `${proxy.protocol.replace(/:$/, '')} proxies are not supported; use an http:// or https:// proxy`,
+    };
+  }
+  return { kind: 'proxy', proxy, credentials: proxyCredentials(proxy) };
+}
+
+/** The user name and password of a proxy URL (raw and decoded), which no message may show. */
+function proxyCredentials(proxy: URL): string[] {
+  const parts = [proxy.username, proxy.password].filter((part) => part !== '');
+  return parts.flatMap((part) => {
+    try {
+      return [part, decodeURIComponent(part)];
+    } catch {
+      return [part];
+    }
+  });
+}
+
+/** One keep-alive agent per proxy and target scheme, made on first use. */
+const agents = new Map<string, Promise<Agent>>();
+
+/** What a request to `target` through `proxy` adds to its options. */
+export interface ProxiedRequestOptions {
+  agent: Agent;
+  checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
+}
+
+/**
+ * The agent that reaches `target` through `proxy`: a CONNECT tunnel for `https:` targets (TLS end
+ * to end, the proxy sees only host and port), the absolute-form request for `http:` ones, as
+ * proxies expect for each. The proxy libraries are loaded by the first proxied call.
+ *
+ * Through the tunnel the provider's certificate is checked against the target's own name. The
+ * tunnel agent hands TLS no host for an IP address target (no SNI there), and TLS would then
+ * check the certificate against "localhost".
+ */
+export async function proxiedRequestOptions(
+  proxy: URL,
+  target: URL,
+): Promise<ProxiedRequestOptions> {
+  const key = `${target.protocol} ${proxy.href}`;
+  let agent = agents.get(key);
+  if (agent === undefined) {
+    agent =
+      target.protocol === 'https:'
+        ? import('https-proxy-agent').then(
+            ({ HttpsProxyAgent }) => new HttpsProxyAgent(proxy, { keepAlive: true }),
+          )
+        : import('http-proxy-agent').then(
+            ({ HttpProxyAgent }) => new HttpProxyAgent(proxy, { keepAlive: true }),
+          );
+    agents.set(key, agent);
+  }
+  if (target.protocol !== 'https:') return { agent: await agent };
+  const { checkServerIdentity } = await import('node:tls');
+  const name = target.hostname.replace(/^\[(.*)\]$/, '$1');
+  return {
+    agent: await agent,
+    checkServerIdentity: (_host, cert) => checkServerIdentity(name, cert),
+  };
+}
