@@ -30,7 +30,7 @@ const LAUNCHER = join(dist, 'gatehouse.js');
 const CACHE = `${BUNDLE}.cache`;
 const WARM_UP_TIMEOUT_MS = 30_000;
 
-const EXTERNAL = ['better-sqlite3', 'pino-pretty', 'pg', 'redis', '@redis/*'];
+const EXTERNAL = ['better-sqlite3', 'pino-pretty', 'pg', 'redis', '@redis/*', 'undici'];
 
 /**
  * Modules that dependencies require at load time but gatehouse uses rarely or never: each is

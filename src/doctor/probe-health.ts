@@ -1,3 +1,4 @@
+import { proxiedFetch } from '../http/proxied-fetch.js';
 import * as z from 'zod';
 import type { HealthProbe } from './types.js';
 
@@ -21,7 +22,7 @@ export interface ProbeHealthOptions {
  * reason fit for a terminal.
  */
 export async function probeHealth(base: string, options: ProbeHealthOptions): Promise<HealthProbe> {
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? proxiedFetch;
   const url = new URL('/health', base);
   let response: Response;
   try {

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type * as HttpsModule from 'node:https';
 import { describeErrorBody, formatHttpError } from './error-body.js';
-import { proxiedRequestOptions, proxyRouteFor, type ProxyRoute } from './outbound-proxy.js';
+import { proxiedRequestOptions, proxyRouteFor, type ProxyRoute } from '../http/outbound-proxy.js';
 import { sanitizeProviderError } from './sanitize.js';
 import { ProviderError } from './types.js';
 

@@ -1,4 +1,5 @@
 import type { SlackConfig } from '../../config/schema.js';
+import { proxiedFetch } from '../../http/proxied-fetch.js';
 import type { DeliveringChannelAdapter } from '../types.js';
 import { deliverSlackReply, SLACK_MAX_TEXT } from './deliver.js';
 import { findDeliveredSlackParts } from './reconcile.js';
@@ -16,7 +17,7 @@ export interface SlackAdapterOptions {
 /** The Slack Events API channel: POST /slack/events, replies with chat.postMessage. */
 export function createSlackAdapter(options: SlackAdapterOptions): DeliveringChannelAdapter {
   const { config } = options;
-  const deliverOptions = { config, fetch: options.fetch ?? globalThis.fetch };
+  const deliverOptions = { config, fetch: options.fetch ?? proxiedFetch };
   const parseOptions = { config, botUserId: options.botUserId };
   return {
     name: 'slack',

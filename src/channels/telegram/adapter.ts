@@ -1,4 +1,5 @@
 import type { TelegramConfig } from '../../config/schema.js';
+import { proxiedFetch } from '../../http/proxied-fetch.js';
 import type { DeliveringChannelAdapter } from '../types.js';
 import { formatReply } from '../../core/format/format-reply.js';
 import { deliverTelegramReply, TELEGRAM_MAX_TEXT } from './deliver.js';
@@ -22,7 +23,7 @@ export interface TelegramAdapterOptions {
  */
 export function createTelegramAdapter(options: TelegramAdapterOptions): DeliveringChannelAdapter {
   const { config } = options;
-  const api = { config, fetch: options.fetch ?? globalThis.fetch };
+  const api = { config, fetch: options.fetch ?? proxiedFetch };
   const adapter: DeliveringChannelAdapter = {
     name: 'telegram',
     verify: (request) => verifyTelegramRequest(config, request),

@@ -1,4 +1,5 @@
 import type { WhatsAppConfig } from '../../config/schema.js';
+import { proxiedFetch } from '../../http/proxied-fetch.js';
 import type { DeliveringChannelAdapter } from '../types.js';
 import { formatReply } from '../../core/format/format-reply.js';
 import { deliverWhatsAppReply, WHATSAPP_MAX_TEXT } from './deliver.js';
@@ -13,7 +14,7 @@ export interface WhatsAppAdapterOptions {
 /** The WhatsApp Cloud API channel: GET/POST /whatsapp, replies through the Graph API. */
 export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): DeliveringChannelAdapter {
   const { config } = options;
-  const deliverOptions = { config, fetch: options.fetch ?? globalThis.fetch };
+  const deliverOptions = { config, fetch: options.fetch ?? proxiedFetch };
   return {
     name: 'whatsapp',
     verify: (request) => verifyWhatsAppRequest(config, request),

@@ -1,0 +1,127 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startFakeForwardProxy } from '../test-support/fake-forward-proxy.js';
+import type { FakeForwardProxy } from '../test-support/fake-forward-proxy.js';
+import { proxiedFetch } from './proxied-fetch.js';
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+const OTHER_VARIABLES = ['ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'];
+
+function useProxyEnv(env: Record<string, string>): void {
+  for (const name of [...PROXY_VARIABLES, ...OTHER_VARIABLES]) vi.stubEnv(name, env[name] ?? '');
+}
+
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+/** A platform API stand-in: answers every POST with its body, method and path echoed as JSON. */
+async function echoApi(): Promise<{ url: string; hits: () => number }> {
+  let hits = 0;
+  const server = createServer((req, res) => {
+    hits += 1;
+    const parts: Buffer[] = [];
+    req.on('data', (part: Buffer) => parts.push(part));
+    req.on('end', () => {
+      res.writeHead(201, { 'content-type': 'application/json', 'x-api': 'fake' });
+      res.end(
+        JSON.stringify({
+          method: req.method,
+          path: req.url,
+          body: Buffer.concat(parts).toString(),
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => hits };
+}
+
+async function forwardProxy(
+  options?: Parameters<typeof startFakeForwardProxy>[0],
+): Promise<FakeForwardProxy> {
+  const proxy = await startFakeForwardProxy(options);
+  closers.push(() => proxy.close());
+  return proxy;
+}
+
+async function post(url: string): Promise<Response> {
+  return proxiedFetch(`${url}/bot/sendMessage`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"text":"hi"}',
+  });
+}
+
+describe('proxiedFetch', () => {
+  it('calls directly when no proxy variable is set', async () => {
+    const api = await echoApi();
+    const proxy = await forwardProxy();
+    useProxyEnv({});
+    const response = await post(api.url);
+    expect(response.status).toBe(201);
+    expect(proxy.visits).toEqual([]);
+  });
+
+  it('tunnels through the proxy and returns the answer as fetch would', async () => {
+    const api = await echoApi();
+    const proxy = await forwardProxy();
+    useProxyEnv({ HTTP_PROXY: proxy.url });
+    const response = await post(api.url);
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-api')).toBe('fake');
+    expect(await response.json()).toEqual({
+      method: 'POST',
+      path: '/bot/sendMessage',
+      body: '{"text":"hi"}',
+    });
+    expect(proxy.visits).toEqual([
+      { method: 'CONNECT', target: new URL(api.url).host, proxyAuthorization: undefined },
+    ]);
+  });
+
+  it('calls directly when NO_PROXY names the host', async () => {
+    const api = await echoApi();
+    const proxy = await forwardProxy();
+    useProxyEnv({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+    expect((await post(api.url)).status).toBe(201);
+    expect(proxy.visits).toEqual([]);
+  });
+
+  it('authenticates with the credentials of the proxy URL', async () => {
+    const api = await echoApi();
+    const proxy = await forwardProxy({ credentials: { user: 'bob', password: 'tunnel-pass' } });
+    useProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://bob:tunnel-pass@') });
+    expect((await post(api.url)).status).toBe(201);
+    expect(proxy.visits[0]?.proxyAuthorization).toBe(
+      `Basic ${Buffer.from('bob:tunnel-pass').toString('base64')}`,
+    );
+  });
+
+  it('fails on a refusing proxy without its password and without reaching the API', async () => {
+    const api = await echoApi();
+    const proxy = await forwardProxy({ credentials: { user: 'bob', password: 'right-pass' } });
+    useProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://bob:wrong-pass-123@') });
+    const error: unknown = await post(api.url).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/^fetch failed: .*Proxy response \(407\)/);
+    expect((error as Error).message).not.toContain('wrong-pass-123');
+    expect(api.hits()).toBe(0);
+  });
+
+  it('fails on an unsupported proxy without calling anything', async () => {
+    const api = await echoApi();
+    useProxyEnv({ HTTP_PROXY: 'socks5://127.0.0.1:1080' });
+    await expect(post(api.url)).rejects.toThrow(
+      'fetch failed: socks5 proxies are not supported; use an http:// or https:// proxy',
+    );
+    expect(api.hits()).toBe(0);
+  });
+});
