@@ -83,6 +83,30 @@ describe('provider calls of the built gateway', { timeout: 60_000 }, () => {
     ]);
   });
 
+  it('refuse a trusted certificate issued for another name than the provider host', async () => {
+    proxy = await startFakeForwardProxy();
+    // Same server and certificate (for 127.0.0.1, trusted), reached by the name localhost.
+    const byName = llm.baseUrl.replace('127.0.0.1', 'localhost');
+    const home = tempHome(gatewayConfig().replace(llm.baseUrl, byName));
+    const live = await startLiveGateway(home, {
+      NODE_EXTRA_CA_CERTS: certificate.certPath,
+      HTTPS_PROXY: proxy.url,
+    });
+    const token = await pairWithCode(live.url, await live.pairingCode());
+    const before = llm.requests.length;
+    const { status, body } = await postWebhook(live.url, token, 'to the wrong name');
+    expect({ status, code: body.code }).toEqual({ status: 500, code: 'LLM_REQUEST_FAILED' });
+    expect(proxy.visits.map((visit) => `${visit.method} ${visit.target}`)).toEqual([
+      `CONNECT localhost:${new URL(llm.baseUrl).port}`,
+    ]);
+    expect(llm.requests.length).toBe(before);
+    await eventually(
+      async () => /altnames/.test(live.process.stdout()),
+      'the certificate refusal in the log',
+      5_000,
+    );
+  });
+
   it('go direct when NO_PROXY names the provider host', async () => {
     proxy = await startFakeForwardProxy();
     const before = llm.requests.length;

@@ -64,6 +64,34 @@ describe('proxyRouteFor', () => {
       env: { HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: '.openai.com' },
     },
     {
+      case: 'NO_PROXY naming the domain with a wildcard',
+      target: 'https://api.openai.com/v1',
+      env: { HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: '*.openai.com' },
+    },
+    {
+      case: 'NO_PROXY naming the subdomains only, for the domain itself',
+      target: 'https://openai.com/v1',
+      env: { HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: '.openai.com' },
+      proxy: 'http://proxy.corp:3128/',
+    },
+    {
+      case: 'NO_PROXY naming an IPv6 address in brackets',
+      target: 'https://[::1]:8443/v1',
+      env: { HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: '[::1]' },
+    },
+    {
+      case: 'NO_PROXY naming an IPv6 address without brackets (read as host and port)',
+      target: 'https://[::1]:8443/v1',
+      env: { HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: '::1' },
+      proxy: 'http://proxy.corp:3128/',
+    },
+    {
+      case: 'NO_PROXY giving an address range (not supported)',
+      target: 'https://10.1.2.3/v1',
+      env: { HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: '10.0.0.0/8' },
+      proxy: 'http://proxy.corp:3128/',
+    },
+    {
       case: 'NO_PROXY naming another host',
       target: 'https://api.openai.com/v1',
       env: { HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: 'openai.com.evil.io,internal' },

@@ -36,13 +36,16 @@ export function proxyRouteFor(target: URL): ProxyRoute {
 /** The user name and password of a proxy URL (raw and decoded), which no message may show. */
 function proxyCredentials(proxy: URL): string[] {
   const parts = [proxy.username, proxy.password].filter((part) => part !== '');
-  return parts.flatMap((part) => {
-    try {
-      return [part, decodeURIComponent(part)];
-    } catch {
-      return [part];
-    }
-  });
+  return parts.flatMap((part) => [part, decodeUserinfo(part)]);
+}
+
+/** A URL's user name or password as written; a malformed escape is kept as it is. */
+export function decodeUserinfo(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 /** One keep-alive agent per proxy and target scheme, made on first use. */
@@ -78,6 +81,8 @@ export async function proxiedRequestOptions(
         : import('http-proxy-agent').then(
             ({ HttpProxyAgent }) => new HttpProxyAgent(proxy, { keepAlive: true }),
           );
+    // A failed load is not kept: the next call tries again.
+    agent.catch(() => agents.delete(key));
     agents.set(key, agent);
   }
   if (target.protocol !== 'https:') return { agent: await agent };

@@ -1,8 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeForwardProxy } from '../test-support/fake-forward-proxy.js';
 import type { FakeForwardProxy } from '../test-support/fake-forward-proxy.js';
+import { startFakeOpenAI } from '../test-support/fake-llm.js';
+import { makeLoopbackCertificate } from '../test-support/loopback-certificate.js';
+import type { LoopbackCertificate } from '../test-support/loopback-certificate.js';
 import { proxiedFetch } from './proxied-fetch.js';
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
@@ -123,5 +126,62 @@ describe('proxiedFetch', () => {
       'fetch failed: socks5 proxies are not supported; use an http:// or https:// proxy',
     );
     expect(api.hits()).toBe(0);
+  });
+
+  it('sends a token-only proxy URL as Basic with an empty password', async () => {
+    const api = await echoApi();
+    const proxy = await forwardProxy({ credentials: { user: 'tok-123', password: '' } });
+    useProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://tok-123@') });
+    expect((await post(api.url)).status).toBe(201);
+  });
+
+  it('keeps the error code of a proxy that cannot be reached', async () => {
+    const api = await echoApi();
+    const gone = await forwardProxy();
+    await gone.close();
+    useProxyEnv({ HTTP_PROXY: gone.url });
+    const error: unknown = await post(api.url).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error & { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED');
+  });
+
+  it('ends with a TimeoutError, as fetch does, when the proxy leaves CONNECT unanswered', async () => {
+    const api = await echoApi();
+    const proxy = await forwardProxy({ holdConnect: true });
+    useProxyEnv({ HTTP_PROXY: proxy.url });
+    const error: unknown = await proxiedFetch(`${api.url}/x`, {
+      method: 'POST',
+      body: '{}',
+      signal: AbortSignal.timeout(300),
+    }).catch((caught: unknown) => caught);
+    expect((error as Error).name).toBe('TimeoutError');
+    expect(api.hits()).toBe(0);
+  });
+
+  describe('to an https API', () => {
+    let certificate: LoopbackCertificate;
+    beforeAll(() => {
+      certificate = makeLoopbackCertificate();
+    });
+    afterAll(() => certificate?.remove());
+
+    it('tunnels with CONNECT and still checks the certificate end to end', async () => {
+      const tlsApi = await startFakeOpenAI({
+        tls: { key: certificate.key, cert: certificate.cert },
+      });
+      closers.push(() => tlsApi.close());
+      const proxy = await forwardProxy();
+      useProxyEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: 'http://127.0.0.1:9' });
+      const error: unknown = await post(tlsApi.baseUrl).catch((caught: unknown) => caught);
+      expect((error as Error).message).toMatch(/^fetch failed: .*self[- ]signed certificate/);
+      expect(proxy.visits).toEqual([
+        {
+          method: 'CONNECT',
+          target: `127.0.0.1:${new URL(tlsApi.baseUrl).port}`,
+          proxyAuthorization: undefined,
+        },
+      ]);
+      expect(tlsApi.requests).toHaveLength(0);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import type * as UndiciModule from 'undici';
 import { redactSecrets } from '../observability/index.js';
-import { proxyRouteFor } from './outbound-proxy.js';
+import { decodeUserinfo, proxyRouteFor } from './outbound-proxy.js';
 
 type Undici = typeof UndiciModule;
 
@@ -8,12 +8,23 @@ type Undici = typeof UndiciModule;
 let undici: Promise<Undici> | undefined;
 const dispatchers = new Map<string, InstanceType<Undici['ProxyAgent']>>();
 
+function loadUndici(): Promise<Undici> {
+  if (undici === undefined) {
+    const loading = import('undici');
+    // A failed load is not kept: the next call tries again.
+    loading.catch(() => (undici = undefined));
+    undici = loading;
+  }
+  return undici;
+}
+
 /**
  * `fetch` that takes the route the proxy variables give (outbound-proxy.ts), for the calls a
  * gateway makes to platform APIs and its own public URL. Direct calls use Node's fetch; proxied
  * ones undici's, through a CONNECT tunnel to the proxy (TLS end to end; credentials in the proxy
- * URL sent as Proxy-Authorization). An error never shows those credentials: a proxy failure is
- * reported by its message alone.
+ * URL sent as Proxy-Authorization). Failures look like Node's fetch's: an abort or timeout as
+ * such, anything else a TypeError whose cause keeps the error code; no message shows the proxy's
+ * credentials.
  */
 export const proxiedFetch: typeof fetch = async (input, init) => {
   const url = input instanceof Request ? input.url : String(input);
@@ -22,11 +33,10 @@ export const proxiedFetch: typeof fetch = async (input, init) => {
   if (route.kind === 'invalid') throw new TypeError(`fetch failed: ${route.reason}`);
   // Node's Request is not undici's: its method, headers and body would be lost on the way.
   if (input instanceof Request) throw new TypeError('fetch through a proxy takes a URL and init');
-  undici ??= import('undici');
-  const { fetch: fetchThroughProxy, ProxyAgent } = await undici;
+  const { fetch: fetchThroughProxy, ProxyAgent } = await loadUndici();
   let dispatcher = dispatchers.get(route.proxy.href);
   if (dispatcher === undefined) {
-    dispatcher = new ProxyAgent(route.proxy.href);
+    dispatcher = new ProxyAgent(agentOptions(route.proxy));
     dispatchers.set(route.proxy.href, dispatcher);
   }
   try {
@@ -37,9 +47,30 @@ export const proxiedFetch: typeof fetch = async (input, init) => {
     // undici's Response has the same shape as Node's own (Node's fetch is undici).
     return response as unknown as Response;
   } catch (error) {
-    throw new TypeError(`fetch failed: ${redactSecrets(describe(error), route.credentials)}`);
+    if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
+      throw error;
+    }
+    const code = errorCode(error);
+    throw new TypeError(
+      `fetch failed: ${redactSecrets(describe(error), route.credentials)}`,
+      code === undefined ? undefined : { cause: Object.assign(new Error(code), { code }) },
+    );
   }
 };
+
+/**
+ * The proxy without credentials, and those as a ready Proxy-Authorization value: undici sends
+ * credentials from the URL only when both parts are there, where a token-only proxy URL
+ * (`http://token@proxy`) is common.
+ */
+function agentOptions(proxy: URL): { uri: string; token?: string } {
+  if (proxy.username === '' && proxy.password === '') return { uri: proxy.href };
+  const bare = new URL(proxy.href);
+  bare.username = '';
+  bare.password = '';
+  const pair = `${decodeUserinfo(proxy.username)}:${decodeUserinfo(proxy.password)}`;
+  return { uri: bare.href, token: `Basic ${Buffer.from(pair).toString('base64')}` };
+}
 
 /** The messages along an error's cause chain ("Proxy response (407) …" sits two causes deep). */
 function describe(error: unknown): string {
@@ -51,4 +82,15 @@ function describe(error: unknown): string {
     current = current instanceof Error ? current.cause : undefined;
   }
   return messages.join(': ');
+}
+
+/** The first `code` (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT…) along the cause chain. */
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = current.cause;
+  }
+  return undefined;
 }

@@ -141,3 +141,69 @@ describe('postJson to an https base_url', () => {
     expect(llm.requests).toHaveLength(0);
   });
 });
+
+describe('postJson when the proxy does not open the tunnel', () => {
+  const HTTPS_TARGET = 'https://api.openai.example/v1';
+
+  it.each([
+    {
+      case: 'a 2xx of its own (it must not pass for the provider answer)',
+      answer:
+        'HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
+      status: 201,
+    },
+    {
+      case: 'a 407',
+      answer: 'HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n',
+      status: 407,
+    },
+    {
+      case: 'a 502',
+      answer: 'HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n',
+      status: 502,
+    },
+  ])('fails on $case', async ({ answer, status }) => {
+    const proxy = await forwardProxy({ connectAnswer: answer });
+    useProxyEnv({ HTTPS_PROXY: proxy.url });
+    const error = await failure(callChat(HTTPS_TARGET));
+    expect(error.message).toBe(
+      `openai request failed: the proxy refused the tunnel (HTTP ${status})`,
+    );
+    expect(error.status).toBe(status);
+    expect(proxy.visits.map((visit) => visit.method)).toEqual(['CONNECT']);
+  });
+
+  it('times out while the proxy leaves CONNECT unanswered', async () => {
+    const proxy = await forwardProxy({ holdConnect: true });
+    useProxyEnv({ HTTPS_PROXY: proxy.url });
+    const call = postJson({
+      provider: 'openai',
+      url: `${HTTPS_TARGET}/chat/completions`,
+      headers: {},
+      body: {},
+      timeoutMs: 300,
+      signal: new AbortController().signal,
+      secrets: [],
+    });
+    const error = await failure(call);
+    expect(error.message).toBe('openai request timed out after 300 ms');
+  });
+
+  it('stops when aborted while the proxy leaves CONNECT unanswered', async () => {
+    const proxy = await forwardProxy({ holdConnect: true });
+    useProxyEnv({ HTTPS_PROXY: proxy.url });
+    const controller = new AbortController();
+    const call = postJson({
+      provider: 'openai',
+      url: `${HTTPS_TARGET}/chat/completions`,
+      headers: {},
+      body: {},
+      timeoutMs: 30_000,
+      signal: controller.signal,
+      secrets: [],
+    });
+    setTimeout(() => controller.abort(), 100);
+    const error = await failure(call);
+    expect(error.message).toBe('openai request aborted');
+  });
+});

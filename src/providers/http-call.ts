@@ -2,7 +2,12 @@ import { request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type * as HttpsModule from 'node:https';
 import { describeErrorBody, formatHttpError } from './error-body.js';
-import { proxiedRequestOptions, proxyRouteFor, type ProxyRoute } from '../http/outbound-proxy.js';
+import {
+  decodeUserinfo,
+  proxiedRequestOptions,
+  proxyRouteFor,
+  type ProxyRoute,
+} from '../http/outbound-proxy.js';
 import { sanitizeProviderError } from './sanitize.js';
 import { ProviderError } from './types.js';
 
@@ -85,16 +90,23 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
 
   const early = stoppedError();
   if (early) throw early;
-  const request = await openRequest(url, route, options.headers, fail);
+  const { request, tunnelRefusal } = await openRequest(url, route, options.headers, fail);
   let response: IncomingMessage | undefined;
+  let interrupt: ((error: ProviderError) => void) | undefined;
   const stop = (why: 'aborted' | 'timed out'): void => {
     stopped ??= why;
     request.destroy();
+    // Before a socket is attached (a proxy that has not answered CONNECT yet) destroying the
+    // request ends nothing by itself: the wait for the answer is ended here.
+    const error = stoppedError();
+    if (error) interrupt?.(error);
   };
   const timer = setTimeout(stop, options.timeoutMs, 'timed out');
   timer.unref();
   const onAbort = (): void => stop('aborted');
   options.signal.addEventListener('abort', onAbort, { once: true });
+  // Aborted while the request was being opened (a proxy agent is loaded by its first call).
+  if (options.signal.aborted) stop('aborted');
   let released = false;
   const release = (): void => {
     if (released) return;
@@ -109,6 +121,12 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
 
   try {
     response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const stoppedAlready = stoppedError();
+      if (stoppedAlready) {
+        reject(stoppedAlready);
+        return;
+      }
+      interrupt = reject;
       request.once('response', resolve);
       request.once('error', reject);
       request.end(JSON.stringify(options.body));
@@ -116,6 +134,17 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
   } catch (error) {
     release();
     throw fail(error);
+  } finally {
+    interrupt = undefined;
+  }
+  const refused = tunnelRefusal();
+  if (refused !== undefined) {
+    // What came back is the proxy's own answer, not the provider's (no TLS was ever set up).
+    release();
+    throw new ProviderError(
+      `${options.provider} request failed: the proxy refused the tunnel (HTTP ${refused})`,
+      { status: refused, retryable: isRetryableLlmStatus(refused) },
+    );
   }
   const status = response.statusCode ?? 0;
   if (status < 200 || status > 299) {
@@ -182,12 +211,18 @@ function drain(response: IncomingMessage): void {
 }
 
 /** Starts the POST; an unusable URL (credentials in it, another scheme) fails before any I/O. */
+/** A started POST; `tunnelRefusal` is the status of a proxy that answered CONNECT with anything but 200. */
+interface OpenedRequest {
+  request: ClientRequest;
+  tunnelRefusal(): number | undefined;
+}
+
 async function openRequest(
   url: URL | Error,
   route: ProxyRoute,
   headers: Record<string, string>,
   fail: (error: unknown) => ProviderError,
-): Promise<ClientRequest> {
+): Promise<OpenedRequest> {
   if (url instanceof Error) throw fail(url);
   if (url.username !== '' || url.password !== '') {
     throw fail(new Error('the base_url carries a user name or password; give the key as api_key'));
@@ -200,7 +235,12 @@ async function openRequest(
         ? httpRequest
         : undefined;
   if (send === undefined) throw fail(new Error(`${url.protocol} URLs are not supported`));
-  const proxied = route.kind === 'proxy' ? await proxiedRequestOptions(route.proxy, url) : {};
+  let proxied = {};
+  try {
+    if (route.kind === 'proxy') proxied = await proxiedRequestOptions(route.proxy, url);
+  } catch (error) {
+    throw fail(error);
+  }
   let request: ClientRequest;
   try {
     request = send(url, { method: 'POST', headers, ...proxied });
@@ -210,7 +250,15 @@ async function openRequest(
   }
   // Errors after the answer started surface through its body; this keeps them from crashing.
   request.on('error', () => undefined);
-  return request;
+  // The tunnel agent plays a refusing proxy's answer back as the response, over a socket without
+  // TLS: a 2xx from the proxy must never pass for the provider's.
+  let refusal: number | undefined;
+  if (route.kind === 'proxy' && url.protocol === 'https:') {
+    request.once('proxyConnect', (answer: { statusCode?: number }) => {
+      if (answer.statusCode !== 200) refusal = answer.statusCode ?? 0;
+    });
+  }
+  return { request, tunnelRefusal: () => refusal };
 }
 
 /**
@@ -247,16 +295,7 @@ function parseUrl(url: string): URL | Error {
 /** The user name and password in `url` (raw and decoded), which no error message may show. */
 function urlCredentials(url: URL): string[] {
   const parts = [url.username, url.password].filter((part) => part !== '');
-  return parts.flatMap((part) => [part, safeDecode(part)]);
-}
-
-function safeDecode(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    // A malformed percent escape: the raw form is all that can appear in a message.
-    return part;
-  }
+  return parts.flatMap((part) => [part, decodeUserinfo(part)]);
 }
 
 /** "connect ECONNREFUSED 127.0.0.1:1" — the message, plus its cause's when it has one. */

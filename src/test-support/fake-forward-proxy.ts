@@ -23,6 +23,10 @@ export interface FakeForwardProxy {
 export interface FakeForwardProxyOptions {
   /** When set, requests without `Proxy-Authorization: Basic base64(user:password)` get 407. */
   credentials?: { user: string; password: string };
+  /** Answers every CONNECT with these raw bytes and closes, instead of opening the tunnel. */
+  connectAnswer?: string;
+  /** Leaves every CONNECT unanswered (the socket stays open until the proxy closes). */
+  holdConnect?: boolean;
 }
 
 const REFUSED =
@@ -67,10 +71,17 @@ export async function startFakeForwardProxy(
   server.on('connect', (req, client: Socket, head: Buffer) => {
     const target = req.url ?? '';
     record('CONNECT', target, req.headers);
+    // Detached from the HTTP parser: a reset from the client must not become an uncaught error.
+    client.on('error', () => undefined);
     if (!admitted(req.headers)) {
       client.end(REFUSED);
       return;
     }
+    if (options.connectAnswer !== undefined) {
+      client.end(options.connectAnswer);
+      return;
+    }
+    if (options.holdConnect === true) return;
     const separator = target.lastIndexOf(':');
     const upstream = connect(Number(target.slice(separator + 1)), target.slice(0, separator));
     sockets.add(upstream);
@@ -82,7 +93,7 @@ export async function startFakeForwardProxy(
       client.pipe(upstream);
     });
     upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
+    client.on('close', () => upstream.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
