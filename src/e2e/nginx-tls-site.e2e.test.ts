@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NGINX, OPENSSL, findDebianBinaries } from '../test-support/debian-binary.js';
+import { NGINX, findDebianBinaries } from '../test-support/debian-binary.js';
+import { makeSelfSignedCertificate } from '../test-support/self-signed-certificate.js';
 import {
   nginxDirectiveLines,
   nginxWorkerUser,
@@ -23,32 +24,11 @@ describe('the shipped nginx site with its TLS server', () => {
   let nginx: string;
 
   beforeAll(() => {
-    let openssl: string;
-    [nginx, openssl] = findDebianBinaries([NGINX, OPENSSL]) as [string, string];
+    [nginx] = findDebianBinaries([NGINX]) as [string];
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-nginx-tls-'));
     // nginx workers drop root privileges and must still read the files in here.
     chmodSync(dir, 0o755);
-    execFileSync(
-      openssl,
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=agent.example.com',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'pipe' },
-    );
+    makeSelfSignedCertificate({ commonName: 'agent.example.com', dir });
   });
 
   afterAll(() => {

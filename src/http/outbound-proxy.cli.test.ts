@@ -13,8 +13,8 @@ import {
   postWebhook,
   startLiveGateway,
 } from '../test-support/live-gateway.js';
-import { makeLoopbackCertificate } from '../test-support/loopback-certificate.js';
-import type { LoopbackCertificate } from '../test-support/loopback-certificate.js';
+import { makeLoopbackCertificate } from '../test-support/self-signed-certificate.js';
+import type { SelfSignedCertificate } from '../test-support/self-signed-certificate.js';
 
 /*
  * The built gateway behind a corporate proxy: the provider reached over TLS through a CONNECT
@@ -24,7 +24,7 @@ import type { LoopbackCertificate } from '../test-support/loopback-certificate.j
  */
 
 const { tempHome } = useBuiltCli();
-let certificate: LoopbackCertificate;
+let certificate: SelfSignedCertificate;
 let llm: FakeLlm;
 let proxy: FakeForwardProxy;
 

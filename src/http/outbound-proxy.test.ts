@@ -1,21 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { stubProxyEnv } from '../test-support/fake-forward-proxy.js';
 import { proxyRouteFor } from './outbound-proxy.js';
-
-const PROXY_VARIABLES = [
-  'HTTPS_PROXY',
-  'https_proxy',
-  'HTTP_PROXY',
-  'http_proxy',
-  'ALL_PROXY',
-  'all_proxy',
-  'NO_PROXY',
-  'no_proxy',
-];
-
-/** Runs with exactly `env` among the proxy variables (the others unset). */
-function withProxyEnv(env: Record<string, string>): void {
-  for (const name of PROXY_VARIABLES) vi.stubEnv(name, env[name] ?? '');
-}
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -115,14 +100,14 @@ describe('proxyRouteFor', () => {
       proxy: 'https://proxy.corp:3128/',
     },
   ])('$case', ({ target, env, proxy }) => {
-    withProxyEnv(env);
+    stubProxyEnv(env);
     const route = proxyRouteFor(new URL(target));
     if (proxy === undefined) expect(route).toEqual({ kind: 'direct' });
     else expect(route).toMatchObject({ kind: 'proxy', proxy: new URL(proxy) });
   });
 
   it('lists the proxy credentials, raw and decoded, as secrets', () => {
-    withProxyEnv({ HTTPS_PROXY: 'http://alice:p%40ss-word@proxy.corp:3128' });
+    stubProxyEnv({ HTTPS_PROXY: 'http://alice:p%40ss-word@proxy.corp:3128' });
     expect(proxyRouteFor(new URL('https://api.openai.com/v1'))).toMatchObject({
       kind: 'proxy',
       credentials: ['alice', 'alice', 'p%40ss-word', 'p@ss-word'],
@@ -141,7 +126,7 @@ describe('proxyRouteFor', () => {
       reason: 'the proxy set for https: URLs is not a URL',
     },
   ])('refuses $case without repeating the value', ({ value, reason }) => {
-    withProxyEnv({ HTTPS_PROXY: value });
+    stubProxyEnv({ HTTPS_PROXY: value });
     expect(proxyRouteFor(new URL('https://api.openai.com/v1'))).toEqual({
       kind: 'invalid',
       reason,

@@ -1,19 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startFakeForwardProxy } from '../test-support/fake-forward-proxy.js';
+import { startFakeForwardProxy, stubProxyEnv } from '../test-support/fake-forward-proxy.js';
 import type { FakeForwardProxy } from '../test-support/fake-forward-proxy.js';
 import { startFakeOpenAI } from '../test-support/fake-llm.js';
-import { makeLoopbackCertificate } from '../test-support/loopback-certificate.js';
-import type { LoopbackCertificate } from '../test-support/loopback-certificate.js';
+import { makeLoopbackCertificate } from '../test-support/self-signed-certificate.js';
+import type { SelfSignedCertificate } from '../test-support/self-signed-certificate.js';
 import { proxiedFetch } from './proxied-fetch.js';
-
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
-const OTHER_VARIABLES = ['ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'];
-
-function useProxyEnv(env: Record<string, string>): void {
-  for (const name of [...PROXY_VARIABLES, ...OTHER_VARIABLES]) vi.stubEnv(name, env[name] ?? '');
-}
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -67,7 +60,7 @@ describe('proxiedFetch', () => {
   it('calls directly when no proxy variable is set', async () => {
     const api = await echoApi();
     const proxy = await forwardProxy();
-    useProxyEnv({});
+    stubProxyEnv({});
     const response = await post(api.url);
     expect(response.status).toBe(201);
     expect(proxy.visits).toEqual([]);
@@ -76,7 +69,7 @@ describe('proxiedFetch', () => {
   it('tunnels through the proxy and returns the answer as fetch would', async () => {
     const api = await echoApi();
     const proxy = await forwardProxy();
-    useProxyEnv({ HTTP_PROXY: proxy.url });
+    stubProxyEnv({ HTTP_PROXY: proxy.url });
     const response = await post(api.url);
     expect(response.status).toBe(201);
     expect(response.headers.get('x-api')).toBe('fake');
@@ -93,7 +86,7 @@ describe('proxiedFetch', () => {
   it('calls directly when NO_PROXY names the host', async () => {
     const api = await echoApi();
     const proxy = await forwardProxy();
-    useProxyEnv({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
+    stubProxyEnv({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
     expect((await post(api.url)).status).toBe(201);
     expect(proxy.visits).toEqual([]);
   });
@@ -101,7 +94,7 @@ describe('proxiedFetch', () => {
   it('authenticates with the credentials of the proxy URL', async () => {
     const api = await echoApi();
     const proxy = await forwardProxy({ credentials: { user: 'bob', password: 'tunnel-pass' } });
-    useProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://bob:tunnel-pass@') });
+    stubProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://bob:tunnel-pass@') });
     expect((await post(api.url)).status).toBe(201);
     expect(proxy.visits[0]?.proxyAuthorization).toBe(
       `Basic ${Buffer.from('bob:tunnel-pass').toString('base64')}`,
@@ -111,7 +104,7 @@ describe('proxiedFetch', () => {
   it('fails on a refusing proxy without its password and without reaching the API', async () => {
     const api = await echoApi();
     const proxy = await forwardProxy({ credentials: { user: 'bob', password: 'right-pass' } });
-    useProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://bob:wrong-pass-123@') });
+    stubProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://bob:wrong-pass-123@') });
     const error: unknown = await post(api.url).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toMatch(/^fetch failed: .*Proxy response \(407\)/);
@@ -121,7 +114,7 @@ describe('proxiedFetch', () => {
 
   it('fails on an unsupported proxy without calling anything', async () => {
     const api = await echoApi();
-    useProxyEnv({ HTTP_PROXY: 'socks5://127.0.0.1:1080' });
+    stubProxyEnv({ HTTP_PROXY: 'socks5://127.0.0.1:1080' });
     await expect(post(api.url)).rejects.toThrow(
       'fetch failed: socks5 proxies are not supported; use an http:// or https:// proxy',
     );
@@ -131,7 +124,7 @@ describe('proxiedFetch', () => {
   it('sends a token-only proxy URL as Basic with an empty password', async () => {
     const api = await echoApi();
     const proxy = await forwardProxy({ credentials: { user: 'tok-123', password: '' } });
-    useProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://tok-123@') });
+    stubProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://tok-123@') });
     expect((await post(api.url)).status).toBe(201);
   });
 
@@ -139,7 +132,7 @@ describe('proxiedFetch', () => {
     const api = await echoApi();
     const gone = await forwardProxy();
     await gone.close();
-    useProxyEnv({ HTTP_PROXY: gone.url });
+    stubProxyEnv({ HTTP_PROXY: gone.url });
     const error: unknown = await post(api.url).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error & { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED');
@@ -148,7 +141,7 @@ describe('proxiedFetch', () => {
   it('ends with a TimeoutError, as fetch does, when the proxy leaves CONNECT unanswered', async () => {
     const api = await echoApi();
     const proxy = await forwardProxy({ holdConnect: true });
-    useProxyEnv({ HTTP_PROXY: proxy.url });
+    stubProxyEnv({ HTTP_PROXY: proxy.url });
     const error: unknown = await proxiedFetch(`${api.url}/x`, {
       method: 'POST',
       body: '{}',
@@ -159,7 +152,7 @@ describe('proxiedFetch', () => {
   });
 
   describe('to an https API', () => {
-    let certificate: LoopbackCertificate;
+    let certificate: SelfSignedCertificate;
     beforeAll(() => {
       certificate = makeLoopbackCertificate();
     });
@@ -171,7 +164,7 @@ describe('proxiedFetch', () => {
       });
       closers.push(() => tlsApi.close());
       const proxy = await forwardProxy();
-      useProxyEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: 'http://127.0.0.1:9' });
+      stubProxyEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: 'http://127.0.0.1:9' });
       const error: unknown = await post(tlsApi.baseUrl).catch((caught: unknown) => caught);
       expect((error as Error).message).toMatch(/^fetch failed: .*self[- ]signed certificate/);
       expect(proxy.visits).toEqual([

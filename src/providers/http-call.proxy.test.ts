@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startFakeForwardProxy } from '../test-support/fake-forward-proxy.js';
+import { startFakeForwardProxy, stubProxyEnv } from '../test-support/fake-forward-proxy.js';
 import type { FakeForwardProxy } from '../test-support/fake-forward-proxy.js';
 import { startFakeOpenAI } from '../test-support/fake-llm.js';
 import type { FakeLlm } from '../test-support/fake-llm.js';
-import { makeLoopbackCertificate } from '../test-support/loopback-certificate.js';
-import type { LoopbackCertificate } from '../test-support/loopback-certificate.js';
+import { makeLoopbackCertificate } from '../test-support/self-signed-certificate.js';
+import type { SelfSignedCertificate } from '../test-support/self-signed-certificate.js';
 import { postJson } from './http-call.js';
 import { ProviderError } from './types.js';
 
@@ -12,15 +12,6 @@ import { ProviderError } from './types.js';
  * Provider calls through a forward proxy named by the standard variables: absolute-form requests
  * for http targets, CONNECT tunnels for https ones, proxy credentials never in a message.
  */
-
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
-const PROXY_VARIABLES_REST = ['ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'];
-
-function useProxyEnv(env: Record<string, string>): void {
-  for (const name of [...PROXY_VARIABLES, ...PROXY_VARIABLES_REST]) {
-    vi.stubEnv(name, env[name] ?? '');
-  }
-}
 
 async function callChat(baseUrl: string): Promise<string> {
   const call = await postJson({
@@ -68,7 +59,7 @@ describe('postJson to an http base_url', () => {
   it('goes through HTTP_PROXY as an absolute-form request', async () => {
     const llm = await plainLlm();
     const proxy = await forwardProxy();
-    useProxyEnv({ HTTP_PROXY: proxy.url });
+    stubProxyEnv({ HTTP_PROXY: proxy.url });
     expect(JSON.parse(await callChat(llm.baseUrl))).toMatchObject({ object: 'chat.completion' });
     expect(proxy.visits).toEqual([
       { method: 'POST', target: `${llm.baseUrl}/chat/completions`, proxyAuthorization: undefined },
@@ -79,7 +70,7 @@ describe('postJson to an http base_url', () => {
   it('goes direct when NO_PROXY names the host', async () => {
     const llm = await plainLlm();
     const proxy = await forwardProxy();
-    useProxyEnv({ HTTP_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
+    stubProxyEnv({ HTTP_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
     await callChat(llm.baseUrl);
     expect(proxy.visits).toEqual([]);
     expect(llm.requests).toHaveLength(1);
@@ -88,7 +79,7 @@ describe('postJson to an http base_url', () => {
   it('authenticates to the proxy with the credentials in its URL', async () => {
     const llm = await plainLlm();
     const proxy = await forwardProxy({ credentials: { user: 'alice', password: 'hunter2-proxy' } });
-    useProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://alice:hunter2-proxy@') });
+    stubProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://alice:hunter2-proxy@') });
     await callChat(llm.baseUrl);
     expect(proxy.visits.map((visit) => visit.proxyAuthorization)).toEqual([
       `Basic ${Buffer.from('alice:hunter2-proxy').toString('base64')}`,
@@ -98,7 +89,7 @@ describe('postJson to an http base_url', () => {
   it('reports a refusing proxy as a 407 without its password', async () => {
     const llm = await plainLlm();
     const proxy = await forwardProxy({ credentials: { user: 'alice', password: 'right-one' } });
-    useProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://alice:wrong-password@') });
+    stubProxyEnv({ HTTP_PROXY: proxy.url.replace('://', '://alice:wrong-password@') });
     const error = await failure(callChat(llm.baseUrl));
     expect(error.status).toBe(407);
     expect(error.message).toMatch(/^openai API error 407/);
@@ -108,7 +99,7 @@ describe('postJson to an http base_url', () => {
 
   it('fails clearly on an unsupported proxy and does not call the provider', async () => {
     const llm = await plainLlm();
-    useProxyEnv({ HTTP_PROXY: 'socks5://alice:hunter2-socks@127.0.0.1:1080' });
+    stubProxyEnv({ HTTP_PROXY: 'socks5://alice:hunter2-socks@127.0.0.1:1080' });
     const error = await failure(callChat(llm.baseUrl));
     expect(error.message).toBe(
       'openai request failed: socks5 proxies are not supported; use an http:// or https:// proxy',
@@ -118,7 +109,7 @@ describe('postJson to an http base_url', () => {
 });
 
 describe('postJson to an https base_url', () => {
-  let certificate: LoopbackCertificate;
+  let certificate: SelfSignedCertificate;
   beforeAll(() => {
     certificate = makeLoopbackCertificate();
   });
@@ -128,7 +119,7 @@ describe('postJson to an https base_url', () => {
     const llm = await startFakeOpenAI({ tls: { key: certificate.key, cert: certificate.cert } });
     closers.push(() => llm.close());
     const proxy = await forwardProxy();
-    useProxyEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: 'http://127.0.0.1:9' });
+    stubProxyEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: 'http://127.0.0.1:9' });
     const port = new URL(llm.baseUrl).port;
     // The certificate is self-signed: refused end to end, through the tunnel, as it would be
     // without a proxy. The proxy saw only where to connect, never the request.
@@ -164,7 +155,7 @@ describe('postJson when the proxy does not open the tunnel', () => {
     },
   ])('fails on $case', async ({ answer, status }) => {
     const proxy = await forwardProxy({ connectAnswer: answer });
-    useProxyEnv({ HTTPS_PROXY: proxy.url });
+    stubProxyEnv({ HTTPS_PROXY: proxy.url });
     const error = await failure(callChat(HTTPS_TARGET));
     expect(error.message).toBe(
       `openai request failed: the proxy refused the tunnel (HTTP ${status})`,
@@ -175,7 +166,7 @@ describe('postJson when the proxy does not open the tunnel', () => {
 
   it('times out while the proxy leaves CONNECT unanswered', async () => {
     const proxy = await forwardProxy({ holdConnect: true });
-    useProxyEnv({ HTTPS_PROXY: proxy.url });
+    stubProxyEnv({ HTTPS_PROXY: proxy.url });
     const call = postJson({
       provider: 'openai',
       url: `${HTTPS_TARGET}/chat/completions`,
@@ -191,7 +182,7 @@ describe('postJson when the proxy does not open the tunnel', () => {
 
   it('stops when aborted while the proxy leaves CONNECT unanswered', async () => {
     const proxy = await forwardProxy({ holdConnect: true });
-    useProxyEnv({ HTTPS_PROXY: proxy.url });
+    stubProxyEnv({ HTTPS_PROXY: proxy.url });
     const controller = new AbortController();
     const call = postJson({
       provider: 'openai',

@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
@@ -106,4 +107,18 @@ export async function startFakeForwardProxy(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Every variable the proxy route reads, in both cases. */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((name) => [
+  name,
+  name.toLowerCase(),
+]);
+
+/**
+ * Sets exactly `env` among the proxy variables for the running test (the others empty, which
+ * counts as unset); undo with `vi.unstubAllEnvs()`.
+ */
+export function stubProxyEnv(env: Record<string, string>): void {
+  for (const name of PROXY_VARIABLES) vi.stubEnv(name, env[name] ?? '');
 }

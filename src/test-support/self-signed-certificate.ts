@@ -4,21 +4,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OPENSSL, findDebianBinaries } from './debian-binary.js';
 
-/** A self-signed certificate for 127.0.0.1 (a day long) with its key, in PEM and on disk. */
-export interface LoopbackCertificate {
+/** A self-signed certificate (a day long) with its key, in PEM and on disk. */
+export interface SelfSignedCertificate {
   key: string;
   cert: string;
+  keyPath: string;
   /** The certificate's file, e.g. for NODE_EXTRA_CA_CERTS. */
   certPath: string;
+  /** Removes the directory the files are in. */
   remove(): void;
 }
 
+export interface SelfSignedOptions {
+  commonName: string;
+  /** An IP address the certificate is also valid for (subjectAltName). */
+  ipAddress?: string;
+  /** Where to write `key.pem` and `cert.pem` (default: a new temporary directory). */
+  dir?: string;
+}
+
 /** Makes one with openssl (installed from Debian's package when missing and running as root). */
-export function makeLoopbackCertificate(): LoopbackCertificate {
+export function makeSelfSignedCertificate(options: SelfSignedOptions): SelfSignedCertificate {
   const [openssl] = findDebianBinaries([OPENSSL]) as [string];
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-loopback-cert-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gatehouse-cert-'));
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
+  const altName =
+    options.ipAddress === undefined ? [] : ['-addext', `subjectAltName=IP:${options.ipAddress}`];
   execFileSync(
     openssl,
     [
@@ -32,9 +44,8 @@ export function makeLoopbackCertificate(): LoopbackCertificate {
       '-days',
       '1',
       '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
+      `/CN=${options.commonName}`,
+      ...altName,
       '-keyout',
       keyPath,
       '-out',
@@ -45,7 +56,13 @@ export function makeLoopbackCertificate(): LoopbackCertificate {
   return {
     key: readFileSync(keyPath, 'utf8'),
     cert: readFileSync(certPath, 'utf8'),
+    keyPath,
     certPath,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** A self-signed certificate for 127.0.0.1, as a local TLS server presents it. */
+export function makeLoopbackCertificate(): SelfSignedCertificate {
+  return makeSelfSignedCertificate({ commonName: '127.0.0.1', ipAddress: '127.0.0.1' });
 }
