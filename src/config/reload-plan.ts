@@ -21,9 +21,11 @@ export const HOT_KEYS: readonly string[] = [
   'routing.rules',
   'pipeline.inbound',
   'pipeline.outbound',
-  // The Host check and the public origins read these on every request.
+  // The Host check, the public origins and the trusted-proxy match read these on every request.
   'gateway.allowed_hosts',
   'gateway.public_url',
+  'gateway.trusted_proxies',
+  'gateway.trust_forwarded_headers',
   'observability.log_level',
   'gateway.paired_tokens',
   'gateway.pair_rate_limit_per_minute',

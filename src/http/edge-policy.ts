@@ -14,8 +14,9 @@ export interface EdgePolicy {
   /** Origins of `gateway.public_url` and of the tunnel URL (once known): browser origins allowed. */
   publicOrigins: () => string[];
   /**
-   * Re-reads `allowed_hosts` from the gateway section (a reload wrote the new names into it).
-   * `public_url` needs no refresh: it is read on every check.
+   * Re-reads `allowed_hosts`, `trusted_proxies` and `trust_forwarded_headers` from the gateway
+   * section (a reload wrote the new values into it). `public_url` needs no refresh: it is read on
+   * every check.
    */
   refresh(): void;
 }
@@ -42,17 +43,24 @@ export function createEdgePolicy(options: EdgePolicyOptions): EdgePolicy {
   const boundAddresses = boundAddressesOf(options.boundAddress);
   const buildHostPolicy = (): HostPolicy =>
     createHostPolicy({ boundAddresses, allowedHosts: gateway.allowed_hosts, publicUrls });
-  // Swapped whole by refresh(); every holder calls through isHostAllowed below.
-  let hostPolicy = buildHostPolicy();
-  return {
-    isTrustedProxy: createTrustedProxyMatcher({
+  const buildTrustedProxies = (): AddressMatcher =>
+    createTrustedProxyMatcher({
       trustedProxies: gateway.trusted_proxies,
       trustForwardedHeaders: gateway.trust_forwarded_headers,
-    }),
+    });
+  // Swapped whole by refresh(); every holder calls through isHostAllowed and isTrustedProxy below.
+  let hostPolicy = buildHostPolicy();
+  let trustedProxies = buildTrustedProxies();
+  return {
+    isTrustedProxy: (address) => trustedProxies(address),
     isHostAllowed: (host) => hostPolicy(host),
     publicOrigins: () => publicUrls().flatMap((url) => (url === undefined ? [] : [originOf(url)])),
     refresh() {
-      hostPolicy = buildHostPolicy();
+      // Both are built before either is swapped: a throw leaves the running pair in place.
+      const nextHostPolicy = buildHostPolicy();
+      const nextTrustedProxies = buildTrustedProxies();
+      hostPolicy = nextHostPolicy;
+      trustedProxies = nextTrustedProxies;
     },
   };
 }

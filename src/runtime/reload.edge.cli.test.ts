@@ -20,8 +20,9 @@ import { ask, openSession, within } from '../test-support/ws-session.js';
 
 /*
  * The names the gateway answers to change on reload: `gateway.allowed_hosts` (the Host check,
- * 421 otherwise) and `gateway.public_url` (its host and its browser origin), while a WebSocket
- * opened before the reload stays connected.
+ * 421 otherwise) and `gateway.public_url` (its host and its browser origin), and so do the peers
+ * it trusts (`gateway.trusted_proxies`), while a WebSocket opened before the reload stays
+ * connected.
  */
 
 let home: TempHome;
@@ -115,6 +116,30 @@ describe('reload of allowed hosts and the public url', { timeout: 60_000 }, () =
     expect(await upgradeFrom('https://chat.example.org')).toBe(101);
     // allowed_hosts was emptied by the same reload.
     expect(await statusForHost('other.example.com')).toBe(421);
+    await expectSessionStillAnswers();
+  });
+
+  it('gatehouse reload makes a proxy in trusted_proxies believed, and a removed one not', async () => {
+    const requestIdSeen = async (): Promise<string | undefined> => {
+      const response = await sendRawRequest({
+        port: port(),
+        path: '/health',
+        headers: { host: `127.0.0.1:${port()}`, 'x-request-id': 'from-the-proxy-1' },
+      });
+      return response.headers['x-request-id'] as string | undefined;
+    };
+    // The tests connect from 127.0.0.1: untrusted, its X-Request-Id is replaced by the gateway's.
+    expect(await requestIdSeen()).not.toBe('from-the-proxy-1');
+
+    writeFileSync(home.configPath, configToml(['trusted_proxies = ["127.0.0.1/32"]']));
+    const trusted = await live.cli(['reload']);
+    expect(trusted.code).toBe(0);
+    expect(trusted.stdout.split('\n')).toContain('applied: gateway.trusted_proxies');
+    expect(await requestIdSeen()).toBe('from-the-proxy-1');
+
+    writeFileSync(home.configPath, configToml());
+    expect((await live.cli(['reload'])).code).toBe(0);
+    expect(await requestIdSeen()).not.toBe('from-the-proxy-1');
     await expectSessionStillAnswers();
   });
 });
