@@ -1,9 +1,10 @@
 import type { Agent } from 'node:http';
 import type { PeerCertificate } from 'node:tls';
+import type * as TlsModule from 'node:tls';
 import { getProxyForUrl } from 'proxy-from-env';
 
 /**
- * Where a provider call to `target` goes: straight to it, or through the proxy that the standard
+ * Where an outbound call to `target` goes: straight to it, or through the proxy that the standard
  * variables name for it. `HTTPS_PROXY` serves `https:` targets, `HTTP_PROXY` `http:` ones,
  * `ALL_PROXY` both; each in upper or lower case. `NO_PROXY` exempts hosts: an exact name or
  * address, a `.suffix` or `*.suffix` for a domain's hosts, an optional `:port`, or `*` for all.
@@ -30,12 +31,12 @@ export function proxyRouteFor(target: URL): ProxyRoute {
       reason: `${proxy.protocol.replace(/:$/, '')} proxies are not supported; use an http:// or https:// proxy`,
     };
   }
-  return { kind: 'proxy', proxy, credentials: proxyCredentials(proxy) };
+  return { kind: 'proxy', proxy, credentials: userinfoSecrets(proxy) };
 }
 
-/** The user name and password of a proxy URL (raw and decoded), which no message may show. */
-function proxyCredentials(proxy: URL): string[] {
-  const parts = [proxy.username, proxy.password].filter((part) => part !== '');
+/** The user name and password of a URL (raw and decoded), which no message may show. */
+export function userinfoSecrets(url: URL): string[] {
+  const parts = [url.username, url.password].filter((part) => part !== '');
   return parts.flatMap((part) => [part, decodeUserinfo(part)]);
 }
 
@@ -50,6 +51,9 @@ export function decodeUserinfo(part: string): string {
 
 /** One keep-alive agent per proxy and target scheme, made on first use. */
 const agents = new Map<string, Promise<Agent>>();
+
+/** node:tls, for the name check through the tunnel; loaded with the first proxied https call. */
+let tls: Promise<typeof TlsModule> | undefined;
 
 /** What a request to `target` through `proxy` adds to its options. */
 export interface ProxiedRequestOptions {
@@ -86,7 +90,8 @@ export async function proxiedRequestOptions(
     agents.set(key, agent);
   }
   if (target.protocol !== 'https:') return { agent: await agent };
-  const { checkServerIdentity } = await import('node:tls');
+  tls ??= import('node:tls');
+  const { checkServerIdentity } = await tls;
   const name = target.hostname.replace(/^\[(.*)\]$/, '$1');
   return {
     agent: await agent,

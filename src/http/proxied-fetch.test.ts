@@ -1,11 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startFakeForwardProxy, stubProxyEnv } from '../test-support/fake-forward-proxy.js';
 import type { FakeForwardProxy } from '../test-support/fake-forward-proxy.js';
 import { startFakeOpenAI } from '../test-support/fake-llm.js';
-import { makeLoopbackCertificate } from '../test-support/self-signed-certificate.js';
-import type { SelfSignedCertificate } from '../test-support/self-signed-certificate.js';
+import { useLoopbackCertificate } from '../test-support/self-signed-certificate.js';
 import { proxiedFetch } from './proxied-fetch.js';
 
 const closers: Array<() => Promise<void>> = [];
@@ -152,15 +151,11 @@ describe('proxiedFetch', () => {
   });
 
   describe('to an https API', () => {
-    let certificate: SelfSignedCertificate;
-    beforeAll(() => {
-      certificate = makeLoopbackCertificate();
-    });
-    afterAll(() => certificate?.remove());
+    const certificate = useLoopbackCertificate();
 
     it('tunnels with CONNECT and still checks the certificate end to end', async () => {
       const tlsApi = await startFakeOpenAI({
-        tls: { key: certificate.key, cert: certificate.cert },
+        tls: { key: certificate().key, cert: certificate().cert },
       });
       closers.push(() => tlsApi.close());
       const proxy = await forwardProxy();

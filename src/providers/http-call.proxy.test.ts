@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startFakeForwardProxy, stubProxyEnv } from '../test-support/fake-forward-proxy.js';
 import type { FakeForwardProxy } from '../test-support/fake-forward-proxy.js';
 import { startFakeOpenAI } from '../test-support/fake-llm.js';
 import type { FakeLlm } from '../test-support/fake-llm.js';
-import { makeLoopbackCertificate } from '../test-support/self-signed-certificate.js';
-import type { SelfSignedCertificate } from '../test-support/self-signed-certificate.js';
+import { useLoopbackCertificate } from '../test-support/self-signed-certificate.js';
 import { postJson } from './http-call.js';
 import { ProviderError } from './types.js';
 
@@ -109,14 +108,12 @@ describe('postJson to an http base_url', () => {
 });
 
 describe('postJson to an https base_url', () => {
-  let certificate: SelfSignedCertificate;
-  beforeAll(() => {
-    certificate = makeLoopbackCertificate();
-  });
-  afterAll(() => certificate?.remove());
+  const certificate = useLoopbackCertificate();
 
   it('tunnels through HTTPS_PROXY with CONNECT and still checks the provider certificate', async () => {
-    const llm = await startFakeOpenAI({ tls: { key: certificate.key, cert: certificate.cert } });
+    const llm = await startFakeOpenAI({
+      tls: { key: certificate().key, cert: certificate().cert },
+    });
     closers.push(() => llm.close());
     const proxy = await forwardProxy();
     stubProxyEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: 'http://127.0.0.1:9' });

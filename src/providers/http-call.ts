@@ -3,9 +3,9 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import type * as HttpsModule from 'node:https';
 import { describeErrorBody, formatHttpError } from './error-body.js';
 import {
-  decodeUserinfo,
   proxiedRequestOptions,
   proxyRouteFor,
+  userinfoSecrets,
   type ProxyRoute,
 } from '../http/outbound-proxy.js';
 import { sanitizeProviderError } from './sanitize.js';
@@ -49,9 +49,8 @@ export interface HttpCall {
 /**
  * POSTs JSON over node:http(s), on Node's default keep-alive agents or, when HTTPS_PROXY,
  * HTTP_PROXY or ALL_PROXY name a proxy for the URL and NO_PROXY does not exempt it, through that
- * proxy (outbound-proxy.ts). No `accept-encoding` is sent, so answers come uncompressed. With the
- * caller's signal and
- * the provider timeout: either one closes the upstream connection. Non-2xx answers (redirects
+ * proxy (outbound-proxy.ts). No `accept-encoding` is sent, so answers come uncompressed. The
+ * caller's signal and the provider timeout each close the upstream connection. Non-2xx answers (redirects
  * included: none is followed, so the key is never replayed elsewhere) become a ProviderError built
  * from the vendor error body. node:http rather than fetch: a call costs a third of the CPU.
  */
@@ -61,7 +60,7 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
   const route: ProxyRoute = url instanceof URL ? proxyRouteFor(url) : { kind: 'direct' };
   const secrets = [
     ...options.secrets,
-    ...(url instanceof URL ? urlCredentials(url) : []),
+    ...(url instanceof URL ? userinfoSecrets(url) : []),
     ...(route.kind === 'proxy' ? route.credentials : []),
   ];
   let stopped: 'aborted' | 'timed out' | undefined;
@@ -210,13 +209,13 @@ function drain(response: IncomingMessage): void {
   response.resume();
 }
 
-/** Starts the POST; an unusable URL (credentials in it, another scheme) fails before any I/O. */
 /** A started POST; `tunnelRefusal` is the status of a proxy that answered CONNECT with anything but 200. */
 interface OpenedRequest {
   request: ClientRequest;
   tunnelRefusal(): number | undefined;
 }
 
+/** Starts the POST; an unusable URL (credentials in it, another scheme) fails before any I/O. */
 async function openRequest(
   url: URL | Error,
   route: ProxyRoute,
@@ -290,12 +289,6 @@ function parseUrl(url: string): URL | Error {
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
-}
-
-/** The user name and password in `url` (raw and decoded), which no error message may show. */
-function urlCredentials(url: URL): string[] {
-  const parts = [url.username, url.password].filter((part) => part !== '');
-  return parts.flatMap((part) => [part, decodeUserinfo(part)]);
 }
 
 /** "connect ECONNREFUSED 127.0.0.1:1" — the message, plus its cause's when it has one. */

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,4 +66,20 @@ export function makeSelfSignedCertificate(options: SelfSignedOptions): SelfSigne
 /** A self-signed certificate for 127.0.0.1, as a local TLS server presents it. */
 export function makeLoopbackCertificate(): SelfSignedCertificate {
   return makeSelfSignedCertificate({ commonName: '127.0.0.1', ipAddress: '127.0.0.1' });
+}
+
+/**
+ * A loopback certificate for the test file (or describe block) that calls this: made before its
+ * tests, removed after them. Call the returned function inside a test.
+ */
+export function useLoopbackCertificate(): () => SelfSignedCertificate {
+  let certificate: SelfSignedCertificate | undefined;
+  beforeAll(() => {
+    certificate = makeLoopbackCertificate();
+  });
+  afterAll(() => certificate?.remove());
+  return () => {
+    if (certificate === undefined) throw new Error('the certificate is made in beforeAll');
+    return certificate;
+  };
 }
