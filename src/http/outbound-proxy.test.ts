@@ -94,9 +94,21 @@ describe('proxyRouteFor', () => {
       env: { HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: '*' },
     },
     {
-      case: 'a proxy given without a scheme',
+      case: 'a proxy given without a scheme (an http proxy), for an https target',
       target: 'https://api.openai.com/v1',
       env: { HTTPS_PROXY: 'proxy.corp:3128' },
+      proxy: 'http://proxy.corp:3128/',
+    },
+    {
+      case: 'ALL_PROXY given without a scheme, with credentials',
+      target: 'https://api.openai.com/v1',
+      env: { all_proxy: 'alice:secret@proxy.corp:3128' },
+      proxy: 'http://alice:secret@proxy.corp:3128/',
+    },
+    {
+      case: 'an https proxy, given with its scheme',
+      target: 'https://api.openai.com/v1',
+      env: { HTTPS_PROXY: 'https://proxy.corp:3128' },
       proxy: 'https://proxy.corp:3128/',
     },
   ])('$case', ({ target, env, proxy }) => {

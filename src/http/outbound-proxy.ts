@@ -14,13 +14,18 @@ export type ProxyRoute =
   | { kind: 'proxy'; proxy: URL; credentials: string[] }
   | { kind: 'invalid'; reason: string };
 
-/** Decides the route of one call from the environment (read on every call: no restart needed). */
+/**
+ * Decides the route of one call from the environment (read on every call: no restart needed).
+ * A proxy given without a scheme (`proxy.corp:3128`) is an `http://` one, as curl and most HTTP
+ * clients read it.
+ */
 export function proxyRouteFor(target: URL): ProxyRoute {
-  const configured = getProxyForUrl(target);
-  if (configured === '') return { kind: 'direct' };
+  // The library applies NO_PROXY; the value is read here, where a missing scheme means http.
+  if (getProxyForUrl(target) === '') return { kind: 'direct' };
+  const value = configuredValue(target);
   let proxy: URL;
   try {
-    proxy = new URL(configured);
+    proxy = new URL(value.includes('://') ? value : `http://${value}`);
   } catch {
     // The value may carry a password: it is never repeated in a message.
     return { kind: 'invalid', reason: `the proxy set for ${target.protocol} URLs is not a URL` };
@@ -32,6 +37,17 @@ export function proxyRouteFor(target: URL): ProxyRoute {
     };
   }
   return { kind: 'proxy', proxy, credentials: userinfoSecrets(proxy) };
+}
+
+/** The proxy variable's value as set for `target`'s scheme, before any scheme is added to it. */
+function configuredValue(target: URL): string {
+  const scheme = target.protocol.replace(/:$/, '');
+  return environment(`${scheme}_proxy`) || environment('all_proxy');
+}
+
+/** The variable in lower case, else in upper case, as the route decision reads it. */
+function environment(name: string): string {
+  return process.env[name.toLowerCase()] || process.env[name.toUpperCase()] || '';
 }
 
 /** The user name and password of a URL (raw and decoded), which no message may show. */

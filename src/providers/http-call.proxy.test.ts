@@ -128,6 +128,25 @@ describe('postJson to an https base_url', () => {
     ]);
     expect(llm.requests).toHaveLength(0);
   });
+
+  it('reaches a proxy given without a scheme as an http proxy, as curl does', async () => {
+    const llm = await startFakeOpenAI({
+      tls: { key: certificate().key, cert: certificate().cert },
+    });
+    closers.push(() => llm.close());
+    const proxy = await forwardProxy();
+    stubProxyEnv({ HTTPS_PROXY: proxy.url.replace(/^http:\/\//, '') });
+    const error = await failure(callChat(llm.baseUrl));
+    // The tunnel opened over plain HTTP; the provider's certificate ends the call as above.
+    expect(error.message).toMatch(/^openai request failed: self[- ]signed certificate/);
+    expect(proxy.visits).toEqual([
+      {
+        method: 'CONNECT',
+        target: `127.0.0.1:${new URL(llm.baseUrl).port}`,
+        proxyAuthorization: undefined,
+      },
+    ]);
+  });
 });
 
 describe('postJson when the proxy does not open the tunnel', () => {
