@@ -7,14 +7,16 @@
 // (`node --enable-source-maps`) the bundle is loaded as an ordinary CommonJS module instead, since
 // Node maps stack traces only for those.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
-const bundle = fileURLToPath(new URL('./gatehouse.cjs', import.meta.url));
+// Beside this file's real path: a global install runs it through a symlink in a bin directory, and
+// with --preserve-symlinks-main import.meta.url names the link, not the file.
+const bundle = join(dirname(realpathSync(fileURLToPath(import.meta.url))), 'gatehouse.cjs');
 const cacheFile = `${bundle}.cache`;
 const bytes = readFileSync(bundle);
 // The bundle is ASCII (the build checks), so latin1 reads it exactly, and Node keeps a string this

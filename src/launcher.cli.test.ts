@@ -1,6 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCliIfStale } from './test-support/gatehouse-process.js';
@@ -122,6 +130,31 @@ process.stdout.write = (...args) => {
     expect(result.stderr).toContain('gatehouse code cache: off (source maps)');
     expect(result.stderr).toMatch(/src\/cli\/program\.ts:\d+/);
     expect(result.stderr).not.toMatch(/gatehouse\.cjs:\d+/);
+  });
+
+  it('runs through a symlinked bin, also with --preserve-symlinks-main', () => {
+    // What a global install makes: a link in a bin directory to dist/gatehouse.js.
+    const bin = mkdtempSync(join(tmpdir(), 'gatehouse-bin-'));
+    try {
+      symlinkSync(join(DIST, 'gatehouse.js'), join(bin, 'gatehouse'));
+      for (const nodeArgs of [[], ['--preserve-symlinks-main']]) {
+        const result = spawnSync(
+          process.execPath,
+          [...nodeArgs, join(bin, 'gatehouse'), '--version'],
+          {
+            encoding: 'utf8',
+          },
+        );
+        expect({ nodeArgs, status: result.status, stderr: result.stderr }).toEqual({
+          nodeArgs,
+          status: 0,
+          stderr: '',
+        });
+        expect(result.stdout.trim()).toBe(version);
+      }
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('runs the bundle as strict code, like the modules it is built from', () => {
