@@ -1,6 +1,8 @@
-import type { Agent } from 'node:http';
+import type { Agent, ClientRequest } from 'node:http';
+import type { Socket } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import type * as TlsModule from 'node:tls';
+import type { HttpsProxyAgent as HttpsProxyAgentClass } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 
 /**
@@ -71,6 +73,13 @@ const agents = new Map<string, Promise<Agent>>();
 /** node:tls, for the name check through the tunnel; loaded with the first proxied https call. */
 let tls: Promise<typeof TlsModule> | undefined;
 
+/**
+ * The request option that hands a call's stop signal to the tunnel agent: aborting it closes the
+ * socket to the proxy while the proxy has not yet answered CONNECT. Without it that socket would
+ * stay open until the proxy answered or closed it, one more for every call that timed out.
+ */
+export const TUNNEL_STOP_SIGNAL = 'gatehouseTunnelStop';
+
 /** What a request to `target` through `proxy` adds to its options. */
 export interface ProxiedRequestOptions {
   agent: Agent;
@@ -95,8 +104,8 @@ export async function proxiedRequestOptions(
   if (agent === undefined) {
     agent =
       target.protocol === 'https:'
-        ? import('https-proxy-agent').then(
-            ({ HttpsProxyAgent }) => new HttpsProxyAgent(proxy, { keepAlive: true }),
+        ? import('https-proxy-agent').then(({ HttpsProxyAgent }) =>
+            tunnelAgent(HttpsProxyAgent, proxy),
           )
         : import('http-proxy-agent').then(
             ({ HttpProxyAgent }) => new HttpProxyAgent(proxy, { keepAlive: true }),
@@ -113,4 +122,31 @@ export async function proxiedRequestOptions(
     agent: await agent,
     checkServerIdentity: (_host, cert) => checkServerIdentity(name, cert),
   };
+}
+
+type TunnelConnectOptions = Parameters<HttpsProxyAgentClass<string>['connect']>[1] & {
+  [TUNNEL_STOP_SIGNAL]?: AbortSignal;
+};
+
+/**
+ * The CONNECT tunnel agent, with the socket to the proxy tied to the stop signal of the call that
+ * opens it (TUNNEL_STOP_SIGNAL). The agent makes that socket from its connection options before
+ * it first waits, so the signal is in them for exactly that call.
+ */
+function tunnelAgent(
+  HttpsProxyAgent: typeof HttpsProxyAgentClass,
+  proxy: URL,
+): HttpsProxyAgentClass<string> {
+  return new (class StoppableTunnelAgent extends HttpsProxyAgent<string> {
+    override connect(request: ClientRequest, options: TunnelConnectOptions): Promise<Socket> {
+      const stop = options[TUNNEL_STOP_SIGNAL];
+      if (stop === undefined) return super.connect(request, options);
+      this.connectOpts.signal = stop;
+      try {
+        return super.connect(request, options);
+      } finally {
+        delete this.connectOpts.signal;
+      }
+    }
+  })(proxy, { keepAlive: true });
 }

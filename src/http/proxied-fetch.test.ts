@@ -5,7 +5,7 @@ import { startFakeForwardProxy, stubProxyEnv } from '../test-support/fake-forwar
 import type { FakeForwardProxy } from '../test-support/fake-forward-proxy.js';
 import { startFakeOpenAI } from '../test-support/fake-llm.js';
 import { useLoopbackCertificate } from '../test-support/self-signed-certificate.js';
-import { proxiedFetch } from './proxied-fetch.js';
+import { proxiedFetch, proxyAgentOptions } from './proxied-fetch.js';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -148,6 +148,21 @@ describe('proxiedFetch', () => {
     }).catch((caught: unknown) => caught);
     expect((error as Error).name).toBe('TimeoutError');
     expect(api.hits()).toBe(0);
+  });
+
+  it('closes the socket to a proxy that leaves CONNECT unanswered past the answer timeout', async () => {
+    const api = await echoApi();
+    const proxy = await forwardProxy({ holdConnect: true });
+    const undici = await import('undici');
+    const dispatcher = new undici.ProxyAgent(proxyAgentOptions(undici, new URL(proxy.url), 400));
+    closers.push(() => dispatcher.close());
+    const error: unknown = await undici
+      .fetch(`${api.url}/x`, { dispatcher, signal: AbortSignal.timeout(100) })
+      .catch((caught: unknown) => caught);
+    // The caller gave up first; the socket to the proxy goes at the answer timeout.
+    expect((error as Error).name).toBe('TimeoutError');
+    expect(proxy.openConnections()).toBe(1);
+    await vi.waitFor(() => expect(proxy.openConnections()).toBe(0), { timeout: 2_000 });
   });
 
   describe('to an https API', () => {

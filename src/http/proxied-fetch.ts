@@ -36,7 +36,7 @@ export const proxiedFetch: typeof fetch = async (input, init) => {
   const { fetch: fetchThroughProxy, ProxyAgent } = await loadUndici();
   let dispatcher = dispatchers.get(route.proxy.href);
   if (dispatcher === undefined) {
-    dispatcher = new ProxyAgent(agentOptions(route.proxy));
+    dispatcher = new ProxyAgent(proxyAgentOptions(await loadUndici(), route.proxy));
     dispatchers.set(route.proxy.href, dispatcher);
   }
   try {
@@ -59,17 +59,41 @@ export const proxiedFetch: typeof fetch = async (input, init) => {
 };
 
 /**
- * The proxy without credentials, and those as a ready Proxy-Authorization value: undici sends
- * credentials from the URL only when both parts are there, where a token-only proxy URL
- * (`http://token@proxy`) is common.
+ * How long the proxy may take to answer CONNECT. The socket to it is closed then: a caller's
+ * abort or timeout does not reach that socket, which would otherwise stay open for undici's
+ * default of 300 s.
  */
-function agentOptions(proxy: URL): { uri: string; token?: string } {
-  if (proxy.username === '' && proxy.password === '') return { uri: proxy.href };
+export const PROXY_ANSWER_TIMEOUT_MS = 30_000;
+
+/** Options of a ProxyAgent: the proxy without credentials, and those as a ready header. */
+export interface ProxyAgentOptions {
+  uri: string;
+  token?: string;
+  clientFactory: (origin: URL, options: object) => InstanceType<Undici['Pool']>;
+}
+
+/**
+ * The ProxyAgent's options for `proxy`. undici sends credentials from the URL only when both
+ * parts are there, where a token-only proxy URL (`http://token@proxy`) is common, so they go as
+ * a ready Proxy-Authorization value.
+ */
+export function proxyAgentOptions(
+  { Pool }: Pick<Undici, 'Pool'>,
+  proxy: URL,
+  answerTimeoutMs = PROXY_ANSWER_TIMEOUT_MS,
+): ProxyAgentOptions {
+  const clientFactory = (origin: URL, options: object): InstanceType<Undici['Pool']> =>
+    new Pool(origin, { ...options, headersTimeout: answerTimeoutMs });
+  if (proxy.username === '' && proxy.password === '') return { uri: proxy.href, clientFactory };
   const bare = new URL(proxy.href);
   bare.username = '';
   bare.password = '';
   const pair = `${decodeUserinfo(proxy.username)}:${decodeUserinfo(proxy.password)}`;
-  return { uri: bare.href, token: `Basic ${Buffer.from(pair).toString('base64')}` };
+  return {
+    uri: bare.href,
+    token: `Basic ${Buffer.from(pair).toString('base64')}`,
+    clientFactory,
+  };
 }
 
 /** The messages along an error's cause chain ("Proxy response (407) …" sits two causes deep). */

@@ -194,6 +194,8 @@ describe('postJson when the proxy does not open the tunnel', () => {
     });
     const error = await failure(call);
     expect(error.message).toBe('openai request timed out after 300 ms');
+    // The socket to the silent proxy is closed too, not left open until the proxy gives up.
+    await vi.waitFor(() => expect(proxy.openConnections()).toBe(0), { timeout: 2_000 });
   });
 
   it('stops when aborted while the proxy leaves CONNECT unanswered', async () => {
@@ -212,5 +214,6 @@ describe('postJson when the proxy does not open the tunnel', () => {
     setTimeout(() => controller.abort(), 100);
     const error = await failure(call);
     expect(error.message).toBe('openai request aborted');
+    await vi.waitFor(() => expect(proxy.openConnections()).toBe(0), { timeout: 2_000 });
   });
 });

@@ -4,6 +4,7 @@ import type * as HttpsModule from 'node:https';
 import { describeErrorBody, formatHttpError } from './error-body.js';
 import {
   proxiedRequestOptions,
+  TUNNEL_STOP_SIGNAL,
   proxyRouteFor,
   userinfoSecrets,
   type ProxyRoute,
@@ -89,12 +90,21 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
 
   const early = stoppedError();
   if (early) throw early;
-  const { request, tunnelRefusal } = await openRequest(url, route, options.headers, fail);
+  // Closes the socket to a proxy that has not answered CONNECT when the call stops.
+  const tunnelStop = route.kind === 'proxy' ? new AbortController() : undefined;
+  const { request, tunnelRefusal } = await openRequest(
+    url,
+    route,
+    options.headers,
+    fail,
+    tunnelStop?.signal,
+  );
   let response: IncomingMessage | undefined;
   let interrupt: ((error: ProviderError) => void) | undefined;
   const stop = (why: 'aborted' | 'timed out'): void => {
     stopped ??= why;
     request.destroy();
+    tunnelStop?.abort();
     // Before a socket is attached (a proxy that has not answered CONNECT yet) destroying the
     // request ends nothing by itself: the wait for the answer is ended here.
     const error = stoppedError();
@@ -221,6 +231,7 @@ async function openRequest(
   route: ProxyRoute,
   headers: Record<string, string>,
   fail: (error: unknown) => ProviderError,
+  tunnelStop: AbortSignal | undefined,
 ): Promise<OpenedRequest> {
   if (url instanceof Error) throw fail(url);
   if (url.username !== '' || url.password !== '') {
@@ -236,7 +247,12 @@ async function openRequest(
   if (send === undefined) throw fail(new Error(`${url.protocol} URLs are not supported`));
   let proxied = {};
   try {
-    if (route.kind === 'proxy') proxied = await proxiedRequestOptions(route.proxy, url);
+    if (route.kind === 'proxy') {
+      proxied = {
+        ...(await proxiedRequestOptions(route.proxy, url)),
+        [TUNNEL_STOP_SIGNAL]: tunnelStop,
+      };
+    }
   } catch (error) {
     throw fail(error);
   }

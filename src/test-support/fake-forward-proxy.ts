@@ -18,6 +18,8 @@ export interface FakeForwardProxy {
   /** `http://127.0.0.1:<port>`. */
   readonly url: string;
   readonly visits: ProxyVisit[];
+  /** Connections open right now, from clients and to upstreams. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -26,7 +28,7 @@ export interface FakeForwardProxyOptions {
   credentials?: { user: string; password: string };
   /** Answers every CONNECT with these raw bytes and closes, instead of opening the tunnel. */
   connectAnswer?: string;
-  /** Leaves every CONNECT unanswered (the socket stays open until the proxy closes). */
+  /** Leaves every CONNECT unanswered: the socket stays open until the client or the proxy closes it. */
   holdConnect?: boolean;
 }
 
@@ -82,7 +84,11 @@ export async function startFakeForwardProxy(
       client.end(options.connectAnswer);
       return;
     }
-    if (options.holdConnect === true) return;
+    if (options.holdConnect === true) {
+      // Server sockets stay half-open after the client's FIN; a proxy closes its side then.
+      client.once('end', () => client.destroy());
+      return;
+    }
     const separator = target.lastIndexOf(':');
     const upstream = connect(Number(target.slice(separator + 1)), target.slice(0, separator));
     sockets.add(upstream);
@@ -102,6 +108,7 @@ export async function startFakeForwardProxy(
   return {
     url: `http://127.0.0.1:${address.port}`,
     visits,
+    openConnections: () => sockets.size,
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
