@@ -115,7 +115,8 @@ describe('proxyRouteFor', () => {
     stubProxyEnv(env);
     const route = proxyRouteFor(new URL(target));
     if (proxy === undefined) expect(route).toEqual({ kind: 'direct' });
-    else expect(route).toMatchObject({ kind: 'proxy', proxy: new URL(proxy) });
+    // By href: URL objects have no own properties, so matching them compares nothing.
+    else expect(route.kind === 'proxy' ? route.proxy.href : route).toBe(proxy);
   });
 
   it('lists the proxy credentials, raw and decoded, as secrets', () => {

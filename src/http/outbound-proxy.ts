@@ -130,8 +130,11 @@ type TunnelConnectOptions = Parameters<HttpsProxyAgentClass<string>['connect']>[
 
 /**
  * The CONNECT tunnel agent, with the socket to the proxy tied to the stop signal of the call that
- * opens it (TUNNEL_STOP_SIGNAL). The agent makes that socket from its connection options before
- * it first waits, so the signal is in them for exactly that call.
+ * opens it (TUNNEL_STOP_SIGNAL) until the proxy has answered. The agent makes that socket from its
+ * connection options before it first waits, so a signal put there reaches exactly that socket.
+ * The socket keeps that signal for life, so it gets one of its own, which the call's stop
+ * reaches only until CONNECT is answered: from then on the socket is the request's (closed with
+ * it) and, back in the keep-alive pool, another call's.
  */
 function tunnelAgent(
   HttpsProxyAgent: typeof HttpsProxyAgentClass,
@@ -141,12 +144,20 @@ function tunnelAgent(
     override connect(request: ClientRequest, options: TunnelConnectOptions): Promise<Socket> {
       const stop = options[TUNNEL_STOP_SIGNAL];
       if (stop === undefined) return super.connect(request, options);
-      this.connectOpts.signal = stop;
+      if (stop.aborted) return Promise.reject(stop.reason as Error);
+      const socketStop = new AbortController();
+      const forward = (): void => socketStop.abort();
+      stop.addEventListener('abort', forward, { once: true });
+      this.connectOpts.signal = socketStop.signal;
+      let connecting: Promise<Socket>;
       try {
-        return super.connect(request, options);
+        connecting = super.connect(request, options);
       } finally {
         delete this.connectOpts.signal;
       }
+      const unlink = (): void => stop.removeEventListener('abort', forward);
+      connecting.then(unlink, unlink);
+      return connecting;
     }
   })(proxy, { keepAlive: true });
 }

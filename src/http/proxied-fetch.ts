@@ -33,10 +33,11 @@ export const proxiedFetch: typeof fetch = async (input, init) => {
   if (route.kind === 'invalid') throw new TypeError(`fetch failed: ${route.reason}`);
   // Node's Request is not undici's: its method, headers and body would be lost on the way.
   if (input instanceof Request) throw new TypeError('fetch through a proxy takes a URL and init');
-  const { fetch: fetchThroughProxy, ProxyAgent } = await loadUndici();
+  const undiciModule = await loadUndici();
+  const { fetch: fetchThroughProxy, ProxyAgent } = undiciModule;
   let dispatcher = dispatchers.get(route.proxy.href);
   if (dispatcher === undefined) {
-    dispatcher = new ProxyAgent(proxyAgentOptions(await loadUndici(), route.proxy));
+    dispatcher = new ProxyAgent(proxyAgentOptions(undiciModule, route.proxy));
     dispatchers.set(route.proxy.href, dispatcher);
   }
   try {

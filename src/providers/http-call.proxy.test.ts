@@ -147,6 +147,40 @@ describe('postJson to an https base_url', () => {
       },
     ]);
   });
+
+  it('stopping a finished call leaves its tunnel, reused by the next call, alone', async () => {
+    // The fake's certificate is self-signed; trust it for this test only.
+    vi.stubEnv('NODE_TLS_REJECT_UNAUTHORIZED', '0');
+    const llm = await startFakeOpenAI({
+      tls: { key: certificate().key, cert: certificate().cert },
+    });
+    closers.push(() => llm.close());
+    const proxy = await forwardProxy();
+    stubProxyEnv({ HTTPS_PROXY: proxy.url });
+    const call = (signal: AbortSignal) =>
+      postJson({
+        provider: 'openai',
+        url: `${llm.baseUrl}/chat/completions`,
+        headers: { 'content-type': 'application/json' },
+        body: { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] },
+        timeoutMs: 5_000,
+        signal,
+        secrets: [],
+      });
+    const stopFirst = new AbortController();
+    const first = await call(stopFirst.signal);
+    // Read to its end but not yet released, as a stream consumer still handling the last event.
+    for await (const _ of first.body) void _;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    llm.enqueue({ delayMs: 300 });
+    const second = call(new AbortController().signal).then((opened) => opened.text());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stopFirst.abort();
+    await expect(second).resolves.toContain('fake openai: hi');
+    // One tunnel: the second call did ride on the first call's socket.
+    expect(proxy.visits.map((visit) => visit.method)).toEqual(['CONNECT']);
+    first.release();
+  });
 });
 
 describe('postJson when the proxy does not open the tunnel', () => {

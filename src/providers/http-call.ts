@@ -90,8 +90,12 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
 
   const early = stoppedError();
   if (early) throw early;
-  // Closes the socket to a proxy that has not answered CONNECT when the call stops.
-  const tunnelStop = route.kind === 'proxy' ? new AbortController() : undefined;
+  // Closes the socket to a proxy that has not answered CONNECT when the call stops (https only:
+  // an http target's socket is the request's from the start).
+  const tunnelStop =
+    route.kind === 'proxy' && url instanceof URL && url.protocol === 'https:'
+      ? new AbortController()
+      : undefined;
   const { request, tunnelRefusal } = await openRequest(
     url,
     route,
