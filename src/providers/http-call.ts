@@ -90,8 +90,8 @@ export async function postJson(options: HttpCallOptions): Promise<HttpCall> {
 
   const early = stoppedError();
   if (early) throw early;
-  // Closes the socket to a proxy that has not answered CONNECT when the call stops (https only:
-  // an http target's socket is the request's from the start).
+  // Closes the socket to a proxy that has not answered CONNECT when the call stops. https only:
+  // for an http target the request gets its socket as soon as TCP connects, and closes it itself.
   const tunnelStop =
     route.kind === 'proxy' && url instanceof URL && url.protocol === 'https:'
       ? new AbortController()
