@@ -1,10 +1,14 @@
 // Load benchmark. The built gateway, a bare node:http (+ ws) baseline, a fake OpenAI-compatible
 // LLM and the load generator (wrk, or autocannon's CLI) each run in their own process. Gateway
 // and baseline rounds are interleaved (the order flips every round) so a burst of load from
-// elsewhere on the machine hits both alike; each scenario reports medians over the rounds and
-// the median of the per-round ratios with its min–max.
+// elsewhere on the machine hits both alike. Every round starts its processes afresh and warms
+// both sides with the same load first: one process of a build can run steadily some 10 % faster
+// or slower than the next (memory layout), so rounds on the same processes would repeat that
+// draw instead of averaging over it. Each scenario reports medians over the rounds and the
+// median of the per-round ratios with its min–max.
 //
-// Usage: node bench/run.mjs [--json] [--rounds N] [--duration SECS] [--connections N] [--only NAME,…]
+// Usage: node bench/run.mjs [--json] [--rounds N] [--duration SECS] [--warmup SECS]
+//                           [--turn-warmup SECS] [--connections N] [--only NAME,…]
 import { LOAD_TOOL, loadRun } from './load.mjs';
 import { startBaseline, startFakeLlm, startGateway, stopChild } from './processes.mjs';
 import { spread } from './stats.mjs';
@@ -18,10 +22,22 @@ function option(name, fallback) {
 const JSON_OUTPUT = process.argv.includes('--json');
 const ROUNDS = Number(option('rounds', process.env.BENCH_ROUNDS ?? 5));
 const DURATION = Number(option('duration', process.env.BENCH_DURATION_SECS ?? 5));
+// Warm-up of each side in each round, discarded. Sequential chat turns take longer to reach a
+// steady state than a load of thousands of requests per second: through the gateway a turn's
+// latency settles after about 4 s of turns.
+const WARMUP = Number(option('warmup', process.env.BENCH_WARMUP_SECS ?? 2));
+const TURN_WARMUP = Number(option('turn-warmup', process.env.BENCH_TURN_WARMUP_SECS ?? 5));
 const CONNECTIONS = Number(option('connections', process.env.BENCH_CONNECTIONS ?? 50));
 const ONLY = option('only', undefined)?.split(',');
-if (!(ROUNDS >= 1 && DURATION > 0 && CONNECTIONS >= 1)) {
-  console.error('--rounds, --duration and --connections must be positive');
+// Whole seconds: wrk reads its duration as an integer.
+if (
+  !(ROUNDS >= 1 && DURATION >= 1 && WARMUP >= 0 && TURN_WARMUP >= 0 && CONNECTIONS >= 1) ||
+  ![ROUNDS, DURATION, WARMUP, TURN_WARMUP, CONNECTIONS].every(Number.isInteger)
+) {
+  console.error(
+    '--rounds, --duration (seconds) and --connections must be positive whole numbers, ' +
+      '--warmup and --turn-warmup (seconds) whole numbers',
+  );
   process.exit(2);
 }
 const log = (line) => (JSON_OUTPUT ? process.stderr : process.stdout).write(`${line}\n`);
@@ -35,8 +51,7 @@ const CHAT_BODY = (stream, model = 'bench-model') =>
     messages: [{ role: 'user', content: 'hello bench' }],
   });
 
-const load = (target) => () =>
-  loadRun(target, { durationSecs: DURATION, connections: CONNECTIONS });
+const load = (target, durationSecs) => loadRun(target, { durationSecs, connections: CONNECTIONS });
 
 function webhookTarget(url, token) {
   return {
@@ -47,17 +62,43 @@ function webhookTarget(url, token) {
   };
 }
 
-async function wsTurns(url, token) {
+async function wsTurns(url, token, durationSecs) {
   const session = await openWsSession(url.replace(/^http/, 'ws') + '/ws', token);
   try {
-    return await timedTurns(session.turn, DURATION);
+    return await timedTurns(session.turn, durationSecs);
   } finally {
     session.close();
   }
 }
 
-/** Scenarios: `ratio` compares throughput with the bare baseline; `added` subtracts a direct call. */
-function scenarios({ baseline, sqlite, none, chat, llm }) {
+/**
+ * The processes a round can start. `chat` is the gateway with the `openai` provider pointed at
+ * the round's fake LLM, so `llm` must be started before it.
+ */
+const SERVERS = {
+  baseline: async () => {
+    const started = await startBaseline();
+    return { ...started, stop: () => stopChild(started.child) };
+  },
+  llm: async () => {
+    const started = await startFakeLlm();
+    return { ...started, stop: () => stopChild(started.child) };
+  },
+  sqlite: () => startGateway(),
+  none: () => startGateway('\n[memory]\nbackend = "none"\n'),
+  chat: ({ llm }) =>
+    startGateway(
+      `\n[providers.openai]\nbase_url = "${llm.url}"\napi_key = "sk-bench-not-a-real-key"\n`,
+      'default_provider = "openai"\ndefault_model = "bench-model"\n',
+    ),
+};
+
+/**
+ * Scenarios: `ratio` compares throughput with the bare baseline; `added` subtracts a direct call.
+ * `servers` are started for every round, in that order; `bare` and `gate` run the load for a
+ * given number of seconds against them, after `warmupSecs` (default WARMUP) of the same.
+ */
+function scenarios() {
   const json = { 'content-type': 'application/json' };
   const bearer = (token) => ({ ...json, authorization: `Bearer ${token}` });
   return [
@@ -65,86 +106,125 @@ function scenarios({ baseline, sqlite, none, chat, llm }) {
       name: 'health',
       title: 'GET /health',
       kind: 'ratio',
-      bare: load({ url: `${baseline.url}/health` }),
-      gate: load({ url: `${sqlite.url}/health` }),
+      servers: ['baseline', 'sqlite'],
+      bare: ({ baseline }, secs) => load({ url: `${baseline.url}/health` }, secs),
+      gate: ({ sqlite }, secs) => load({ url: `${sqlite.url}/health` }, secs),
     },
     {
       name: 'webhook',
       title: 'POST /webhook, bearer, memory auto-save (sqlite)',
       kind: 'ratio',
-      bare: load(webhookTarget(baseline.url, 'unused')),
-      gate: load(webhookTarget(sqlite.url, sqlite.token)),
+      servers: ['baseline', 'sqlite'],
+      bare: ({ baseline }, secs) => load(webhookTarget(baseline.url, 'unused'), secs),
+      gate: ({ sqlite }, secs) => load(webhookTarget(sqlite.url, sqlite.token), secs),
     },
     {
       name: 'webhook-memory-none',
       title: 'POST /webhook, bearer, memory.backend = "none"',
       kind: 'ratio',
-      bare: load(webhookTarget(baseline.url, 'unused')),
-      gate: load(webhookTarget(none.url, none.token)),
+      servers: ['baseline', 'none'],
+      bare: ({ baseline }, secs) => load(webhookTarget(baseline.url, 'unused'), secs),
+      gate: ({ none }, secs) => load(webhookTarget(none.url, none.token), secs),
     },
     {
       name: 'ws-turn',
       title: 'WebSocket streamed chat turn (echo), one client',
       kind: 'ratio',
-      bare: () => wsTurns(baseline.url, undefined),
-      gate: () => wsTurns(sqlite.url, sqlite.token),
+      servers: ['baseline', 'sqlite'],
+      warmupSecs: TURN_WARMUP,
+      bare: ({ baseline }, secs) => wsTurns(baseline.url, undefined, secs),
+      gate: ({ sqlite }, secs) => wsTurns(sqlite.url, sqlite.token, secs),
     },
     {
       name: 'webhook-llm-turn',
       title: 'POST /webhook turn against the fake LLM: gateway-added latency',
       kind: 'added',
-      bare: () =>
+      servers: ['llm', 'chat'],
+      warmupSecs: TURN_WARMUP,
+      bare: ({ llm }, secs) =>
         timedTurns(
           httpTurn(`${llm.url}/chat/completions`, { headers: json, body: CHAT_BODY(false) }),
-          DURATION,
+          secs,
         ),
-      gate: () =>
+      gate: ({ chat }, secs) =>
         timedTurns(
           httpTurn(`${chat.url}/webhook`, { headers: bearer(chat.token), body: WEBHOOK_BODY }),
-          DURATION,
+          secs,
         ),
     },
     {
       name: 'openai-stream',
       title: 'POST /v1/chat/completions (stream) against the fake LLM: gateway-added latency',
       kind: 'added',
-      available: async () => {
+      servers: ['llm', 'chat'],
+      warmupSecs: TURN_WARMUP,
+      available: async ({ chat }) => {
         const response = await fetch(`${chat.url}/v1/models`, { headers: bearer(chat.token) });
         await response.arrayBuffer();
         return response.ok;
       },
-      bare: () =>
+      bare: ({ llm }, secs) =>
         timedTurns(
           httpTurn(`${llm.url}/chat/completions`, { headers: json, body: CHAT_BODY(true) }),
-          DURATION,
+          secs,
         ),
-      gate: () =>
+      gate: ({ chat }, secs) =>
         timedTurns(
           httpTurn(`${chat.url}/v1/chat/completions`, {
             headers: bearer(chat.token),
             body: CHAT_BODY(true, 'default'),
           }),
-          DURATION,
+          secs,
         ),
     },
   ].filter((scenario) => ONLY === undefined || ONLY.includes(scenario.name));
 }
 
-async function measure(scenario) {
-  if (scenario.available !== undefined && !(await scenario.available())) {
-    log(`${scenario.title}: not available on this build`);
-    return { name: scenario.name, title: scenario.title, available: false };
+/** Starts a round's processes in order; stops those already started if one fails. */
+async function startRound(scenario) {
+  const servers = {};
+  const started = [];
+  const stop = async () => {
+    for (const server of started.reverse()) await server.stop();
+  };
+  try {
+    for (const name of scenario.servers) {
+      servers[name] = await SERVERS[name](servers);
+      started.push(servers[name]);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  return { servers, stop };
+}
+
+async function measure(scenario) {
   const bare = [];
   const gate = [];
   for (let round = 0; round < ROUNDS; round++) {
-    // Flip the order every round so neither side always runs on a machine warmed by the other.
-    if (round % 2 === 0) {
-      bare.push(await scenario.bare());
-      gate.push(await scenario.gate());
-    } else {
-      gate.push(await scenario.gate());
-      bare.push(await scenario.bare());
+    const { servers, stop } = await startRound(scenario);
+    try {
+      if (round === 0 && scenario.available !== undefined && !(await scenario.available(servers))) {
+        log(`${scenario.title}: not available on this build`);
+        return { name: scenario.name, title: scenario.title, available: false };
+      }
+      // Fresh processes: both sides get the same warm-up before anything is measured.
+      const warmup = scenario.warmupSecs ?? WARMUP;
+      if (warmup > 0) {
+        await scenario.bare(servers, warmup);
+        await scenario.gate(servers, warmup);
+      }
+      // Flip the order every round so neither side always runs on a machine warmed by the other.
+      if (round % 2 === 0) {
+        bare.push(await scenario.bare(servers, DURATION));
+        gate.push(await scenario.gate(servers, DURATION));
+      } else {
+        gate.push(await scenario.gate(servers, DURATION));
+        bare.push(await scenario.bare(servers, DURATION));
+      }
+    } finally {
+      await stop();
     }
     const b = bare.at(-1);
     const g = gate.at(-1);
@@ -204,34 +284,18 @@ const machine = {
   loadTool: LOAD_TOOL,
   rounds: ROUNDS,
   durationSecs: DURATION,
+  warmupSecs: WARMUP,
+  turnWarmupSecs: TURN_WARMUP,
+  freshProcessesPerRound: true,
   connections: CONNECTIONS,
 };
 log(
-  `gatehouse bench: ${ROUNDS} interleaved rounds × ${DURATION} s, ${CONNECTIONS} connections, ` +
+  `gatehouse bench: ${ROUNDS} interleaved rounds × ${DURATION} s (fresh processes, ${WARMUP} s ` +
+    `warm-up each, ${TURN_WARMUP} s for chat turns), ${CONNECTIONS} connections, ` +
     `load by ${LOAD_TOOL}, node ${process.version}, ${machine.cpus} × ${machine.cpu}`,
 );
 
-const started = [];
-try {
-  const llm = await startFakeLlm();
-  started.push(() => stopChild(llm.child));
-  const baseline = await startBaseline();
-  started.push(() => stopChild(baseline.child));
-  const sqlite = await startGateway();
-  started.push(() => sqlite.stop());
-  const none = await startGateway('\n[memory]\nbackend = "none"\n');
-  started.push(() => none.stop());
-  const chat = await startGateway(
-    `\n[providers.openai]\nbase_url = "${llm.url}"\napi_key = "sk-bench-not-a-real-key"\n`,
-    'default_provider = "openai"\ndefault_model = "bench-model"\n',
-  );
-  started.push(() => chat.stop());
-  const results = [];
-  for (const scenario of scenarios({ baseline, sqlite, none, chat, llm })) {
-    results.push(await measure(scenario));
-  }
-  if (JSON_OUTPUT) console.log(JSON.stringify({ machine, results }, null, 2));
-  else printTable(results);
-} finally {
-  for (const stop of started.reverse()) await stop();
-}
+const results = [];
+for (const scenario of scenarios()) results.push(await measure(scenario));
+if (JSON_OUTPUT) console.log(JSON.stringify({ machine, results }, null, 2));
+else printTable(results);
