@@ -180,15 +180,24 @@ function scenarios() {
   ].filter((scenario) => ONLY === undefined || ONLY.includes(scenario.name));
 }
 
-/** Starts a round's processes in order; stops those already started if one fails. */
-async function startRound(scenario) {
+/** Servers that need another started first (the chat gateway is pointed at the fake LLM). */
+const NEEDS = { chat: 'llm' };
+
+/**
+ * Starts a round's processes; stops those already started if one fails. Odd rounds start them in
+ * the reverse order where no server needs another, so neither side is always the one started
+ * second.
+ */
+async function startRound(scenario, round) {
+  const flip = round % 2 === 1 && scenario.servers.every((name) => NEEDS[name] === undefined);
+  const order = flip ? [...scenario.servers].reverse() : scenario.servers;
   const servers = {};
   const started = [];
   const stop = async () => {
     for (const server of started.reverse()) await server.stop();
   };
   try {
-    for (const name of scenario.servers) {
+    for (const name of order) {
       servers[name] = await SERVERS[name](servers);
       started.push(servers[name]);
     }
@@ -203,7 +212,7 @@ async function measure(scenario) {
   const bare = [];
   const gate = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const { servers, stop } = await startRound(scenario);
+    const { servers, stop } = await startRound(scenario, round);
     try {
       if (round === 0 && scenario.available !== undefined && !(await scenario.available(servers))) {
         log(`${scenario.title}: not available on this build`);
