@@ -75,15 +75,13 @@ async function wsTurns(url, token, durationSecs) {
  * The processes a round can start. `chat` is the gateway with the `openai` provider pointed at
  * the round's fake LLM, so `llm` must be started before it.
  */
+const stoppable = (start) => async () => {
+  const started = await start();
+  return { ...started, stop: () => stopChild(started.child) };
+};
 const SERVERS = {
-  baseline: async () => {
-    const started = await startBaseline();
-    return { ...started, stop: () => stopChild(started.child) };
-  },
-  llm: async () => {
-    const started = await startFakeLlm();
-    return { ...started, stop: () => stopChild(started.child) };
-  },
+  baseline: stoppable(startBaseline),
+  llm: stoppable(startFakeLlm),
   sqlite: () => startGateway(),
   none: () => startGateway('\n[memory]\nbackend = "none"\n'),
   chat: ({ llm }) =>

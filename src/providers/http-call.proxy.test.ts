@@ -5,6 +5,7 @@ import { startFakeOpenAI } from '../test-support/fake-llm.js';
 import type { FakeLlm } from '../test-support/fake-llm.js';
 import { useLoopbackCertificate } from '../test-support/self-signed-certificate.js';
 import { postJson } from './http-call.js';
+import type { HttpCall } from './http-call.js';
 import { ProviderError } from './types.js';
 
 /*
@@ -12,17 +13,24 @@ import { ProviderError } from './types.js';
  * for http targets, CONNECT tunnels for https ones, proxy credentials never in a message.
  */
 
-async function callChat(baseUrl: string): Promise<string> {
-  const call = await postJson({
+/** Starts a chat call; its answer is still to be read. */
+function openChat(
+  baseUrl: string,
+  { signal = new AbortController().signal, timeoutMs = 5_000 } = {},
+): Promise<HttpCall> {
+  return postJson({
     provider: 'openai',
     url: `${baseUrl}/chat/completions`,
     headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test-key' },
     body: { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] },
-    timeoutMs: 5_000,
-    signal: new AbortController().signal,
+    timeoutMs,
+    signal,
     secrets: ['sk-test-key'],
   });
-  return call.text();
+}
+
+async function callChat(baseUrl: string): Promise<string> {
+  return (await openChat(baseUrl)).text();
 }
 
 async function failure(promise: Promise<unknown>): Promise<ProviderError> {
@@ -110,11 +118,16 @@ describe('postJson to an http base_url', () => {
 describe('postJson to an https base_url', () => {
   const certificate = useLoopbackCertificate();
 
-  it('tunnels through HTTPS_PROXY with CONNECT and still checks the provider certificate', async () => {
+  async function tlsLlm(): Promise<FakeLlm> {
     const llm = await startFakeOpenAI({
       tls: { key: certificate().key, cert: certificate().cert },
     });
     closers.push(() => llm.close());
+    return llm;
+  }
+
+  it('tunnels through HTTPS_PROXY with CONNECT and still checks the provider certificate', async () => {
+    const llm = await tlsLlm();
     const proxy = await forwardProxy();
     stubProxyEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: 'http://127.0.0.1:9' });
     const port = new URL(llm.baseUrl).port;
@@ -130,10 +143,7 @@ describe('postJson to an https base_url', () => {
   });
 
   it('reaches a proxy given without a scheme as an http proxy, as curl does', async () => {
-    const llm = await startFakeOpenAI({
-      tls: { key: certificate().key, cert: certificate().cert },
-    });
-    closers.push(() => llm.close());
+    const llm = await tlsLlm();
     const proxy = await forwardProxy();
     stubProxyEnv({ HTTPS_PROXY: proxy.url.replace(/^http:\/\//, '') });
     const error = await failure(callChat(llm.baseUrl));
@@ -151,29 +161,16 @@ describe('postJson to an https base_url', () => {
   it('stopping a finished call leaves its tunnel, reused by the next call, alone', async () => {
     // The fake's certificate is self-signed; trust it for this test only.
     vi.stubEnv('NODE_TLS_REJECT_UNAUTHORIZED', '0');
-    const llm = await startFakeOpenAI({
-      tls: { key: certificate().key, cert: certificate().cert },
-    });
-    closers.push(() => llm.close());
+    const llm = await tlsLlm();
     const proxy = await forwardProxy();
     stubProxyEnv({ HTTPS_PROXY: proxy.url });
-    const call = (signal: AbortSignal) =>
-      postJson({
-        provider: 'openai',
-        url: `${llm.baseUrl}/chat/completions`,
-        headers: { 'content-type': 'application/json' },
-        body: { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] },
-        timeoutMs: 5_000,
-        signal,
-        secrets: [],
-      });
     const stopFirst = new AbortController();
-    const first = await call(stopFirst.signal);
+    const first = await openChat(llm.baseUrl, { signal: stopFirst.signal });
     // Read to its end but not yet released, as a stream consumer still handling the last event.
     for await (const _ of first.body) void _;
     await new Promise((resolve) => setTimeout(resolve, 20));
     llm.enqueue({ delayMs: 300 });
-    const second = call(new AbortController().signal).then((opened) => opened.text());
+    const second = callChat(llm.baseUrl);
     await new Promise((resolve) => setTimeout(resolve, 100));
     stopFirst.abort();
     await expect(second).resolves.toContain('fake openai: hi');
@@ -217,16 +214,7 @@ describe('postJson when the proxy does not open the tunnel', () => {
   it('times out while the proxy leaves CONNECT unanswered', async () => {
     const proxy = await forwardProxy({ holdConnect: true });
     stubProxyEnv({ HTTPS_PROXY: proxy.url });
-    const call = postJson({
-      provider: 'openai',
-      url: `${HTTPS_TARGET}/chat/completions`,
-      headers: {},
-      body: {},
-      timeoutMs: 300,
-      signal: new AbortController().signal,
-      secrets: [],
-    });
-    const error = await failure(call);
+    const error = await failure(openChat(HTTPS_TARGET, { timeoutMs: 300 }));
     expect(error.message).toBe('openai request timed out after 300 ms');
     // The socket to the silent proxy is closed too, not left open until the proxy gives up.
     await vi.waitFor(() => expect(proxy.openConnections()).toBe(0), { timeout: 2_000 });
@@ -236,15 +224,7 @@ describe('postJson when the proxy does not open the tunnel', () => {
     const proxy = await forwardProxy({ holdConnect: true });
     stubProxyEnv({ HTTPS_PROXY: proxy.url });
     const controller = new AbortController();
-    const call = postJson({
-      provider: 'openai',
-      url: `${HTTPS_TARGET}/chat/completions`,
-      headers: {},
-      body: {},
-      timeoutMs: 30_000,
-      signal: controller.signal,
-      secrets: [],
-    });
+    const call = openChat(HTTPS_TARGET, { signal: controller.signal, timeoutMs: 30_000 });
     setTimeout(() => controller.abort(), 100);
     const error = await failure(call);
     expect(error.message).toBe('openai request aborted');
