@@ -82,4 +82,18 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // The `gatehouse` command: CommonJS so that Node starts it without its ES module loader.
+    files: ['scripts/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        __filename: 'readonly',
+        process: 'readonly',
+        Buffer: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -43,7 +43,7 @@ function startGateway(index, { redis, limit }) {
   writeFileSync(config, `${lines.join('\n')}\n`);
   const child = spawn(
     process.execPath,
-    [join(root, 'dist/gatehouse.js'), 'start', '--config', config],
+    [join(root, 'dist/gatehouse.cjs'), 'start', '--config', config],
     {
       env: { ...process.env, GATEHOUSE_HOME: home, GATEHOUSE_JWT_SECRET: JWT_SECRET },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -73,7 +73,7 @@ export async function startGateway(toml = '', top = '') {
     `${top}[gateway]\nport = 0\nmax_connections_per_client = 1024\nmax_requests_per_client = 1024\n\n[observability]\nlog_level = "warn"\n${toml}`,
   );
   const started = await spawnUntil(
-    [join(root, 'dist/gatehouse.js'), 'start', '--config', config],
+    [join(root, 'dist/gatehouse.cjs'), 'start', '--config', config],
     { ...process.env, GATEHOUSE_HOME: home },
     { url: /^gatehouse listening on (http:\/\/\S+)/, code: /pairing code\D*(\d{6})/ },
   );

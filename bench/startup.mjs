@@ -16,7 +16,7 @@ const RUNS = Number(positional[0] ?? process.env.BENCH_STARTUP_RUNS ?? 11);
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 5000);
 const READY_TIMEOUT_MS = 30_000;
 const root = new URL('..', import.meta.url).pathname;
-const cli = join(root, 'dist/gatehouse.js');
+const cli = join(root, 'dist/gatehouse.cjs');
 
 if (!Number.isInteger(RUNS) || RUNS < 1) {
   console.error(`runs must be a positive integer, got ${process.argv[2]}`);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // The `gatehouse` command and the bundle it runs (scripts/bundle.mjs writes both).
-const outputs = [join(root, 'dist', 'gatehouse.js'), join(root, 'dist', 'gatehouse.cjs')];
+const outputs = [join(root, 'dist', 'gatehouse.cjs'), join(root, 'dist', 'bundle.cjs')];
 const sources = join(root, 'src');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const bundler = join(root, 'node_modules', 'esbuild');
@@ -38,7 +38,7 @@ function newestInput() {
     join(root, 'node_modules', '.package-lock.json'),
     join(root, 'tsconfig.json'),
     join(root, 'scripts', 'bundle.mjs'),
-    join(root, 'scripts', 'launcher.mjs'),
+    join(root, 'scripts', 'launcher.cjs'),
   ].filter((path) => existsSync(path));
   return Math.max(newestMtime(sources), ...inputs.map((path) => statSync(path).mtimeMs));
 }

@@ -1,6 +1,6 @@
-// Bundles the compiled CLI (dist/cli/main.js) into one CommonJS file, dist/gatehouse.cjs, and
-// makes V8's code cache for it by running one gateway start-up; dist/gatehouse.js (the
-// `gatehouse` command, scripts/launcher.mjs) runs the bundle from that cache. Start-up then reads
+// Bundles the compiled CLI (dist/cli/main.js) into one CommonJS file, dist/bundle.cjs, and makes
+// V8's code cache for it by running one gateway start-up; dist/gatehouse.cjs (the `gatehouse`
+// command, scripts/launcher.cjs) runs the bundle from that cache. Start-up then reads
 // three files instead of several hundred and compiles almost nothing. CommonJS because Node 20
 // can cache compiled code only for scripts (vm.Script), not for ES modules. Modules loaded on
 // demand stay lazy inside the bundle (esbuild wraps them); the packages below stay in
@@ -25,8 +25,10 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
-const BUNDLE = join(dist, 'gatehouse.cjs');
-const LAUNCHER = join(dist, 'gatehouse.js');
+const BUNDLE = join(dist, 'bundle.cjs');
+const LAUNCHER = join(dist, 'gatehouse.cjs');
+// The command's name before it became CommonJS, kept for service units and scripts that run it.
+const FORMER_LAUNCHER = join(dist, 'gatehouse.js');
 const CACHE = `${BUNDLE}.cache`;
 const WARM_UP_TIMEOUT_MS = 30_000;
 
@@ -82,6 +84,10 @@ const loadOnFirstUse = {
 export async function bundle() {
   rmSync(join(dist, 'chunks'), { recursive: true, force: true });
   rmSync(CACHE, { force: true });
+  // What the bundle was called before dist/gatehouse.cjs became the command.
+  for (const former of ['.cache', '.map', '.LEGAL.txt']) {
+    rmSync(`${LAUNCHER}${former}`, { force: true });
+  }
   await build({
     entryPoints: [join(dist, 'cli', 'main.js')],
     outfile: BUNDLE,
@@ -110,8 +116,10 @@ export async function bundle() {
     footer: { js: '})' },
   });
   assertAscii(BUNDLE);
-  copyFileSync(join(root, 'scripts', 'launcher.mjs'), LAUNCHER);
+  copyFileSync(join(root, 'scripts', 'launcher.cjs'), LAUNCHER);
   chmodSync(LAUNCHER, 0o755);
+  writeFileSync(FORMER_LAUNCHER, "#!/usr/bin/env node\nimport './gatehouse.cjs';\n");
+  chmodSync(FORMER_LAUNCHER, 0o755);
   try {
     await makeCodeCache();
   } catch (error) {

@@ -2,4 +2,4 @@
 // runtime boot, not two. Arguments after `npm start --` go to `gatehouse start`.
 await import('./build-if-needed.mjs');
 process.argv.splice(2, 0, 'start');
-await import('../dist/gatehouse.js');
+await import('../dist/gatehouse.cjs');

@@ -64,7 +64,7 @@ afterAll(async () => {
   rmSync(hookDir, { recursive: true, force: true });
 });
 
-const BUNDLE_ENTRY = join(import.meta.dirname, '..', 'dist', 'gatehouse.js');
+const BUNDLE_ENTRY = join(import.meta.dirname, '..', 'dist', 'gatehouse.cjs');
 
 /**
  * Starts the gateway (`entry`, with the node flags `nodeArgs` that install a recording hook) with
@@ -117,7 +117,7 @@ describe('modules loaded by start-up', () => {
   });
 
   it('the bundle holds neither driver (no SASL mechanism of pg, no error class of node-redis)', () => {
-    const bundle = readFileSync(join(import.meta.dirname, '..', 'dist', 'gatehouse.cjs'), 'utf8');
+    const bundle = readFileSync(join(import.meta.dirname, '..', 'dist', 'bundle.cjs'), 'utf8');
     expect(bundle).not.toContain('SCRAM-SHA-256');
     expect(bundle).not.toContain('ClientClosedError');
   });
@@ -136,12 +136,23 @@ describe('modules loaded by start-up', () => {
     expect(clustered.some((file) => /\/node_modules\/@redis\/client\//.test(file))).toBe(true);
   });
 
-  it('an embedded gateway run from the bundle loads no TLS, HTTP/2 or compression module', async () => {
+  it('an embedded gateway run from the bundle loads no TLS, HTTP/2, compression or readline module', async () => {
     const builtins = await requiresOf('', 'record-builtins.cjs');
     // The list names Node's own modules as loaded, so an empty match below means something.
     expect(builtins).toContain('NativeModule http');
-    expect(builtins.filter((entry) => /^NativeModule (https|tls|http2|zlib)$/.test(entry))).toEqual(
-      [],
-    );
+    expect(
+      builtins.filter((entry) => /^NativeModule (https|tls|http2|zlib|readline)$/.test(entry)),
+    ).toEqual([]);
+  });
+
+  it('the gatehouse command is CommonJS: Node runs it without its ES module machinery', async () => {
+    const builtins = await requiresOf('', 'record-builtins.cjs');
+    expect(builtins).toContain('NativeModule vm');
+    // What an ES module as the entry point loads (an import of node:module loads the loader alone).
+    expect(
+      builtins.filter((entry) =>
+        /^NativeModule internal\/modules\/esm\/(module_job|translators)$/.test(entry),
+      ),
+    ).toEqual([]);
   });
 });

@@ -39,7 +39,7 @@ describe('the shipped systemd unit', () => {
     const [analyze] = findDebianBinaries([SYSTEMD_ANALYZE]);
     // verify checks that ExecStart's program exists: point it at this node and this build.
     let local = replaceExactly(unit, 'ExecStart=/usr/bin/node ', `ExecStart=${process.execPath} `);
-    local = replaceExactly(local, '/opt/gatehouse/dist/gatehouse.js', CLI_ENTRY);
+    local = replaceExactly(local, '/opt/gatehouse/dist/gatehouse.cjs', CLI_ENTRY);
     const path = join(dir, 'gatehouse.service');
     writeFileSync(path, local);
     const result = await run(analyze ?? 'systemd-analyze', ['verify', path]).catch(

@@ -48,7 +48,7 @@ describe('chosenByUser', () => {
 describe('the launcher', () => {
   it('holds the same settings during start-up as this module ends', () => {
     const launcher = readFileSync(
-      join(import.meta.dirname, '..', '..', 'scripts', 'launcher.mjs'),
+      join(import.meta.dirname, '..', '..', 'scripts', 'launcher.cjs'),
       'utf8',
     );
     for (const setting of START_UP_SETTINGS) {

@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * V8 settings the `gatehouse` launcher (scripts/launcher.mjs) holds while the gateway starts, and
+ * V8 settings the `gatehouse` launcher (scripts/launcher.cjs) holds while the gateway starts, and
  * what they return to once it listens. Start-up runs code once and allocates mostly objects that
  * live as long as the process (modules, config, routes); V8 reads both as signs of a busy program:
  *

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { afterEach, beforeAll } from 'vitest';
 
 /*
- * Runs the BUILT CLI (`node dist/gatehouse.js`) as a user would, with a private temporary home.
+ * Runs the BUILT CLI (`node dist/gatehouse.cjs`) as a user would, with a private temporary home.
  * Every spawned process is tracked so a test's teardown can kill whatever is still running.
  */
 
 const root = new URL('../../', import.meta.url).pathname;
 /** Path of the built CLI: the bundle that `npm start` and the `gatehouse` bin run. */
-export const CLI_ENTRY = join(root, 'dist', 'gatehouse.js');
+export const CLI_ENTRY = join(root, 'dist', 'gatehouse.cjs');
 
 /** Builds dist/ (compile and bundle) when the CLI entry is missing or older than any source. */
 export function buildCliIfStale(): void {
@@ -85,7 +85,7 @@ export interface SpawnOptions {
   entry?: string;
 }
 
-/** Spawns `node dist/gatehouse.js ...args`. */
+/** Spawns `node dist/gatehouse.cjs ...args`. */
 export function spawnCli(
   args: readonly string[],
   env: Record<string, string>,

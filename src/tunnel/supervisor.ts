@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type * as ReadlineModule from 'node:readline';
 import { childEnv } from './child-env.js';
 import { isRunning, terminate } from './terminate-child.js';
 import { DEFAULT_RESTART_BACKOFF, restartDelayMs } from './restart-backoff.js';
@@ -54,6 +54,7 @@ class TunnelSupervisor implements Tunnel {
   #url: string | undefined;
   #failures = 0;
   #restartTimer: NodeJS.Timeout | undefined;
+  #createInterface: typeof ReadlineModule.createInterface | undefined;
   // An arrow function so the same reference can be removed from process listeners on stop.
   #killOnExit = (): void => {
     // Synchronous on purpose: 'exit' listeners cannot wait, and a surviving child would keep the
@@ -86,6 +87,8 @@ class TunnelSupervisor implements Tunnel {
   }
 
   async start(target: TunnelTarget): Promise<string> {
+    // Loaded here, not when the gateway starts: most gateways run without a tunnel.
+    this.#createInterface ??= (await import('node:readline')).createInterface;
     if (this.#phase !== 'idle') throw new Error('tunnel already started');
     this.#phase = 'starting';
     this.#launch = this.#options.launchFor(target);
@@ -121,6 +124,8 @@ class TunnelSupervisor implements Tunnel {
 
   /** Spawns one child and resolves with its URL; rejects on spawn failure, exit or timeout. */
   #runChild(launch: TunnelLaunch): Promise<string> {
+    const createInterface = this.#createInterface;
+    if (createInterface === undefined) return Promise.reject(new Error('tunnel not started'));
     const { provider, startTimeoutMs, logger } = this.#options;
     const child = spawn(launch.binary, launch.args, {
       env: childEnv(this.#options.env, launch.env),
