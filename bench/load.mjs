@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onLoadCpu } from './cpus.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -19,7 +20,9 @@ function hasWrk() {
 
 export const LOAD_TOOL = process.env.BENCH_LOAD_TOOL ?? (hasWrk() ? 'wrk' : 'autocannon');
 
-function run(command, args) {
+/** Runs the load generator, on its own CPU (cpus.mjs). */
+function run(program, programArgs) {
+  const [command, args] = onLoadCpu(program, programArgs);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -28,7 +31,7 @@ function run(command, args) {
     child.stderr.on('data', (chunk) => (err += chunk));
     child.once('error', reject);
     child.once('exit', (status) =>
-      status === 0 ? resolve(out) : reject(new Error(`${command} exited ${status}: ${err}`)),
+      status === 0 ? resolve(out) : reject(new Error(`${program} exited ${status}: ${err}`)),
     );
   });
 }

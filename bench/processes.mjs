@@ -53,6 +53,13 @@ export function startBaseline() {
   });
 }
 
+/** The reference pass-through proxy (bench/pass-through-proxy.mjs) in front of `upstreamUrl`. */
+export function startPassThroughProxy(upstreamUrl) {
+  return spawnUntil([join(root, 'bench/pass-through-proxy.mjs'), upstreamUrl], process.env, {
+    url: /^pass-through proxy listening on (\S+)/,
+  });
+}
+
 export function startFakeLlm() {
   return spawnUntil([join(root, 'bench/fake-llm.mjs')], process.env, {
     url: /^fake-llm listening on (\S+)/,

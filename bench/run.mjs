@@ -7,10 +7,23 @@
 // draw instead of averaging over it. Each scenario reports medians over the rounds and the
 // median of the per-round ratios with its min–max.
 //
-// Usage: node bench/run.mjs [--json] [--rounds N] [--duration SECS] [--warmup SECS]
-//                           [--turn-warmup SECS] [--connections N] [--only NAME,…]
+// Within a round the measured time is cut into slices (1 s by default) run in the order
+// bare, gate, gate, bare, bare, gate, …: on a shared VM the host's speed changes within seconds
+// (the same bare server: 25k req/s for a few runs, then 41–45k), and one 5 s run per side could
+// land in different states. The slices of a side are merged: requests/s is their mean, p50 and
+// p99 the median of theirs.
+//
+// Usage: node bench/run.mjs [--json] [--rounds N] [--duration SECS] [--slice SECS]
+//                           [--warmup SECS] [--turn-warmup SECS] [--connections N] [--only NAME,…]
+import { LOAD_CPU } from './cpus.mjs';
 import { LOAD_TOOL, loadRun } from './load.mjs';
-import { startBaseline, startFakeLlm, startGateway, stopChild } from './processes.mjs';
+import {
+  startBaseline,
+  startFakeLlm,
+  startGateway,
+  startPassThroughProxy,
+  stopChild,
+} from './processes.mjs';
 import { spread } from './stats.mjs';
 import { httpTurn, openWsSession, timedTurns } from './turns.mjs';
 import { cpus } from 'node:os';
@@ -22,6 +35,7 @@ function option(name, fallback) {
 const JSON_OUTPUT = process.argv.includes('--json');
 const ROUNDS = Number(option('rounds', process.env.BENCH_ROUNDS ?? 5));
 const DURATION = Number(option('duration', process.env.BENCH_DURATION_SECS ?? 5));
+const SLICE = Number(option('slice', process.env.BENCH_SLICE_SECS ?? 1));
 // Warm-up of each side in each round, discarded. Sequential chat turns take longer to reach a
 // steady state than a load of thousands of requests per second: through the gateway a turn's
 // latency settles after about 4 s of turns.
@@ -31,12 +45,20 @@ const CONNECTIONS = Number(option('connections', process.env.BENCH_CONNECTIONS ?
 const ONLY = option('only', undefined)?.split(',');
 // Whole seconds: wrk reads its duration as an integer.
 if (
-  !(ROUNDS >= 1 && DURATION >= 1 && WARMUP >= 0 && TURN_WARMUP >= 0 && CONNECTIONS >= 1) ||
-  ![ROUNDS, DURATION, WARMUP, TURN_WARMUP, CONNECTIONS].every(Number.isInteger)
+  !(
+    ROUNDS >= 1 &&
+    DURATION >= 1 &&
+    SLICE >= 1 &&
+    WARMUP >= 0 &&
+    TURN_WARMUP >= 0 &&
+    CONNECTIONS >= 1
+  ) ||
+  ![ROUNDS, DURATION, SLICE, WARMUP, TURN_WARMUP, CONNECTIONS].every(Number.isInteger) ||
+  DURATION % SLICE !== 0
 ) {
   console.error(
-    '--rounds, --duration (seconds) and --connections must be positive whole numbers, ' +
-      '--warmup and --turn-warmup (seconds) whole numbers',
+    '--rounds, --duration, --slice (seconds) and --connections must be positive whole numbers, ' +
+      '--duration a multiple of --slice, --warmup and --turn-warmup (seconds) whole numbers',
   );
   process.exit(2);
 }
@@ -82,6 +104,7 @@ const stoppable = (start) => async () => {
 const SERVERS = {
   baseline: stoppable(startBaseline),
   llm: stoppable(startFakeLlm),
+  proxy: ({ llm }) => stoppable(() => startPassThroughProxy(llm.url))(),
   sqlite: () => startGateway(),
   none: () => startGateway('\n[memory]\nbackend = "none"\n'),
   chat: ({ llm }) =>
@@ -175,11 +198,30 @@ function scenarios() {
           secs,
         ),
     },
+    {
+      // A reference for the latency goal: what a Node.js hop that does nothing adds.
+      name: 'proxy-floor',
+      title:
+        'Reference, not gatehouse: a bare node:http pass-through proxy (stream), added latency',
+      kind: 'added',
+      servers: ['llm', 'proxy'],
+      warmupSecs: TURN_WARMUP,
+      bare: ({ llm }, secs) =>
+        timedTurns(
+          httpTurn(`${llm.url}/chat/completions`, { headers: json, body: CHAT_BODY(true) }),
+          secs,
+        ),
+      gate: ({ proxy }, secs) =>
+        timedTurns(
+          httpTurn(`${proxy.url}/chat/completions`, { headers: json, body: CHAT_BODY(true) }),
+          secs,
+        ),
+    },
   ].filter((scenario) => ONLY === undefined || ONLY.includes(scenario.name));
 }
 
-/** Servers that need another started first (the chat gateway is pointed at the fake LLM). */
-const NEEDS = { chat: 'llm' };
+/** Servers that need another started first (they are pointed at the fake LLM). */
+const NEEDS = { chat: 'llm', proxy: 'llm' };
 
 /**
  * Starts a round's processes; stops those already started if one fails. Odd rounds start them in
@@ -206,6 +248,27 @@ async function startRound(scenario, round) {
   return { servers, stop };
 }
 
+/**
+ * The order of a round's slices: pairs that alternate (bare gate, gate bare, …), so both sides
+ * sample the same moments; odd rounds start with the gateway.
+ */
+function sliceOrder(pairs, round) {
+  const order = [];
+  for (let pair = 0; pair < pairs; pair++) {
+    order.push(...((pair + round) % 2 === 0 ? ['bare', 'gate'] : ['gate', 'bare']));
+  }
+  return order;
+}
+
+/** One side's slices as one run: mean requests/s (equal durations), median p50 and p99. */
+function merged(runs) {
+  return {
+    rps: runs.reduce((sum, run) => sum + run.rps, 0) / runs.length,
+    p50: spread(runs.map((run) => run.p50)).median,
+    p99: spread(runs.map((run) => run.p99)).median,
+  };
+}
+
 async function measure(scenario) {
   const bare = [];
   const gate = [];
@@ -222,14 +285,12 @@ async function measure(scenario) {
         await scenario.bare(servers, warmup);
         await scenario.gate(servers, warmup);
       }
-      // Flip the order every round so neither side always runs on a machine warmed by the other.
-      if (round % 2 === 0) {
-        bare.push(await scenario.bare(servers, DURATION));
-        gate.push(await scenario.gate(servers, DURATION));
-      } else {
-        gate.push(await scenario.gate(servers, DURATION));
-        bare.push(await scenario.bare(servers, DURATION));
+      const slices = { bare: [], gate: [] };
+      for (const side of sliceOrder(DURATION / SLICE, round)) {
+        slices[side].push(await scenario[side](servers, SLICE));
       }
+      bare.push(merged(slices.bare));
+      gate.push(merged(slices.gate));
     } finally {
       await stop();
     }
@@ -291,15 +352,21 @@ const machine = {
   loadTool: LOAD_TOOL,
   rounds: ROUNDS,
   durationSecs: DURATION,
+  sliceSecs: SLICE,
   warmupSecs: WARMUP,
   turnWarmupSecs: TURN_WARMUP,
   freshProcessesPerRound: true,
   connections: CONNECTIONS,
+  loadCpu: LOAD_CPU ?? null,
 };
 log(
-  `gatehouse bench: ${ROUNDS} interleaved rounds × ${DURATION} s (fresh processes, ${WARMUP} s ` +
+  `gatehouse bench: ${ROUNDS} rounds × ${DURATION} s per side in alternating ${SLICE} s slices ` +
+    `(fresh processes, ${WARMUP} s ` +
     `warm-up each, ${TURN_WARMUP} s for chat turns), ${CONNECTIONS} connections, ` +
-    `load by ${LOAD_TOOL}, node ${process.version}, ${machine.cpus} × ${machine.cpu}`,
+    `load by ${LOAD_TOOL}, node ${process.version}, ${machine.cpus} × ${machine.cpu}, ` +
+    (LOAD_CPU === undefined
+      ? 'load generator not pinned to a CPU'
+      : `load generator on CPU ${LOAD_CPU}`),
 );
 
 const results = [];
