@@ -1,7 +1,7 @@
 // The load generator, always a separate process: wrk (Debian package `wrk`) when installed,
 // otherwise autocannon's CLI. Returns requests/s and p50/p99 latency in ms.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onLoadCpu } from './cpus.mjs';
@@ -63,16 +63,20 @@ export async function loadRun(target, { durationSecs, connections }) {
       lines.push(`wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`);
     }
     writeFileSync(script, `${lines.join('\n')}\n`);
-    const text = await run('wrk', [
-      '-t1',
-      `-c${connections}`,
-      `-d${durationSecs}s`,
-      '--latency',
-      '-s',
-      script,
-      target.url,
-    ]);
-    return parseWrk(text, target.url);
+    try {
+      const text = await run('wrk', [
+        '-t1',
+        `-c${connections}`,
+        `-d${durationSecs}s`,
+        '--latency',
+        '-s',
+        script,
+        target.url,
+      ]);
+      return parseWrk(text, target.url);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   const args = [
     join(root, 'node_modules/autocannon/autocannon.js'),

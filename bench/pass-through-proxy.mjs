@@ -20,15 +20,22 @@ const server = createServer((req, res) => {
         path: `${upstream.pathname}${req.url}`,
         method: req.method,
         agent,
-        headers: { 'content-type': req.headers['content-type'], 'content-length': body.length },
+        headers: {
+          'content-type': req.headers['content-type'] ?? 'application/json',
+          'content-length': body.length,
+        },
       },
       (answer) => {
-        res.writeHead(answer.statusCode, { 'content-type': answer.headers['content-type'] });
+        res.writeHead(answer.statusCode, {
+          'content-type': answer.headers['content-type'] ?? 'application/octet-stream',
+        });
         answer.on('data', (chunk) => res.write(chunk));
         answer.on('end', () => res.end());
+        answer.on('error', () => res.destroy());
       },
     );
-    forwarded.on('error', () => res.writeHead(502).end());
+    // A reference for a working upstream: a failure ends the client's request, nothing more.
+    forwarded.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
     forwarded.end(body);
   });
 });

@@ -89,7 +89,7 @@ async function wsTurns(url, token, durationSecs) {
   try {
     return await timedTurns(session.turn, durationSecs);
   } finally {
-    session.close();
+    await session.close();
   }
 }
 

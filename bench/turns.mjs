@@ -52,7 +52,12 @@ export function openWsSession(url, token) {
               pending = { id, done, fail };
               socket.send(JSON.stringify({ type: 'message', id, text: 'hello bench' }));
             }),
-          close: () => socket.close(),
+          /** Closes the session; resolves once the socket is closed. */
+          close: () =>
+            new Promise((closed) => {
+              socket.once('close', closed);
+              socket.close();
+            }),
         });
       } else if (frame.type === 'done' && frame.id === pending?.id) {
         pending.done();

@@ -118,7 +118,19 @@ export async function bundle() {
   assertAscii(BUNDLE);
   copyFileSync(join(root, 'scripts', 'launcher.cjs'), LAUNCHER);
   chmodSync(LAUNCHER, 0o755);
-  writeFileSync(FORMER_LAUNCHER, "#!/usr/bin/env node\nimport './gatehouse.cjs';\n");
+  // From its real path, as the command does: run through a symlink under --preserve-symlinks-main,
+  // a relative import would be looked up beside the link.
+  writeFileSync(
+    FORMER_LAUNCHER,
+    [
+      '#!/usr/bin/env node',
+      "import { realpathSync } from 'node:fs';",
+      "import { createRequire } from 'node:module';",
+      "import { fileURLToPath } from 'node:url';",
+      "createRequire(realpathSync(fileURLToPath(import.meta.url)))('./gatehouse.cjs');",
+      '',
+    ].join('\n'),
+  );
   chmodSync(FORMER_LAUNCHER, 0o755);
   try {
     await makeCodeCache();

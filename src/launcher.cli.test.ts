@@ -141,16 +141,18 @@ process.stdout.write = (...args) => {
     const bin = mkdtempSync(join(tmpdir(), 'gatehouse-bin-'));
     try {
       symlinkSync(join(DIST, 'gatehouse.cjs'), join(bin, 'gatehouse'));
-      for (const nodeArgs of [[], ['--preserve-symlinks-main']]) {
-        const result = spawnSync(
-          process.execPath,
-          [...nodeArgs, join(bin, 'gatehouse'), '--version'],
-          {
-            encoding: 'utf8',
-          },
-        );
-        expect({ nodeArgs, status: result.status, stderr: result.stderr }).toEqual({
+      // And one made for an earlier build, to the former name.
+      symlinkSync(join(DIST, 'gatehouse.js'), join(bin, 'gatehouse-former.js'));
+      const runs = [[], ['--preserve-symlinks-main']].flatMap((nodeArgs) =>
+        ['gatehouse', 'gatehouse-former.js'].map((link) => ({ nodeArgs, link })),
+      );
+      for (const { nodeArgs, link } of runs) {
+        const result = spawnSync(process.execPath, [...nodeArgs, join(bin, link), '--version'], {
+          encoding: 'utf8',
+        });
+        expect({ nodeArgs, link, status: result.status, stderr: result.stderr }).toEqual({
           nodeArgs,
+          link,
           status: 0,
           stderr: '',
         });

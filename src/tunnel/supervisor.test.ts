@@ -244,6 +244,24 @@ describe('tunnel supervisor: restarts', () => {
 });
 
 describe('tunnel supervisor: stop', () => {
+  it('spawns nothing when stopped before its start got going', async () => {
+    const { tunnel, record } = setup(cloudflared);
+    const starting = tunnel.start(TARGET);
+    await tunnel.stop();
+    await expect(starting).rejects.toThrow('tunnel stopped before it started');
+    // Time for a child that should not exist to record itself.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(readFakeTunnelRecords(record)).toEqual([]);
+    expect(tunnel.status()).toBe('stopped');
+  });
+
+  it('refuses a second start while the first is under way', async () => {
+    const { tunnel } = setup(cloudflared);
+    const first = tunnel.start(TARGET);
+    await expect(tunnel.start(TARGET)).rejects.toThrow('tunnel already started');
+    await expect(first).resolves.toMatch(/^https:\/\/fake-/);
+  });
+
   it('terminates the child with SIGTERM', async () => {
     const { tunnel, record } = setup(cloudflared);
     await tunnel.start(TARGET);

@@ -40,6 +40,8 @@ export function superviseTunnel(options: TunnelSupervisorOptions): Tunnel {
   return new TunnelSupervisor(options);
 }
 
+type Phase = 'idle' | 'starting' | 'running' | 'stopped';
+
 /*
  * State: at most one child at a time. `#phase` is `idle` before start, `starting` until the
  * first URL, `running` afterwards (exits trigger restarts), `stopped` once stop() began.
@@ -48,7 +50,7 @@ class TunnelSupervisor implements Tunnel {
   readonly provider: TunnelProviderName;
   #options: TunnelSupervisorOptions;
   #backoff: RestartBackoff;
-  #phase: 'idle' | 'starting' | 'running' | 'stopped' = 'idle';
+  #phase: Phase = 'idle';
   #launch: TunnelLaunch | undefined;
   #child: ChildProcess | undefined;
   #url: string | undefined;
@@ -87,9 +89,13 @@ class TunnelSupervisor implements Tunnel {
   }
 
   async start(target: TunnelTarget): Promise<string> {
+    if (this.#phase !== 'idle') throw new Error('tunnel already started');
     // Loaded here, not when the gateway starts: most gateways run without a tunnel.
     this.#createInterface ??= (await import('node:readline')).createInterface;
-    if (this.#phase !== 'idle') throw new Error('tunnel already started');
+    // stop() or another start() may have come while it loaded (the check above narrowed the type).
+    const phase = this.#phase as Phase;
+    if (phase === 'stopped') throw new Error('tunnel stopped before it started');
+    if (phase !== 'idle') throw new Error('tunnel already started');
     this.#phase = 'starting';
     this.#launch = this.#options.launchFor(target);
     process.on('exit', this.#killOnExit);
