@@ -122,6 +122,14 @@ const SERVERS = {
 function scenarios() {
   const json = { 'content-type': 'application/json' };
   const bearer = (token) => ({ ...json, authorization: `Bearer ${token}` });
+  /** The chat call made straight to the fake LLM: the "bare" side of the added-latency scenarios. */
+  const directCall =
+    (stream) =>
+    ({ llm }, secs) =>
+      timedTurns(
+        httpTurn(`${llm.url}/chat/completions`, { headers: json, body: CHAT_BODY(stream) }),
+        secs,
+      );
   return [
     {
       name: 'health',
@@ -162,11 +170,7 @@ function scenarios() {
       kind: 'added',
       servers: ['llm', 'chat'],
       warmupSecs: TURN_WARMUP,
-      bare: ({ llm }, secs) =>
-        timedTurns(
-          httpTurn(`${llm.url}/chat/completions`, { headers: json, body: CHAT_BODY(false) }),
-          secs,
-        ),
+      bare: directCall(false),
       gate: ({ chat }, secs) =>
         timedTurns(
           httpTurn(`${chat.url}/webhook`, { headers: bearer(chat.token), body: WEBHOOK_BODY }),
@@ -184,11 +188,7 @@ function scenarios() {
         await response.arrayBuffer();
         return response.ok;
       },
-      bare: ({ llm }, secs) =>
-        timedTurns(
-          httpTurn(`${llm.url}/chat/completions`, { headers: json, body: CHAT_BODY(true) }),
-          secs,
-        ),
+      bare: directCall(true),
       gate: ({ chat }, secs) =>
         timedTurns(
           httpTurn(`${chat.url}/v1/chat/completions`, {
@@ -206,11 +206,7 @@ function scenarios() {
       kind: 'added',
       servers: ['llm', 'proxy'],
       warmupSecs: TURN_WARMUP,
-      bare: ({ llm }, secs) =>
-        timedTurns(
-          httpTurn(`${llm.url}/chat/completions`, { headers: json, body: CHAT_BODY(true) }),
-          secs,
-        ),
+      bare: directCall(true),
       gate: ({ proxy }, secs) =>
         timedTurns(
           httpTurn(`${proxy.url}/chat/completions`, { headers: json, body: CHAT_BODY(true) }),
