@@ -1,11 +1,8 @@
 // Load benchmark. The built gateway, a bare node:http (+ ws) baseline, a fake OpenAI-compatible
-// LLM and the load generator (wrk, or autocannon's CLI) each run in their own process. Gateway
-// and baseline rounds are interleaved (the order flips every round) so a burst of load from
-// elsewhere on the machine hits both alike. Every round starts its processes afresh and warms
-// both sides with the same load first: one process of a build can run steadily some 10 % faster
-// or slower than the next (memory layout), so rounds on the same processes would repeat that
-// draw instead of averaging over it. Each scenario reports medians over the rounds and the
-// median of the per-round ratios with its min–max.
+// LLM and the load generator (wrk, or autocannon's CLI) each run in their own process. Every round
+// starts its processes afresh and warms both sides with the same load first, so the rounds sample
+// how one process differs from the next instead of repeating one draw. Each scenario reports
+// medians over the rounds and the median of the per-round ratios with its min–max.
 //
 // Within a round the measured time is cut into slices (1 s by default) run in the order
 // bare, gate, gate, bare, bare, gate, …: on a shared VM the host's speed changes within seconds
@@ -24,7 +21,7 @@ import {
   startPassThroughProxy,
   stopChild,
 } from './processes.mjs';
-import { spread } from './stats.mjs';
+import { median, spread } from './stats.mjs';
 import { httpTurn, openWsSession, timedTurns } from './turns.mjs';
 import { cpus } from 'node:os';
 
@@ -93,14 +90,15 @@ async function wsTurns(url, token, durationSecs) {
   }
 }
 
-/**
- * The processes a round can start. `chat` is the gateway with the `openai` provider pointed at
- * the round's fake LLM, so `llm` must be started before it.
- */
+/** A plain child process (not a gateway, which stops itself) with a `stop()`. */
 const stoppable = (start) => async () => {
   const started = await start();
   return { ...started, stop: () => stopChild(started.child) };
 };
+/**
+ * The processes a round can start. `chat` is the gateway with the `openai` provider pointed at
+ * the round's fake LLM, and `proxy` forwards to it, so `llm` must be started before either.
+ */
 const SERVERS = {
   baseline: stoppable(startBaseline),
   llm: stoppable(startFakeLlm),
@@ -122,14 +120,13 @@ const SERVERS = {
 function scenarios() {
   const json = { 'content-type': 'application/json' };
   const bearer = (token) => ({ ...json, authorization: `Bearer ${token}` });
+  /** `secs` of sequential POSTs of `body` to `url`, each read to its end. */
+  const turns = (url, headers, body, secs) => timedTurns(httpTurn(url, { headers, body }), secs);
   /** The chat call made straight to the fake LLM: the "bare" side of the added-latency scenarios. */
   const directCall =
     (stream) =>
     ({ llm }, secs) =>
-      timedTurns(
-        httpTurn(`${llm.url}/chat/completions`, { headers: json, body: CHAT_BODY(stream) }),
-        secs,
-      );
+      turns(`${llm.url}/chat/completions`, json, CHAT_BODY(stream), secs);
   return [
     {
       name: 'health',
@@ -172,10 +169,7 @@ function scenarios() {
       warmupSecs: TURN_WARMUP,
       bare: directCall(false),
       gate: ({ chat }, secs) =>
-        timedTurns(
-          httpTurn(`${chat.url}/webhook`, { headers: bearer(chat.token), body: WEBHOOK_BODY }),
-          secs,
-        ),
+        turns(`${chat.url}/webhook`, bearer(chat.token), WEBHOOK_BODY, secs),
     },
     {
       name: 'openai-stream',
@@ -190,11 +184,10 @@ function scenarios() {
       },
       bare: directCall(true),
       gate: ({ chat }, secs) =>
-        timedTurns(
-          httpTurn(`${chat.url}/v1/chat/completions`, {
-            headers: bearer(chat.token),
-            body: CHAT_BODY(true, 'default'),
-          }),
+        turns(
+          `${chat.url}/v1/chat/completions`,
+          bearer(chat.token),
+          CHAT_BODY(true, 'default'),
           secs,
         ),
     },
@@ -208,10 +201,7 @@ function scenarios() {
       warmupSecs: TURN_WARMUP,
       bare: directCall(true),
       gate: ({ proxy }, secs) =>
-        timedTurns(
-          httpTurn(`${proxy.url}/chat/completions`, { headers: json, body: CHAT_BODY(true) }),
-          secs,
-        ),
+        turns(`${proxy.url}/chat/completions`, json, CHAT_BODY(true), secs),
     },
   ].filter((scenario) => ONLY === undefined || ONLY.includes(scenario.name));
 }
@@ -260,8 +250,8 @@ function sliceOrder(pairs, round) {
 function merged(runs) {
   return {
     rps: runs.reduce((sum, run) => sum + run.rps, 0) / runs.length,
-    p50: spread(runs.map((run) => run.p50)).median,
-    p99: spread(runs.map((run) => run.p99)).median,
+    p50: median(runs.map((run) => run.p50)),
+    p99: median(runs.map((run) => run.p99)),
   };
 }
 
@@ -299,8 +289,8 @@ async function measure(scenario) {
   }
   const side = (runs) => ({
     rps: spread(runs.map((run) => run.rps)).median,
-    p50: spread(runs.map((run) => run.p50)).median,
-    p99: spread(runs.map((run) => run.p99)).median,
+    p50: median(runs.map((run) => run.p50)),
+    p99: median(runs.map((run) => run.p99)),
   });
   const result = {
     name: scenario.name,

@@ -50,16 +50,12 @@ function readInto(path, into) {
 }
 
 /**
- * The bundle's source, its id and the buffer it was read into. The bundle is ASCII (the build
- * checks), so latin1 reads it exactly, and Node keeps a string this large outside the JavaScript
- * heap. The id is the SHA-256 of the content, not the modification time: an npm install gives
- * every file a new one.
+ * The bundle's bytes and its source. The bundle is ASCII (the build checks), so latin1 reads it
+ * exactly, and Node keeps a string this large outside the JavaScript heap.
  */
 function readBundle() {
   const bytes = readInto(bundle);
-  const source = bytes.toString('latin1');
-  const id = createHash('sha256').update(bytes).digest('hex');
-  return { source, id, buffer: Buffer.from(bytes.buffer, bytes.byteOffset) };
+  return { bytes, source: bytes.toString('latin1') };
 }
 
 const debug = process.env.GATEHOUSE_DEBUG_CODE_CACHE === '1';
@@ -103,8 +99,10 @@ function readCache(bundleId, buffer) {
 
 /** Compiles the bundle from its code cache when that is valid; nothing here holds the buffers. */
 function compileFromCache() {
-  const { source, id, buffer } = readBundle();
-  const cache = readCache(id, buffer);
+  const { bytes, source } = readBundle();
+  // By content, not modification time: an npm install gives every file a new one.
+  const id = createHash('sha256').update(bytes).digest('hex');
+  const cache = readCache(id, Buffer.from(bytes.buffer, bytes.byteOffset));
   const script = new Script(source, { filename: bundle, cachedData: cache.data });
   if (debug) {
     const status = cache.status === 'used' && script.cachedDataRejected ? 'rejected' : cache.status;
