@@ -75,10 +75,17 @@ function sendResponse(reply: FastifyReply, response: ChannelResponse): FastifyRe
 export function toChannelRequest(request: FastifyRequest): ChannelRequest {
   const headers: Record<string, string | undefined> = {};
   let repeatedHeaders: Set<string> | undefined;
-  for (const [key, value] of Object.entries(request.headers)) {
-    const name = key.toLowerCase();
-    if (Array.isArray(value)) (repeatedHeaders ??= new Set()).add(name);
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  // Node gives header names in lower case already (and nothing here sets the framework's extra
+  // headers), so they are taken as they are.
+  const given = request.headers;
+  for (const name in given) {
+    const value = given[name];
+    if (Array.isArray(value)) {
+      (repeatedHeaders ??= new Set()).add(name);
+      headers[name] = value.join(', ');
+    } else {
+      headers[name] = value;
+    }
   }
   const query: Record<string, string | undefined> = {};
   if (typeof request.query === 'object' && request.query !== null) {
@@ -87,13 +94,14 @@ export function toChannelRequest(request: FastifyRequest): ChannelRequest {
       if (typeof value === 'string') query[key] = value;
     }
   }
-  return {
+  const channelRequest: ChannelRequest = {
     method: request.method,
     headers,
     rawBody: Buffer.isBuffer(request.rawBody) ? request.rawBody : Buffer.alloc(0),
     query,
     receivedAt: Date.now(),
     clientKey: request.clientKey,
-    ...(repeatedHeaders === undefined ? {} : { repeatedHeaders }),
   };
+  if (repeatedHeaders !== undefined) channelRequest.repeatedHeaders = repeatedHeaders;
+  return channelRequest;
 }

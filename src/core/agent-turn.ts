@@ -111,12 +111,8 @@ export function agentTurn(options: AgentTurnOptions): Stage {
     });
     // The reply as the outbound transforms left it: what the channel got, memory and idempotency keep.
     if (result.usage !== undefined) ctx.usage = result.usage;
-    ctx.result = {
-      response: ctx.reply.end(),
-      model: result.model,
-      duplicate: false,
-      ...(result.usage === undefined ? {} : { usage: result.usage }),
-    };
+    ctx.result = { response: ctx.reply.end(), model: result.model, duplicate: false };
+    if (result.usage !== undefined) ctx.result.usage = result.usage;
   };
 }
 
@@ -174,7 +170,9 @@ async function streamTurn(options: StreamTurnOptions): Promise<ChatResult> {
   } finally {
     stop.release();
   }
-  return { text, model: chatRequest.model, ...(usage === undefined ? {} : { usage }) };
+  const result: ChatResult = { text, model: chatRequest.model };
+  if (usage !== undefined) result.usage = usage;
+  return result;
 }
 
 /** A log-safe description: provider errors are sanitized at construction; others get only their class. */

@@ -1,7 +1,14 @@
 import { composeStages } from './compose.js';
 import { createReplyStream } from './reply-stream.js';
 import type { AgentRouter } from './router.js';
-import type { Dispatch, NamedStage, ReplyTransform, Stage, TurnContext } from './types.js';
+import type {
+  Dispatch,
+  NamedStage,
+  ReplyStream,
+  ReplyTransform,
+  Stage,
+  TurnContext,
+} from './types.js';
 import { GatewayError } from '../errors.js';
 
 export interface DispatchOptions {
@@ -30,19 +37,35 @@ export function createDispatch(options: DispatchOptions): Dispatch {
       request,
       agent: routed.agent,
       history: [],
-      reply: createReplyStream([]),
-      ...(routed.ruleIndex === undefined ? {} : { ruleIndex: routed.ruleIndex }),
+      reply: NO_REPLY_YET,
     };
+    if (routed.ruleIndex !== undefined) ctx.ruleIndex = routed.ruleIndex;
     ctx.reply = createReplyStream(replyTransforms(options.outbound, ctx), request.onDelta);
     await run(ctx);
-    if (ctx.result === undefined) {
+    const result = ctx.result;
+    if (result === undefined) {
       throw new GatewayError('INTERNAL', {
         cause: new Error('pipeline finished without a result'),
       });
     }
-    return { ...ctx.result, agent: ctx.agent.name };
+    // The result was made for this turn (by the agent step or a replaying stage): named in place.
+    result.agent = ctx.agent.name;
+    return result;
   };
 }
+
+/**
+ * Stands in for the turn's reply stream while the outbound transforms are made: they may close
+ * over the context but must not write before the turn starts.
+ */
+const NO_REPLY_YET: ReplyStream = {
+  write() {
+    throw new Error('reply written before the turn started');
+  },
+  end() {
+    throw new Error('reply ended before the turn started');
+  },
+};
 
 function replyTransforms(stages: readonly NamedStage[], ctx: TurnContext): ReplyTransform[] {
   return stages.flatMap((stage) => {

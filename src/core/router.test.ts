@@ -3,7 +3,7 @@ import { formatConfigIssues } from '../config/issues.js';
 import { configSchema } from '../config/schema.js';
 import type { Provider } from '../providers/types.js';
 import { createAgentRouter, principalSubject, resolveAgents, routerFromConfig } from './router.js';
-import type { InboundMessage, Principal } from './types.js';
+import type { AgentSpec, InboundMessage, Principal } from './types.js';
 
 function provider(name: string, defaultModel: string): Provider {
   return {
@@ -135,10 +135,20 @@ describe('createAgentRouter', () => {
     expect(routed.agent.name).toBe(expected);
   });
 
-  it('hands out copies, so a stage changing ctx.agent cannot change the next turn', () => {
-    const first = createAgentRouter(agents, [])(message, channelPrincipal);
-    first.agent.model = 'changed';
-    expect(createAgentRouter(agents, [])(message, channelPrincipal).agent.model).toBe('echo');
+  it('hands out frozen specs, so a stage changing ctx.agent cannot change the next turn', () => {
+    const route = createAgentRouter(agents, []);
+    const first = route(message, channelPrincipal);
+    expect(() => {
+      first.agent.model = 'changed';
+    }).toThrow(TypeError);
+    expect(route(message, channelPrincipal).agent.model).toBe('echo');
+  });
+
+  it('keeps its own copies: changing a spec it was built from changes no turn', () => {
+    const specs = new Map([...agents].map(([name, spec]) => [name, { ...spec }]));
+    const route = createAgentRouter(specs, []);
+    (specs.get('default') as AgentSpec).model = 'changed';
+    expect(route(message, channelPrincipal).agent.model).toBe('echo');
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { Provider } from '../providers/types.js';
-import type { RouteDecision, RoutingRule } from './routing/rules.js';
+import type { RouteDecision, RouteInput, RoutingRule } from './routing/rules.js';
 import { compileRules, DEFAULT_AGENT, routeMessage } from './routing/rules.js';
 import type { AgentSpec, InboundMessage, Principal } from './types.js';
 
@@ -106,31 +106,42 @@ export function principalSubject(principal: Principal): string | undefined {
   return undefined;
 }
 
+const NO_RULE: RouteDecision = Object.freeze({ agent: DEFAULT_AGENT });
+
 /** Routes by the compiled `[[routing.rules]]`; every agent a rule names must be in `agents`. */
 export function createAgentRouter(
   agents: ReadonlyMap<string, AgentSpec>,
   rules: readonly RoutingRule[],
 ): AgentRouter {
   const reserved = new Set(rules.map((rule) => rule.agent));
-  return function routeToAgent(message, principal, requested) {
-    const subject = principalSubject(principal);
-    const decision: RouteDecision = routeMessage(rules, {
+  // Frozen copies, handed out as they are: no turn can change the spec another turn gets.
+  const specs = new Map(
+    [...agents].map(([name, spec]): [string, AgentSpec] => [name, Object.freeze({ ...spec })]),
+  );
+  function decide(message: InboundMessage, principal: Principal): RouteDecision {
+    // No rules: every message goes to the default agent, with nothing to look at.
+    if (rules.length === 0) return NO_RULE;
+    const input: RouteInput = {
       channel: message.channel,
       senderId: message.senderId,
-      ...(subject === undefined ? {} : { subject }),
       scopes: principal.scopes,
       text: message.text,
-    });
-    if (decision.ruleIndex === undefined && requested !== undefined && !reserved.has(requested)) {
-      const chosen = agents.get(requested);
-      if (chosen !== undefined) return { agent: { ...chosen } };
-    }
-    const agent = agents.get(decision.agent) ?? agents.get(DEFAULT_AGENT);
-    if (agent === undefined) throw new Error(`no agent "${decision.agent}" (checked at start-up)`);
-    return {
-      agent: { ...agent },
-      ...(decision.ruleIndex === undefined ? {} : { ruleIndex: decision.ruleIndex }),
     };
+    const subject = principalSubject(principal);
+    if (subject !== undefined) input.subject = subject;
+    return routeMessage(rules, input);
+  }
+  return function routeToAgent(message, principal, requested) {
+    const decision = decide(message, principal);
+    if (decision.ruleIndex === undefined && requested !== undefined && !reserved.has(requested)) {
+      const chosen = specs.get(requested);
+      if (chosen !== undefined) return { agent: chosen };
+    }
+    const agent = specs.get(decision.agent) ?? specs.get(DEFAULT_AGENT);
+    if (agent === undefined) throw new Error(`no agent "${decision.agent}" (checked at start-up)`);
+    const routed: RoutedAgent = { agent };
+    if (decision.ruleIndex !== undefined) routed.ruleIndex = decision.ruleIndex;
+    return routed;
   };
 }
 

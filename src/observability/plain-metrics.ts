@@ -50,7 +50,12 @@ function seriesTable<Series>(
   create: (labels: string) => Series,
 ): { get(values: readonly string[]): Series; all(): IterableIterator<Series> } {
   const { name, labelNames } = options;
-  const table = new Map<string, Series>();
+  // In order of creation, for rendering; found through one map per label (no key string is
+  // built per update, and ("a", "bc") stays apart from ("ab", "c")).
+  const created: Series[] = [];
+  type Level = Map<string, Level | Series>;
+  const root: Level = new Map();
+  const last = labelNames.length - 1;
   return {
     get(values) {
       if (values.length !== labelNames.length) {
@@ -58,17 +63,31 @@ function seriesTable<Series>(
           `${name}: expected ${labelNames.length} label values, got ${values.length}`,
         );
       }
-      // NUL cannot occur in a label name and keeps ("a", "bc") apart from ("ab", "c").
-      const key = values.join('\u0000');
-      let series = table.get(key);
-      if (series === undefined) {
-        series = create(renderLabels(labelNames, values));
-        table.set(key, series);
+      if (last < 0) return created[0] ?? addSeries(values);
+      let level = root;
+      for (let index = 0; index < last; index += 1) {
+        const value = values[index] as string;
+        let next = level.get(value) as Level | undefined;
+        if (next === undefined) {
+          next = new Map();
+          level.set(value, next);
+        }
+        level = next;
       }
+      const found = level.get(values[last] as string) as Series | undefined;
+      if (found !== undefined) return found;
+      const series = addSeries(values);
+      level.set(values[last] as string, series);
       return series;
     },
-    all: () => table.values(),
+    all: () => created.values(),
   };
+
+  function addSeries(values: readonly string[]): Series {
+    const series = create(renderLabels(labelNames, values));
+    created.push(series);
+    return series;
+  }
 }
 
 function braced(labels: string): string {

@@ -65,6 +65,9 @@ function parseApiRequest(request: ChannelRequest, principal: Principal): ParseRe
   const idempotencyKey = parseIdempotencyKey(request.headers['x-idempotency-key']);
   // A session id is scoped by principal so nobody can read another client's history by guessing it.
   const conversationId = `api:${principal.id}:${sessionId ?? randomUUID()}`;
+  // Without X-Session-Id the conversation id was made up just now: no history to look up.
+  const turn: NonNullable<ParseResult['turn']> = { freshConversation: sessionId === undefined };
+  if (idempotencyKey !== undefined) turn.idempotencyKey = idempotencyKey;
   return {
     messages: [
       {
@@ -78,11 +81,7 @@ function parseApiRequest(request: ChannelRequest, principal: Principal): ParseRe
       },
     ],
     dropped: 0,
-    turn: {
-      // Without X-Session-Id the conversation id was made up just now: no history to look up.
-      freshConversation: sessionId === undefined,
-      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-    },
+    turn,
   };
 }
 

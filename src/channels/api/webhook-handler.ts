@@ -1,4 +1,4 @@
-import type { Dispatch } from '../../core/types.js';
+import type { Dispatch, DispatchRequest } from '../../core/types.js';
 import { GatewayError } from '../../errors.js';
 import { requireAllowedOrigin } from '../../http/request-origin.js';
 import type { AllowedOriginOptions } from '../../http/request-origin.js';
@@ -25,6 +25,7 @@ export interface ApiWebhookOptions {
  */
 export function apiWebhookHandler(options: ApiWebhookOptions): ChannelRouteHandler {
   const { adapter, limiter, dispatch } = options;
+  const streamOptions = { ...options.stream, dispatch };
   return {
     preHandler: requireAllowedOrigin(options.origins),
     handler: async function handleWebhook(request, reply) {
@@ -43,21 +44,21 @@ export function apiWebhookHandler(options: ApiWebhookOptions): ChannelRouteHandl
       const principal = verified.principal;
       if (principal === undefined) throw new GatewayError('INTERNAL');
       const parsed = adapter.parse(channelRequest, principal);
-      const [message] = parsed.messages;
+      const message = parsed.messages[0];
       if (message === undefined) throw new GatewayError('INVALID_BODY');
-      const turn = {
+      const turn: Omit<DispatchRequest, 'signal' | 'onDelta'> = {
         message,
         principal,
         clientKey: request.clientKey,
         freshConversation: parsed.turn?.freshConversation ?? false,
-        ...(parsed.turn?.idempotencyKey === undefined
-          ? {}
-          : { idempotencyKey: parsed.turn.idempotencyKey }),
       };
+      const idempotencyKey = parsed.turn?.idempotencyKey;
+      if (idempotencyKey !== undefined) turn.idempotencyKey = idempotencyKey;
       if (wantsEventStream(request)) {
-        return streamWebhookTurn({ ...options.stream, dispatch }, turn, request, reply);
+        return streamWebhookTurn(streamOptions, turn, request, reply);
       }
-      const result = await dispatch({ ...turn, signal: request.workSignal });
+      // Completed in place: no copy of the turn for each request.
+      const result = await dispatch(Object.assign(turn, { signal: request.workSignal }));
       return reply.send(webhookAnswer(result));
     },
   };
