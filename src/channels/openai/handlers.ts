@@ -7,7 +7,7 @@ import { requireAllowedOrigin } from '../../http/request-origin.js';
 import type { RateLimiter } from '../../limits/types.js';
 import type { ChannelInstance, ChannelServices } from '../module.js';
 import { openSse } from '../sse-writer.js';
-import type { ChannelAdapter } from '../types.js';
+import type { ChannelAdapter, ChannelRequest } from '../types.js';
 import { toChannelRequest } from '../webhook-handlers.js';
 import { createOpenAiAdapter, toParseResult } from './adapter.js';
 import { parseChatCompletionRequest } from './chat-request.js';
@@ -45,7 +45,7 @@ export function openaiHandlers(services: ChannelServices): ChannelInstance {
       models: {
         preHandler,
         handler: async function listModels(request) {
-          await verify(adapter, request);
+          await verify(adapter, toChannelRequest(request));
           const data = services.agents().map((agent) => ({
             id: agent.name,
             object: 'model',
@@ -65,8 +65,8 @@ export function openaiHandlers(services: ChannelServices): ChannelInstance {
   };
 }
 
-async function verify(adapter: ChannelAdapter, request: FastifyRequest): Promise<Principal> {
-  const verified = await adapter.verify(toChannelRequest(request));
+async function verify(adapter: ChannelAdapter, request: ChannelRequest): Promise<Principal> {
+  const verified = await adapter.verify(request);
   if (!verified.ok) throw new GatewayError(verified.code);
   if (verified.principal === undefined) throw new GatewayError('INTERNAL');
   return verified.principal;
@@ -81,7 +81,9 @@ async function completeChat(
   if (!decision.allowed) {
     throw new GatewayError('RATE_LIMITED', { extra: { retry_after: decision.retryAfterSecs } });
   }
-  const principal = await verify(context.adapter, request);
+  // One adapter view of the request for both verify and parse.
+  const channelRequest = toChannelRequest(request);
+  const principal = await verify(context.adapter, channelRequest);
   const chat = parseChatCompletionRequest(request.rawBody);
   if (!context.agents().some((agent) => agent.name === chat.model)) {
     throw new GatewayError('MODEL_NOT_FOUND', {
@@ -89,7 +91,7 @@ async function completeChat(
       extra: { param: 'model' },
     });
   }
-  const parsed = toParseResult(toChannelRequest(request), principal, chat);
+  const parsed = toParseResult(channelRequest, principal, chat);
   const identity: CompletionIdentity = {
     id: `chatcmpl-${randomUUID()}`,
     created: Math.floor(Date.now() / 1000),
