@@ -6,6 +6,7 @@ import { ProviderError } from '../providers/types.js';
 import { agentTurn, MAX_STREAMED_REPLY_CHARS } from './agent-turn.js';
 import { createReplyStream } from './reply-stream.js';
 import type { AgentSpec, TurnContext } from './types.js';
+import type { CancelSignal } from './cancel-signal.js';
 
 const agent: AgentSpec = {
   name: 'default',
@@ -19,7 +20,7 @@ const agent: AgentSpec = {
 
 /** Streams `count` deltas of `size` characters and records whether its signal was aborted. */
 function floodingProvider(size: number, count: number): Provider & { aborted: () => boolean } {
-  let seen: AbortSignal | undefined;
+  let seen: CancelSignal | undefined;
   return {
     name: 'scripted',
     defaultModel: 'm-1',
@@ -113,7 +114,7 @@ describe('agentTurn streaming cap', () => {
       const outcome = stage(ctx, () => Promise.resolve());
       if (failing) await expect(outcome).rejects.toMatchObject({ code: 'LLM_REQUEST_FAILED' });
       else await outcome;
-      expect(getEventListeners(ctx.request.signal, 'abort')).toHaveLength(0);
+      expect(getEventListeners(ctx.request.signal as AbortSignal, 'abort')).toHaveLength(0);
     }
   });
 

@@ -10,6 +10,7 @@ import type {
 import { ProviderError } from '../providers/types.js';
 import type { Stage, TurnContext } from './types.js';
 import { linkAbort } from './linked-abort.js';
+import type { CancelSignal } from './cancel-signal.js';
 
 /** Longest streamed reply (UTF-16 code units, ~1 MiB of text) before the turn is stopped. */
 export const MAX_STREAMED_REPLY_CHARS = 1024 * 1024;
@@ -137,7 +138,7 @@ function buildChatRequest(ctx: TurnContext): ChatRequest {
 interface StreamTurnOptions {
   provider: Provider;
   chatRequest: ChatRequest;
-  signal: AbortSignal;
+  signal: CancelSignal;
   onDelta: (delta: string) => void;
   maxReplyChars: number;
 }
@@ -185,7 +186,7 @@ function describeFailure(error: unknown): string {
 }
 
 /** Aborts keep the reason the caller gave (timeout, cancel); every other failure is a plain 500. */
-function toGatewayError(error: unknown, signal: AbortSignal): GatewayError {
+function toGatewayError(error: unknown, signal: CancelSignal): GatewayError {
   if (signal.aborted) {
     const reason: unknown = signal.reason;
     if (reason instanceof GatewayError) return reason;

@@ -7,6 +7,7 @@ import { agentTurn } from './agent-turn.js';
 import { createDispatch } from './dispatch.js';
 import { singleAgentRouter } from './router.js';
 import type { AgentSpec, DispatchRequest, NamedStage } from './types.js';
+import type { CancelSignal } from './cancel-signal.js';
 
 const agent: AgentSpec = {
   name: 'default',
@@ -20,7 +21,7 @@ const agent: AgentSpec = {
 
 /** A provider port implementation scripted per test (the wire clients have their own fake servers). */
 function scriptedProvider(behaviour: {
-  chat?: (request: ChatRequest, signal: AbortSignal) => Promise<string>;
+  chat?: (request: ChatRequest, signal: CancelSignal) => Promise<string>;
   deltas?: string[];
 }): Provider & { requests: ChatRequest[] } {
   const requests: ChatRequest[] = [];

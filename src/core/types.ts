@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatUsage } from '../providers/types.js';
+import type { CancelSignal } from './cancel-signal.js';
 
 /**
  * A channel module's name (`api`, `web`, `whatsapp`…). Open on purpose: the channel list in
@@ -51,7 +52,7 @@ export interface DispatchRequest {
   principal: Principal;
   /** Client-supplied idempotency key (already validated), scoped by principal. */
   idempotencyKey?: string;
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** The client address (`client` limit key); absent on async channels (the platform calls). */
   clientKey?: string;
   /** True when the caller just made up `conversationId`, so there is no history to load. */

@@ -4,6 +4,7 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
 } from 'fastify';
+import type { CancelSignal } from '../core/cancel-signal.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,7 +12,7 @@ declare module 'fastify' {
      * Aborts when the request times out (408) or the client goes away; pass it to downstream work
      * (provider calls) so nothing keeps running for a request nobody waits for.
      */
-    workSignal: AbortSignal;
+    workSignal: CancelSignal;
     /** Client key for limits and lockouts: the peer IP, or a forwarded IP only when trusted. */
     clientKey: string;
     /** Exact received body bytes (empty when there was no body). */

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { GatewayError } from '../errors.js';
 import type { StateStore } from '../state/types.js';
 import type { Idempotency, IdempotencyClaim, IdempotencyRecord } from './types.js';
+import type { CancelSignal } from '../core/cancel-signal.js';
 
 /** Completed answers; durable so a retry after a restart is still answered from the record. */
 export const IDEMPOTENCY_RECORDS_NAMESPACE = 'idempotency';
@@ -94,7 +95,7 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
     };
   }
 
-  function waitForOriginal(id: string, signal: AbortSignal): Promise<void> {
+  function waitForOriginal(id: string, signal: CancelSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const set = waiters.get(id) ?? new Set<() => void>();
       waiters.set(id, set);
@@ -122,7 +123,7 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
   }
 
   return {
-    async claim(principalId: string, key: string, signal: AbortSignal): Promise<IdempotencyClaim> {
+    async claim(principalId: string, key: string, signal: CancelSignal): Promise<IdempotencyClaim> {
       const id = idempotencyStorageKey(principalId, key);
       for (;;) {
         signal.throwIfAborted();

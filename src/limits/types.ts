@@ -1,3 +1,5 @@
+import type { CancelSignal } from '../core/cancel-signal.js';
+
 /** A rate-limit decision. Rejected requests do not count against the window. */
 export type LimitDecision = { allowed: true } | { allowed: false; retryAfterSecs: number };
 
@@ -28,5 +30,5 @@ export type IdempotencyClaim =
 /** Idempotency keys scoped per principal, so no client can see another's response. */
 export interface Idempotency {
   /** Waits (until `signal` aborts) when the same key is in flight; the abort rejects. */
-  claim(principalId: string, key: string, signal: AbortSignal): Promise<IdempotencyClaim>;
+  claim(principalId: string, key: string, signal: CancelSignal): Promise<IdempotencyClaim>;
 }

@@ -11,6 +11,7 @@ import {
 } from '../http/outbound-proxy.js';
 import { sanitizeProviderError } from './sanitize.js';
 import { ProviderError } from './types.js';
+import type { CancelSignal } from '../core/cancel-signal.js';
 
 /** Error bodies are read up to this size; anything longer is cut (it is truncated later anyway). */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -27,7 +28,7 @@ export interface HttpCallOptions {
   body: unknown;
   timeoutMs: number;
   /** The caller's signal; aborting it closes the upstream connection. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Values removed verbatim from every error message (the configured api key). */
   secrets: readonly string[];
 }

@@ -1,3 +1,5 @@
+import type { CancelSignal } from '../core/cancel-signal.js';
+
 /** One message of a conversation sent to a provider. */
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -31,7 +33,7 @@ export interface Provider {
   readonly name: string;
   /** Model used when the agent names none. */
   readonly defaultModel: string;
-  chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
+  chat(request: ChatRequest, signal: CancelSignal): Promise<ChatResult>;
   /**
    * Text deltas in order; throws ProviderError if the stream breaks. The token usage the upstream
    * reports for the stream (OpenAI's final usage chunk, Anthropic's message_start/message_delta)
@@ -39,7 +41,7 @@ export interface Provider {
    */
   stream(
     request: ChatRequest,
-    signal: AbortSignal,
+    signal: CancelSignal,
     onUsage?: (usage: ChatUsage) => void,
   ): AsyncIterable<string>;
 }

@@ -4,6 +4,7 @@ import type { EdgePolicy } from '../http/edge-policy.js';
 import type { Observer } from '../observability/types.js';
 import type { HealthRegistry } from '../runtime/types.js';
 import type { RouteRegistrar } from '../http/route-types.js';
+import type { CancelSignal } from '../core/cancel-signal.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,7 +12,7 @@ declare module 'fastify' {
      * Aborts when the request times out (408) or the client goes away; pass it to downstream work
      * (provider calls) so nothing keeps running for a request nobody waits for.
      */
-    workSignal: AbortSignal;
+    workSignal: CancelSignal;
     /** Client address for limits and lockouts: the peer, or behind a trusted proxy the right-most untrusted hop. */
     clientKey: string;
     /** Exact received body bytes (empty when there was no body). */

@@ -10,6 +10,7 @@ import {
   streamEventSchema,
   streamUsageSchema,
 } from './anthropic-wire.js';
+import type { CancelSignal } from '../../core/cancel-signal.js';
 
 /** API root used when `base_url` is not configured. */
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -51,7 +52,7 @@ export class AnthropicProvider implements Provider {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  async chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+  async chat(request: ChatRequest, signal: CancelSignal): Promise<ChatResult> {
     const model = request.model || this.defaultModel;
     const call = await this.#post(buildAnthropicBody(request, model, false), signal, false);
     const reply = parseUpstreamJson(this.name, await call.text(), messageSchema, this.#secrets());
@@ -67,7 +68,7 @@ export class AnthropicProvider implements Provider {
 
   async *stream(
     request: ChatRequest,
-    signal: AbortSignal,
+    signal: CancelSignal,
     onUsage?: (usage: ChatUsage) => void,
   ): AsyncGenerator<string> {
     const model = request.model || this.defaultModel;
@@ -101,7 +102,7 @@ export class AnthropicProvider implements Provider {
     throw new ProviderError(`${this.name} stream ended before message_stop`, { retryable: true });
   }
 
-  #post(body: unknown, signal: AbortSignal, stream: boolean): Promise<HttpCall> {
+  #post(body: unknown, signal: CancelSignal, stream: boolean): Promise<HttpCall> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: stream ? 'text/event-stream' : 'application/json',

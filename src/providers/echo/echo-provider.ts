@@ -1,5 +1,6 @@
 import type { ChatMessage, ChatRequest, ChatResult, ChatUsage, Provider } from '../types.js';
 import { ProviderError } from '../types.js';
+import type { CancelSignal } from '../../core/cancel-signal.js';
 
 /** Model name the echo provider reports when the agent names none. */
 export const ECHO_DEFAULT_MODEL = 'echo';
@@ -22,7 +23,7 @@ export class EchoProvider implements Provider {
     this.name = options.name ?? 'echo';
   }
 
-  async chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+  async chat(request: ChatRequest, signal: CancelSignal): Promise<ChatResult> {
     this.#throwIfAborted(signal);
     const text = echoText(request.messages);
     return {
@@ -34,7 +35,7 @@ export class EchoProvider implements Provider {
 
   async *stream(
     request: ChatRequest,
-    signal: AbortSignal,
+    signal: CancelSignal,
     onUsage?: (usage: ChatUsage) => void,
   ): AsyncGenerator<string> {
     const deltas = splitDeltas(echoText(request.messages));
@@ -45,7 +46,7 @@ export class EchoProvider implements Provider {
     onUsage?.({ inputTokens: countWords(request.messages), outputTokens: deltas.length });
   }
 
-  #throwIfAborted(signal: AbortSignal): void {
+  #throwIfAborted(signal: CancelSignal): void {
     if (signal.aborted) throw new ProviderError(`${this.name} request aborted`, { aborted: true });
   }
 }

@@ -11,6 +11,7 @@ import {
   completionSchema,
   toChatUsage,
 } from './openai-wire.js';
+import type { CancelSignal } from '../../core/cancel-signal.js';
 
 /** API root used when `base_url` is not configured. */
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -46,7 +47,7 @@ export class OpenAiProvider implements Provider {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  async chat(request: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+  async chat(request: ChatRequest, signal: CancelSignal): Promise<ChatResult> {
     const model = request.model || this.defaultModel;
     const call = await this.#post(buildOpenAiBody(request, model, false), signal, false);
     const reply = parseUpstreamJson(
@@ -64,7 +65,7 @@ export class OpenAiProvider implements Provider {
 
   async *stream(
     request: ChatRequest,
-    signal: AbortSignal,
+    signal: CancelSignal,
     onUsage?: (usage: ChatUsage) => void,
   ): AsyncGenerator<string> {
     const model = request.model || this.defaultModel;
@@ -88,7 +89,7 @@ export class OpenAiProvider implements Provider {
     throw new ProviderError(`${this.name} stream ended before ${DONE_MARKER}`, { retryable: true });
   }
 
-  #post(body: unknown, signal: AbortSignal, stream: boolean): Promise<HttpCall> {
+  #post(body: unknown, signal: CancelSignal, stream: boolean): Promise<HttpCall> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: stream ? 'text/event-stream' : 'application/json',
