@@ -2,6 +2,7 @@ import { createParser } from 'eventsource-parser';
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { HttpCall } from './http-call.js';
 import { ProviderError } from './types.js';
+import { createUtf8ChunkDecoder } from './utf8-chunks.js';
 
 /** One SSE event larger than this is treated as a broken upstream, not buffered forever. */
 const MAX_SSE_BUFFER_CHARS = 1024 * 1024;
@@ -26,7 +27,7 @@ export async function* readSseEvents(call: HttpCall, provider: string): AsyncGen
     maxBufferSize: MAX_SSE_BUFFER_CHARS,
   });
   const chunks = call.body[Symbol.asyncIterator]();
-  const decoder = new TextDecoder();
+  const decoder = createUtf8ChunkDecoder();
 
   try {
     for (;;) {
@@ -35,10 +36,10 @@ export async function* readSseEvents(call: HttpCall, provider: string): AsyncGen
         throw call.fail(error);
       });
       if (chunk.done === true) {
-        parser.feed(decoder.decode());
+        parser.feed(decoder.end());
         parser.reset({ consume: true });
       } else {
-        parser.feed(decoder.decode(chunk.value, { stream: true }));
+        parser.feed(decoder.write(chunk.value));
       }
       if (parseFailure) {
         throw new ProviderError(`${provider} stream event too large`, { retryable: false });
