@@ -115,4 +115,37 @@ describe('createAuthenticator', () => {
     expect([...principal.scopes]).toEqual(['channels:api']);
     expect(await outcome(auth(undefined, 'channels:web'))).toBe('AUTH_MISSING_TOKEN');
   });
+
+  it.each([
+    { case: 'no header', header: undefined, code: 'AUTH_MISSING_TOKEN' },
+    {
+      case: 'an oversized header',
+      header: `Bearer ${'a'.repeat(5000)}`,
+      code: 'AUTH_INVALID_TOKEN',
+    },
+    { case: 'another scheme', header: 'Basic dXNlcjpwYXNz', code: 'AUTH_INVALID_TOKEN' },
+    {
+      case: 'an unknown paired token',
+      header: `Bearer gth_${'B'.repeat(43)}`,
+      code: 'AUTH_INVALID_TOKEN',
+    },
+    { case: 'a malformed JWT', header: 'Bearer not.a.jwt', code: 'AUTH_INVALID_TOKEN' },
+  ])('refuses $case by rejecting, never by throwing', async ({ header, code }) => {
+    let pending: Promise<Principal> | undefined;
+    expect(() => (pending = authenticator()(header, 'channels:api'))).not.toThrow();
+    expect(await outcome(pending as Promise<Principal>)).toBe(code);
+  });
+
+  it('checks the scope of a paired principal found asynchronously (a shared store)', async () => {
+    const auth = createAuthenticator({
+      pairedGuard: async (token) => ({
+        ...pairedGuard(token),
+        scopes: new Set(['channels:web']),
+      }),
+      jwt,
+      requirePairing: true,
+    });
+    expect(await outcome(auth(`Bearer ${PAIRED}`, 'channels:web'))).toBe('paired');
+    expect(await outcome(auth(`Bearer ${PAIRED}`, 'channels:api'))).toBe('AUTH_INSUFFICIENT_SCOPE');
+  });
 });

@@ -46,3 +46,29 @@ describe('composeStages', () => {
     expect(terminalRuns).toBe(1);
   });
 });
+
+describe('composeStages with steps that throw before they return a promise', () => {
+  it('rejects instead of throwing, wherever the step sits in the chain', async () => {
+    const failure = new Error('broken stage');
+    const throwing: NamedStage = {
+      name: 'throwing',
+      run: () => {
+        throw failure;
+      },
+    };
+    const passing: NamedStage = { name: 'passing', run: (_ctx, next) => next() };
+    const throwingTerminal = () => {
+      throw failure;
+    };
+    for (const run of [
+      composeStages([throwing], async () => {}),
+      composeStages([passing, throwing], async () => {}),
+      composeStages([passing], throwingTerminal),
+      composeStages([], throwingTerminal),
+    ]) {
+      let result: Promise<void> | undefined;
+      expect(() => (result = run(ctx))).not.toThrow();
+      await expect(result).rejects.toBe(failure);
+    }
+  });
+});

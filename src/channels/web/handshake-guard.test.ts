@@ -1,6 +1,8 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { Duplex } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHandshakeGuard } from './handshake-guard.js';
 import { createPendingUpgrades } from './pending-upgrades.js';
 
@@ -62,5 +64,46 @@ describe('handshake guard behind a trusted proxy', () => {
     guard.accept(socket);
     expect(guard.holdForUpgrade(socket, '198.51.100.1')).toBe(true);
     expect(pending.count('198.51.100.1')).toBe(1);
+  });
+});
+
+describe('handshake guard between keep-alive requests', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function start(guard: ReturnType<typeof createHandshakeGuard>, socket: Duplex): EventEmitter {
+    const response = new EventEmitter();
+    guard.requestStarted({ socket } as IncomingMessage, response as unknown as ServerResponse);
+    return response;
+  }
+
+  it('re-arms the deadline once every request on the socket has closed, each counted once', () => {
+    vi.useFakeTimers();
+    const { guard } = guardWithCap(2);
+    const socket = socketFrom('198.51.100.1');
+    guard.accept(socket);
+    const first = start(guard, socket);
+    const second = start(guard, socket);
+    // A response reporting close twice must not count as the other request finishing.
+    first.emit('close');
+    first.emit('close');
+    vi.advanceTimersByTime(20_000);
+    expect(socket.destroyed).toBe(false);
+    second.emit('close');
+    vi.advanceTimersByTime(9_999);
+    expect(socket.destroyed).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(socket.destroyed).toBe(true);
+  });
+
+  it('keeps no deadline while a request is in progress', () => {
+    vi.useFakeTimers();
+    const { guard } = guardWithCap(2);
+    const socket = socketFrom('198.51.100.1');
+    guard.accept(socket);
+    start(guard, socket);
+    vi.advanceTimersByTime(60_000);
+    expect(socket.destroyed).toBe(false);
   });
 });

@@ -40,11 +40,17 @@ export interface HandshakeGuard {
 }
 
 interface SocketState {
+  socket: Duplex;
   release: (() => void) | undefined;
   timer: NodeJS.Timeout | undefined;
   /** Requests whose response has not closed yet (HTTP/1.1 pipelining can make it more than one). */
   inFlight: number;
 }
+
+const kSocketState = Symbol('gatehouse.handshakeSocketState');
+
+/** A response whose socket the guard tracks, until its 'close'. */
+type TrackedResponse = ServerResponse & { [kSocketState]?: SocketState | undefined };
 
 /** Builds the guard; the caller wires it to the server's events (see `attachUpgradeHandler`). */
 export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeGuard {
@@ -65,7 +71,7 @@ export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeG
   };
 
   const track = (socket: Duplex, slot: (() => void) | undefined): SocketState => {
-    const state: SocketState = { release: slot, timer: undefined, inFlight: 0 };
+    const state: SocketState = { socket, release: slot, timer: undefined, inFlight: 0 };
     states.set(socket, state);
     socket.once('close', () => {
       disarm(state);
@@ -73,6 +79,18 @@ export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeG
     });
     return state;
   };
+
+  // One listener for every response, the socket's state kept on the response: no closure per
+  // request on the path every keep-alive request takes.
+  function requestClosed(this: TrackedResponse): void {
+    const state = this[kSocketState];
+    if (state === undefined) return;
+    this[kSocketState] = undefined;
+    state.inFlight -= 1;
+    // Keep-alive: the next request on this socket gets the same deadline as a new socket's first
+    // one, so finishing one quick request cannot buy unlimited time to dribble headers.
+    if (state.inFlight === 0 && !state.socket.destroyed) arm(state.socket, state);
+  }
 
   return {
     accept(socket) {
@@ -98,12 +116,8 @@ export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeG
       disarm(state);
       release(state);
       state.inFlight += 1;
-      response.once('close', () => {
-        state.inFlight -= 1;
-        // Keep-alive: the next request on this socket gets the same deadline as a new socket's
-        // first one, so finishing one quick request cannot buy unlimited time to dribble headers.
-        if (state.inFlight === 0 && !socket.destroyed) arm(socket, state);
-      });
+      (response as TrackedResponse)[kSocketState] = state;
+      response.on('close', requestClosed);
     },
     holdForUpgrade(socket, clientKey) {
       const state = states.get(socket);

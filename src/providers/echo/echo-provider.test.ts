@@ -40,6 +40,44 @@ describe('EchoProvider', () => {
     expect(deltas.join('')).toBe(chat.text);
   });
 
+  it.each([
+    { case: 'plain words', content: 'hello there', input: 2, output: 3 },
+    { case: 'runs of spaces and tabs', content: ' two  spaces\tand a tab ', input: 5, output: 6 },
+    { case: 'an empty message', content: '', input: 0, output: 1 },
+    { case: 'only whitespace', content: ' \n\t ', input: 0, output: 1 },
+  ])('counts usage for $case the same whole and streamed', async ({ content, input, output }) => {
+    const provider = new EchoProvider();
+    const request = {
+      model: 'echo',
+      messages: [
+        { role: 'system' as const, content: 'be brief' },
+        { role: 'user' as const, content },
+      ],
+      temperature: 0,
+      maxTokens: 10,
+    };
+    const chat = await provider.chat(request, new AbortController().signal);
+    expect(chat.usage).toEqual({ inputTokens: input + 2, outputTokens: output });
+    let streamed: unknown;
+    let deltas = 0;
+    for await (const _delta of provider.stream(request, new AbortController().signal, (usage) => {
+      streamed = usage;
+    })) {
+      deltas += 1;
+    }
+    expect(streamed).toEqual(chat.usage);
+    expect(deltas).toBe(output);
+  });
+
+  it('refuses an aborted call without throwing synchronously', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const request = { model: 'echo', messages: [], temperature: 0, maxTokens: 10 };
+    let pending: Promise<unknown> | undefined;
+    expect(() => (pending = new EchoProvider().chat(request, controller.signal))).not.toThrow();
+    await expect(pending).rejects.toMatchObject({ aborted: true });
+  });
+
   it('reports the configured section name', () => {
     expect(new EchoProvider({ name: 'offline' }).name).toBe('offline');
   });

@@ -24,6 +24,18 @@ describe('limitRequestsPerClient', () => {
     await expect(begin(limiter, 'a').started).resolves.toBeUndefined();
   });
 
+  it('frees a slot once however often its response reports close', async () => {
+    const limiter = limitRequestsPerClient(2);
+    const first = begin(limiter, 'a');
+    await first.started;
+    await begin(limiter, 'a').started;
+    first.finish();
+    first.finish();
+    // The second request still holds its slot: one more fits, two do not.
+    await expect(begin(limiter, 'a').started).resolves.toBeUndefined();
+    await expect(begin(limiter, 'a').started).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+  });
+
   it.each([
     { case: 'nobody has a request in progress', max: 2, held: [], client: 'a', may: true },
     { case: 'the client is under its cap', max: 2, held: ['a'], client: 'a', may: true },

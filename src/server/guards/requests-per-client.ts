@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { GatewayError } from '../../errors.js';
 import type { OnRequestGuard } from '../../http/route-types.js';
 
@@ -15,6 +16,11 @@ export interface RequestsPerClient {
   mayStart(clientKey: () => string): boolean;
 }
 
+const kClientKey = Symbol('gatehouse.requestsPerClient.key');
+
+/** The response of a counted request, holding the key its slot was taken for. */
+type CountedResponse = EventEmitter & { [kClientKey]?: string };
+
 /**
  * Bounds the requests one client address has in progress — body still arriving or handler still
  * running. Slow-body floods from one address then cost that address its own budget, not
@@ -22,6 +28,15 @@ export interface RequestsPerClient {
  */
 export function limitRequestsPerClient(maxPerClient: number): RequestsPerClient {
   const inProgress = new Map<string, number>();
+  // One listener for every response, its key kept on the response: no closure per request.
+  function releaseSlot(this: CountedResponse): void {
+    const key = this[kClientKey];
+    if (key === undefined) return;
+    this[kClientKey] = undefined;
+    const remaining = (inProgress.get(key) ?? 1) - 1;
+    if (remaining <= 0) inProgress.delete(key);
+    else inProgress.set(key, remaining);
+  }
   return {
     hook(request, reply, done) {
       const key = request.clientKey;
@@ -32,11 +47,9 @@ export function limitRequestsPerClient(maxPerClient: number): RequestsPerClient 
       }
       inProgress.set(key, count + 1);
       // 'close' fires once the response is finished or the connection is gone, whichever is first.
-      reply.raw.once('close', () => {
-        const remaining = (inProgress.get(key) ?? 1) - 1;
-        if (remaining <= 0) inProgress.delete(key);
-        else inProgress.set(key, remaining);
-      });
+      const response: CountedResponse = reply.raw;
+      response[kClientKey] = key;
+      response.on('close', releaseSlot);
       done();
     },
     mayStart(clientKey) {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CancelController, type CancelSignal } from '../../core/cancel-signal.js';
 import { GatewayError } from '../../errors.js';
@@ -62,6 +63,24 @@ function onTimeout(request: FastifyRequest, reply: FastifyReply): void {
   reply.send(error);
 }
 
+const kTimer = Symbol('gatehouse.requestTimer');
+const kRequest = Symbol('gatehouse.timedRequest');
+
+/** A response under the timeout: its timer and request, so one shared listener serves them all. */
+type TimedResponse = ServerResponse & {
+  [kTimer]?: NodeJS.Timeout | undefined;
+  [kRequest]?: FastifyRequest | undefined;
+};
+
+function onResponseClose(this: TimedResponse): void {
+  const request = this[kRequest];
+  if (request === undefined) return;
+  clearTimeout(this[kTimer]);
+  this[kTimer] = undefined;
+  this[kRequest] = undefined;
+  if (!this.writableFinished) abortWork(request, new GatewayError('MESSAGE_CANCELLED'));
+}
+
 /**
  * Aborts `request.workSignal` after `timeoutMs` (the client gets 408 if nothing was sent yet) or
  * when the client disconnects, so provider calls stop for a request nobody awaits. Needs
@@ -71,12 +90,10 @@ export function requestTimeout(options: RequestTimeoutOptions): OnRequestGuard {
   const { timeoutMs } = options;
 
   return function requestTimeoutGuard(request, reply, done) {
-    const res = reply.raw;
-    const timer = setTimeout(onTimeout, timeoutMs, request, reply);
-    res.once('close', () => {
-      clearTimeout(timer);
-      if (!res.writableFinished) abortWork(request, new GatewayError('MESSAGE_CANCELLED'));
-    });
+    const res: TimedResponse = reply.raw;
+    res[kTimer] = setTimeout(onTimeout, timeoutMs, request, reply);
+    res[kRequest] = request;
+    res.on('close', onResponseClose);
     done();
   };
 }
