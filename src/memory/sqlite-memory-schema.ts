@@ -1,5 +1,11 @@
 import type Database from 'better-sqlite3';
 
+/*
+ * Earlier versions kept an index on (category, id). No query could use it for anything a scan
+ * of the table in id order does not do as well (list filters with "@category IS NULL OR ...",
+ * retention scans in id order either way), and every store paid for one more B-tree: files of
+ * those versions lose it at their next open.
+ */
 const TABLES = `
 CREATE TABLE IF NOT EXISTS memories (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -11,7 +17,7 @@ CREATE TABLE IF NOT EXISTS memories (
   created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS memories_session ON memories (session_id, id);
-CREATE INDEX IF NOT EXISTS memories_category ON memories (category, id);
+DROP INDEX IF EXISTS memories_category;
 `;
 
 /**

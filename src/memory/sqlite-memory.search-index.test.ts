@@ -184,6 +184,29 @@ describe('SqliteMemory search index at open', () => {
     expect(version()).toBe(before);
     await second.close();
   });
+
+  it('drops the category index of earlier versions, keeping every row', async () => {
+    const first = createSqliteMemory({ path: file });
+    await first.store('a', 'a fact', 'core');
+    await first.store('b', 'a message', 'conversation', 'session-1', 'user');
+    await first.close();
+    const old = new Database(file);
+    old.exec('CREATE INDEX memories_category ON memories (category, id)');
+    old.close();
+
+    const memory = createSqliteMemory({ path: file });
+    const indexes = look()
+      .prepare<[], string>(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'memories'",
+      )
+      .pluck()
+      .all();
+    expect(indexes).not.toContain('memories_category');
+    expect(indexes).toContain('memories_session');
+    expect((await memory.list({ category: 'core' })).map((entry) => entry.key)).toEqual(['a']);
+    expect((await memory.history('session-1', 5)).map((entry) => entry.key)).toEqual(['b']);
+    await memory.close();
+  });
 });
 
 describe('SqliteMemory search index across recall modes', () => {
