@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Authenticate } from '../../auth/authenticate.js';
 import { hasTokenParam } from '../../auth/bearer.js';
 import { SCOPE_API } from '../../auth/scopes.js';
+import { timeOrderedUuid } from '../../core/time-ordered-uuid.js';
 import type { Principal } from '../../core/types.js';
 import { GatewayError, isGatewayError } from '../../errors.js';
 import { parseIdempotencyKey } from '../../limits/idempotency.js';
@@ -64,7 +65,9 @@ function parseApiRequest(request: ChannelRequest, principal: Principal): ParseRe
   const sessionId = parseSessionId(request.headers['x-session-id']);
   const idempotencyKey = parseIdempotencyKey(request.headers['x-idempotency-key']);
   // A session id is scoped by principal so nobody can read another client's history by guessing it.
-  const conversationId = `api:${principal.id}:${sessionId ?? randomUUID()}`;
+  // A fresh conversation's id grows with time: its rows then go to the end of memory's session
+  // index instead of a random page of it (the id is not shown to the client).
+  const conversationId = `api:${principal.id}:${sessionId ?? timeOrderedUuid()}`;
   // Without X-Session-Id the conversation id was made up just now: no history to look up.
   const turn: NonNullable<ParseResult['turn']> = { freshConversation: sessionId === undefined };
   if (idempotencyKey !== undefined) turn.idempotencyKey = idempotencyKey;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createReplyStream } from '../reply-stream.js';
 import type { Memory } from '../../memory/types.js';
 import type { TurnContext } from '../types.js';
-import { memoryStage, timeOrderedUuid } from './memory-stage.js';
+import { memoryStage } from './memory-stage.js';
 
 function context(): TurnContext {
   return {
@@ -141,22 +141,6 @@ describe('memoryStage on backend "none"', () => {
     });
     expect(ctx.result?.response).toBe('answer');
     expect(ctx.history).toEqual([]);
-  });
-});
-
-describe('timeOrderedUuid', () => {
-  it('is a version 7 UUID carrying the millisecond time', () => {
-    const id = timeOrderedUuid(Date.UTC(2025, 0, 2, 3, 4, 5, 6));
-    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(Date.UTC(2025, 0, 2, 3, 4, 5, 6));
-  });
-
-  it('sorts by time and stays unique within one millisecond', () => {
-    const same = Array.from({ length: 1000 }, () => timeOrderedUuid(1_700_000_000_000));
-    expect(new Set(same).size).toBe(1000);
-    expect(timeOrderedUuid(1_700_000_000_001) > timeOrderedUuid(1_700_000_000_000)).toBe(true);
-    // Zero-padded, so string order is time order across a change in the number of hex digits.
-    expect(timeOrderedUuid(0x10_0000_0000) > timeOrderedUuid(0xf_ffff_ffff)).toBe(true);
   });
 });
 

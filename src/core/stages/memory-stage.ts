@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Memory } from '../../memory/types.js';
 import type { Observer } from '../../observability/types.js';
 import type { NamedStage } from '../types.js';
 import { completeExchanges } from './conversation-history.js';
+import { timeOrderedUuid } from '../time-ordered-uuid.js';
 
 export interface MemoryStageOptions {
   memory: Memory;
@@ -90,15 +90,4 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
  */
 export function memorySessionId(agentName: string, conversationId: string): string {
   return agentName === 'default' ? conversationId : `${conversationId}#agent:${agentName}`;
-}
-
-/**
- * A UUIDv7 (RFC 9562 §5.7): the 48-bit millisecond time, then randomUUID()'s random bits. Keys
- * that grow with time land at the end of the memory key index, where one page takes a whole batch
- * of stores, instead of dirtying a random page of it per store.
- */
-export function timeOrderedUuid(now: number = Date.now()): string {
-  const ms = now.toString(16).padStart(12, '0');
-  // randomUUID() is xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx: keep everything after the version digit.
-  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${randomUUID().slice(15)}`;
 }
