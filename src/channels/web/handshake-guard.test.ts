@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createHandshakeGuard } from './handshake-guard.js';
+import { createHandshakeGuard, OVER_CAP_GRACE_MS } from './handshake-guard.js';
 import { createPendingUpgrades } from './pending-upgrades.js';
 
 const PROXY = '127.0.0.1';
@@ -91,6 +91,46 @@ describe('handshake guard between keep-alive requests', () => {
     vi.advanceTimersByTime(20_000);
     expect(socket.destroyed).toBe(false);
     second.emit('close');
+    vi.advanceTimersByTime(9_999);
+    expect(socket.destroyed).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(socket.destroyed).toBe(true);
+  });
+
+  it('gives a socket accepted over its cap the full deadline after its first request', () => {
+    vi.useFakeTimers();
+    const { guard } = guardWithCap(1);
+    guard.accept(socketFrom('198.51.100.1'));
+    const overCap = socketFrom('198.51.100.1');
+    guard.accept(overCap);
+    start(guard, overCap).emit('close');
+    vi.advanceTimersByTime(OVER_CAP_GRACE_MS);
+    expect(overCap.destroyed).toBe(false);
+    vi.advanceTimersByTime(10_000 - OVER_CAP_GRACE_MS);
+    expect(overCap.destroyed).toBe(true);
+  });
+
+  it('still closes an over-cap socket that sends no request within the grace', () => {
+    vi.useFakeTimers();
+    const { guard } = guardWithCap(1);
+    guard.accept(socketFrom('198.51.100.1'));
+    const overCap = socketFrom('198.51.100.1');
+    guard.accept(overCap);
+    vi.advanceTimersByTime(OVER_CAP_GRACE_MS);
+    expect(overCap.destroyed).toBe(true);
+  });
+
+  it('restarts the deadline from the end of a request that outlasted it', () => {
+    vi.useFakeTimers();
+    const { guard } = guardWithCap(2);
+    const socket = socketFrom('198.51.100.1');
+    guard.accept(socket);
+    const slow = start(guard, socket);
+    vi.advanceTimersByTime(25_000);
+    slow.emit('close');
+    vi.advanceTimersByTime(9_999);
+    expect(socket.destroyed).toBe(false);
+    start(guard, socket).emit('close');
     vi.advanceTimersByTime(9_999);
     expect(socket.destroyed).toBe(false);
     vi.advanceTimersByTime(1);

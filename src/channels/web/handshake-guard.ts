@@ -42,12 +42,20 @@ export interface HandshakeGuard {
 interface SocketState {
   socket: Duplex;
   release: (() => void) | undefined;
+  /** The socket's deadline; re-armed with refresh() between keep-alive requests. */
   timer: NodeJS.Timeout | undefined;
+  /** The length `timer` was made with. */
+  timerMs: number;
   /** Requests whose response has not closed yet (HTTP/1.1 pipelining can make it more than one). */
   inFlight: number;
 }
 
 const kSocketState = Symbol('gatehouse.handshakeSocketState');
+
+/** A socket past its deadline is destroyed unless a request on it is in progress. */
+function onDeadline(state: SocketState): void {
+  if (state.inFlight === 0) state.socket.destroy();
+}
 
 /** A response whose socket the guard tracks, until its 'close'. */
 type TrackedResponse = ServerResponse & { [kSocketState]?: SocketState | undefined };
@@ -56,10 +64,16 @@ type TrackedResponse = ServerResponse & { [kSocketState]?: SocketState | undefin
 export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeGuard {
   const states = new WeakMap<Duplex, SocketState>();
 
-  const arm = (socket: Duplex, state: SocketState, ms = options.handshakeTimeoutMs): void => {
+  const arm = (state: SocketState, ms = options.handshakeTimeoutMs): void => {
+    if (state.timer !== undefined && state.timerMs === ms) {
+      // The same timer restarted (it may have fired during a long request): no new one per request.
+      state.timer.refresh();
+      return;
+    }
     clearTimeout(state.timer);
-    state.timer = setTimeout(() => socket.destroy(), ms);
+    state.timer = setTimeout(onDeadline, ms, state);
     state.timer.unref();
+    state.timerMs = ms;
   };
   const disarm = (state: SocketState): void => {
     clearTimeout(state.timer);
@@ -71,7 +85,13 @@ export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeG
   };
 
   const track = (socket: Duplex, slot: (() => void) | undefined): SocketState => {
-    const state: SocketState = { socket, release: slot, timer: undefined, inFlight: 0 };
+    const state: SocketState = {
+      socket,
+      release: slot,
+      timer: undefined,
+      timerMs: 0,
+      inFlight: 0,
+    };
     states.set(socket, state);
     socket.once('close', () => {
       disarm(state);
@@ -89,14 +109,14 @@ export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeG
     state.inFlight -= 1;
     // Keep-alive: the next request on this socket gets the same deadline as a new socket's first
     // one, so finishing one quick request cannot buy unlimited time to dribble headers.
-    if (state.inFlight === 0 && !state.socket.destroyed) arm(state.socket, state);
+    if (state.inFlight === 0 && !state.socket.destroyed) arm(state);
   }
 
   return {
     accept(socket) {
       const peer = options.peerKeyOf(socket);
       if (options.isExemptPeer?.(peer) === true) {
-        arm(socket, track(socket, undefined));
+        arm(track(socket, undefined));
         return;
       }
       const { release: slot, overCap } = options.pending.acquire(peer);
@@ -105,15 +125,15 @@ export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeG
       const deadline = overCap
         ? Math.min(OVER_CAP_GRACE_MS, options.handshakeTimeoutMs)
         : options.handshakeTimeoutMs;
-      arm(socket, track(socket, slot), deadline);
+      arm(track(socket, slot), deadline);
     },
     requestStarted(request, response) {
       const { socket } = request;
       const state = states.get(socket);
       if (state === undefined) return;
       // From here the request is bounded by the route's timeout and body limit, and counting it
-      // would cap how many authenticated requests one client may have in progress.
-      disarm(state);
+      // would cap how many authenticated requests one client may have in progress. The deadline
+      // stays set but spares a socket with a request in progress (see onDeadline).
       release(state);
       state.inFlight += 1;
       (response as TrackedResponse)[kSocketState] = state;
@@ -127,7 +147,7 @@ export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeG
       // accepted before the guard was attached: it counts against its client while authenticating.
       const slot = options.pending.tryAcquire(clientKey);
       if (slot === undefined) return false;
-      if (state === undefined) arm(socket, track(socket, slot));
+      if (state === undefined) arm(track(socket, slot));
       else state.release = slot;
       return true;
     },
