@@ -3,12 +3,14 @@
 // the load benchmark cannot. It counts user-space instructions of the server process only
 // (no kernel time, no waiting), so it complements `npm run bench` and does not replace it.
 //
-// Each server (the built gateway with `memory.backend = "none"`, and the bare baseline) runs
-// alone under callgrind, single-threaded; a client in this process sends WARM requests, then the
-// counters are zeroed, N more are sent (10 at a time on keep-alive sockets) and the counters
-// dumped.
+// Each server (the built gateway, and the bare baseline) runs alone under callgrind,
+// single-threaded; a client in this process sends WARM requests, then the counters are zeroed,
+// N more are sent (10 at a time on keep-alive sockets) and the counters dumped. Scenarios:
+// `webhook` (POST /webhook, `memory.backend = "none"`, the default), `webhook-auto-save` (the same
+// with the SQLite memory) and `health` (GET /health).
 //
-// Usage: node bench/instructions.mjs [--warm N] [--requests N]   (needs valgrind: apt-get install valgrind)
+// Usage: node bench/instructions.mjs [--warm N] [--requests N] [--only NAME,…]
+//        (needs valgrind: apt-get install valgrind)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -19,12 +21,26 @@ import { createInterface } from 'node:readline';
 const root = new URL('..', import.meta.url).pathname;
 function option(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
-  return Number(index === -1 ? fallback : process.argv[index + 1]);
+  return index === -1 ? fallback : process.argv[index + 1];
 }
 // Under about 10,000 warm-up requests V8 is still compiling the request path and the count
 // includes the optimizing compiler's work.
-const WARM = option('warm', 12_000);
-const REQUESTS = option('requests', 3_000);
+const WARM = Number(option('warm', 12_000));
+const REQUESTS = Number(option('requests', 3_000));
+const SCENARIOS = {
+  webhook: { method: 'POST', path: '/webhook', memory: 'none' },
+  'webhook-auto-save': { method: 'POST', path: '/webhook', memory: 'sqlite' },
+  health: { method: 'GET', path: '/health', memory: 'none' },
+};
+const ONLY = String(option('only', 'webhook')).split(',');
+const unknown = ONLY.filter((name) => !(name in SCENARIOS));
+if (unknown.length > 0 || !(WARM >= 0 && REQUESTS >= 1)) {
+  console.error(
+    `usage: --warm N --requests N --only ${Object.keys(SCENARIOS).join(',')}` +
+      (unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''),
+  );
+  process.exit(2);
+}
 const CONCURRENCY = 10;
 const BODY = JSON.stringify({ message: 'hello bench' });
 
@@ -65,9 +81,9 @@ function underCallgrind(args, env, outFile, wanted) {
   });
 }
 
-function send(agent, url, headers) {
+function send(agent, method, url, headers) {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', agent, headers }, (response) => {
+    const request = http.request(url, { method, agent, headers }, (response) => {
       response.resume();
       response.on('end', () =>
         response.statusCode === 200
@@ -76,35 +92,39 @@ function send(agent, url, headers) {
       );
     });
     request.on('error', reject);
-    request.end(BODY);
+    request.end(method === 'POST' ? BODY : undefined);
   });
 }
 
-async function requests(agent, count, url, headers) {
+async function requests(agent, count, method, url, headers) {
   let left = count;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (left-- > 0) await send(agent, url, headers);
+      while (left-- > 0) await send(agent, method, url, headers);
     }),
   );
 }
 
 /** Instructions per request of one server: warm up, zero, measure, dump. */
-async function measure(name, start) {
+async function measure(name, scenario, start) {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-callgrind-'));
   const outFile = join(dir, 'callgrind.out');
-  const server = await start(dir, outFile);
+  const server = await start(scenario, dir, outFile);
+  const { method } = scenario;
   try {
-    const headers = {
-      'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(BODY)),
-      ...server.headers,
-    };
+    const headers =
+      method === 'POST'
+        ? {
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(BODY)),
+            ...server.headers,
+          }
+        : server.headers;
     // The same sockets for warm-up and measurement: no connection set-up is counted.
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    await requests(agent, WARM, server.url, headers);
+    await requests(agent, WARM, method, server.url, headers);
     execFileSync('callgrind_control', ['--zero', String(server.child.pid)], { stdio: 'ignore' });
-    await requests(agent, REQUESTS, server.url, headers);
+    await requests(agent, REQUESTS, method, server.url, headers);
     execFileSync('callgrind_control', ['--dump', String(server.child.pid)], { stdio: 'ignore' });
     agent.destroy();
     // The dump made on request (the file with a part number), not the final one at exit.
@@ -119,12 +139,13 @@ async function measure(name, start) {
   }
 }
 
-async function gateway(dir, outFile) {
+async function gateway(scenario, dir, outFile) {
   const config = join(dir, 'config.toml');
   writeFileSync(
     config,
     '[gateway]\nport = 0\nmax_connections_per_client = 1024\nmax_requests_per_client = 1024\n' +
-      'request_timeout_secs = 300\n\n[observability]\nlog_level = "warn"\n\n[memory]\nbackend = "none"\n',
+      'request_timeout_secs = 300\n\n[observability]\nlog_level = "warn"\n\n' +
+      `[memory]\nbackend = "${scenario.memory}"\n`,
   );
   const started = await underCallgrind(
     [join(root, 'dist/gatehouse.cjs'), 'start', '--config', config],
@@ -140,28 +161,37 @@ async function gateway(dir, outFile) {
   const { token } = await paired.json();
   return {
     child: started.child,
-    url: `${started.url}/webhook`,
+    url: `${started.url}${scenario.path}`,
     headers: { authorization: `Bearer ${token}` },
   };
 }
 
-async function baseline(_dir, outFile) {
+async function baseline(scenario, _dir, outFile) {
   const started = await underCallgrind(
     [join(root, 'bench/baseline-server.mjs')],
     process.env,
     outFile,
     { url: /^baseline listening on (\S+)/ },
   );
-  return { child: started.child, url: `${started.url}/webhook`, headers: {} };
+  return { child: started.child, url: `${started.url}${scenario.path}`, headers: {} };
 }
 
-const bare = await measure('bare node:http', baseline);
-const gate = await measure('gatehouse', gateway);
 const k = (count) => `${(count / 1000).toFixed(1)} k`;
-console.log(
-  `POST /webhook, memory.backend = "none", ${WARM} warm-up + ${REQUESTS} measured requests`,
-);
-console.log(`bare node:http  ${k(bare)} instructions per request`);
-console.log(
-  `gatehouse       ${k(gate)} instructions per request (${(gate / bare).toFixed(2)}× bare)`,
-);
+const bareByRequest = new Map();
+for (const name of ONLY) {
+  const scenario = SCENARIOS[name];
+  // The baseline answers both methods the same whatever the gateway's memory: measured once each.
+  const request = `${scenario.method} ${scenario.path}`;
+  if (!bareByRequest.has(request)) {
+    bareByRequest.set(request, await measure('bare node:http', scenario, baseline));
+  }
+  const bare = bareByRequest.get(request);
+  const gate = await measure('gatehouse', scenario, gateway);
+  console.log(
+    `${request}, memory.backend = "${scenario.memory}", ${WARM} warm-up + ${REQUESTS} measured requests`,
+  );
+  console.log(`  bare node:http  ${k(bare)} instructions per request`);
+  console.log(
+    `  gatehouse       ${k(gate)} instructions per request (${(gate / bare).toFixed(2)}× bare)`,
+  );
+}
