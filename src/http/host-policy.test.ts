@@ -63,8 +63,32 @@ describe('createHostPolicy', () => {
     ['0.0.0.0', false],
     ['random.trycloudflare.com', false],
     ['', false],
-  ])('Host %j allowed → %s', (host, expected) => {
+  ])('Host %j allowed → %s, asked once or again', (host, expected) => {
     expect(policy(host)).toBe(expected);
+    expect(policy(host)).toBe(expected);
+  });
+
+  it('stops allowing a tunnel name once the tunnel has another URL, however often it was asked', () => {
+    tunnelUrl = 'https://old.trycloudflare.com';
+    for (let index = 0; index < 3; index += 1) expect(policy('old.trycloudflare.com')).toBe(true);
+    tunnelUrl = 'https://new.trycloudflare.com';
+    expect(policy('old.trycloudflare.com')).toBe(false);
+    expect(policy('new.trycloudflare.com')).toBe(true);
+    tunnelUrl = undefined;
+  });
+
+  it('answers right past the number of values it remembers', () => {
+    const fresh = createHostPolicy({
+      boundAddresses: [],
+      allowedHosts: ['chat.example.org'],
+      publicUrls: () => [],
+    });
+    for (let port = 1; port <= 500; port += 1) {
+      expect(fresh(`127.0.0.1:${port}`)).toBe(true);
+      expect(fresh(`attacker.example:${port}`)).toBe(false);
+    }
+    expect(fresh('chat.example.org:8443')).toBe(true);
+    expect(fresh('chat.example.org.attacker.example')).toBe(false);
   });
 
   it('refuses a request without Host', () => {

@@ -46,15 +46,31 @@ export function hostForm(name: string): string {
   return isIP(lower) === 6 ? `[${lower}]` : lower.replace(/\.$/, '');
 }
 
-/** Builds the Host decision from the configured names; public URLs are read on every call. */
+/**
+ * How many Host header values a policy remembers as naming a loopback or configured name. Clients
+ * send a handful (`localhost:3000`, the public name); past the bound values are checked anew.
+ */
+const REMEMBERED_HOSTS = 64;
+
+/**
+ * Builds the Host decision from the configured names; public URLs are read on every call. The
+ * check runs on every request, so Host values found to name a loopback or configured name (fixed
+ * for the policy's life: a reload builds a new policy) are remembered; values allowed only by a
+ * public URL, which can change, and refused values are never remembered.
+ */
 export function createHostPolicy(options: HostPolicyOptions): HostPolicy {
   const fixed = new Set([...options.boundAddresses, ...options.allowedHosts].map(hostForm));
+  const remembered = new Set<string>();
   return function isHostAllowed(value: string | undefined): boolean {
     if (value === undefined) return false;
+    if (remembered.has(value)) return true;
     const host = parseHostHeader(value);
     if (host === undefined) return false;
     // Loopback names (localhost, 127.0.0.0/8, [::1]) cannot be rebound to another host.
-    if (isLoopbackHost(host) || fixed.has(host)) return true;
+    if (isLoopbackHost(host) || fixed.has(host)) {
+      if (remembered.size < REMEMBERED_HOSTS) remembered.add(value);
+      return true;
+    }
     return options.publicUrls().some((url) => url !== undefined && hostOfUrl(url) === host);
   };
 }
