@@ -29,8 +29,25 @@ describe('parseWebhookBody', () => {
     ['extra field', '{"message":"hi","model":"gpt-9"}', 'INVALID_BODY'],
     ['array body', '["hello"]', 'INVALID_BODY'],
     ['null body', 'null', 'INVALID_BODY'],
+    ['string body', '"hello"', 'INVALID_BODY'],
+    ['number body', '42', 'INVALID_BODY'],
+    ['empty object', '{}', 'INVALID_BODY'],
+    ['message null', '{"message":null}', 'INVALID_BODY'],
+    ['message an object', '{"message":{"text":"hi"}}', 'INVALID_BODY'],
+    [
+      'a __proto__ field beside the message',
+      '{"__proto__":{"x":1},"message":"hi"}',
+      'INVALID_BODY',
+    ],
+    ['only a __proto__ field', '{"__proto__":{"message":"hi"}}', 'INVALID_BODY'],
+    ['the message twice (the last one counts)', '{"message":"","message":"hi"}', undefined],
+    ['unicode whitespace only', '{"message":"\\u00a0\\u2003"}', 'INVALID_BODY'],
   ])('%s → %s', (_name, body, expected) => {
     expect(codeOf(() => parseWebhookBody(Buffer.from(body)))).toBe(expected);
+  });
+
+  it('returns the message as sent, surrounding space kept', () => {
+    expect(parseWebhookBody(Buffer.from('{"message":"  hi  "}'))).toEqual({ message: '  hi  ' });
   });
 
   it('names the expected shape in the 400 message', () => {
