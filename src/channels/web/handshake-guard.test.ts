@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { Duplex } from 'node:stream';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandshakeGuard, OVER_CAP_GRACE_MS } from './handshake-guard.js';
 import { createPendingUpgrades } from './pending-upgrades.js';
 
@@ -68,6 +68,10 @@ describe('handshake guard behind a trusted proxy', () => {
 });
 
 describe('handshake guard between keep-alive requests', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -78,11 +82,25 @@ describe('handshake guard between keep-alive requests', () => {
     return response;
   }
 
-  it('re-arms the deadline once every request on the socket has closed, each counted once', () => {
-    vi.useFakeTimers();
+  /** A socket accepted under its peer's cap (10 s deadline). */
+  function accepted() {
     const { guard } = guardWithCap(2);
     const socket = socketFrom('198.51.100.1');
     guard.accept(socket);
+    return { guard, socket };
+  }
+
+  /** A socket accepted while its peer is at its cap of one (the short grace first). */
+  function acceptedOverCap() {
+    const { guard } = guardWithCap(1);
+    guard.accept(socketFrom('198.51.100.1'));
+    const socket = socketFrom('198.51.100.1');
+    guard.accept(socket);
+    return { guard, socket };
+  }
+
+  it('re-arms the deadline once every request on the socket has closed, each counted once', () => {
+    const { guard, socket } = accepted();
     const first = start(guard, socket);
     const second = start(guard, socket);
     // A response reporting close twice must not count as the other request finishing.
@@ -98,33 +116,22 @@ describe('handshake guard between keep-alive requests', () => {
   });
 
   it('gives a socket accepted over its cap the full deadline after its first request', () => {
-    vi.useFakeTimers();
-    const { guard } = guardWithCap(1);
-    guard.accept(socketFrom('198.51.100.1'));
-    const overCap = socketFrom('198.51.100.1');
-    guard.accept(overCap);
-    start(guard, overCap).emit('close');
+    const { guard, socket } = acceptedOverCap();
+    start(guard, socket).emit('close');
     vi.advanceTimersByTime(OVER_CAP_GRACE_MS);
-    expect(overCap.destroyed).toBe(false);
+    expect(socket.destroyed).toBe(false);
     vi.advanceTimersByTime(10_000 - OVER_CAP_GRACE_MS);
-    expect(overCap.destroyed).toBe(true);
+    expect(socket.destroyed).toBe(true);
   });
 
   it('still closes an over-cap socket that sends no request within the grace', () => {
-    vi.useFakeTimers();
-    const { guard } = guardWithCap(1);
-    guard.accept(socketFrom('198.51.100.1'));
-    const overCap = socketFrom('198.51.100.1');
-    guard.accept(overCap);
+    const { socket } = acceptedOverCap();
     vi.advanceTimersByTime(OVER_CAP_GRACE_MS);
-    expect(overCap.destroyed).toBe(true);
+    expect(socket.destroyed).toBe(true);
   });
 
   it('restarts the deadline from the end of a request that outlasted it', () => {
-    vi.useFakeTimers();
-    const { guard } = guardWithCap(2);
-    const socket = socketFrom('198.51.100.1');
-    guard.accept(socket);
+    const { guard, socket } = accepted();
     const slow = start(guard, socket);
     vi.advanceTimersByTime(25_000);
     slow.emit('close');
@@ -137,11 +144,8 @@ describe('handshake guard between keep-alive requests', () => {
     expect(socket.destroyed).toBe(true);
   });
 
-  it('keeps no deadline while a request is in progress', () => {
-    vi.useFakeTimers();
-    const { guard } = guardWithCap(2);
-    const socket = socketFrom('198.51.100.1');
-    guard.accept(socket);
+  it('closes no socket while a request on it is in progress', () => {
+    const { guard, socket } = accepted();
     start(guard, socket);
     vi.advanceTimersByTime(60_000);
     expect(socket.destroyed).toBe(false);
