@@ -15,4 +15,12 @@ describe('timeOrderedUuid', () => {
     // Zero-padded, so string order is time order across a change in the number of hex digits.
     expect(timeOrderedUuid(0x10_0000_0000) > timeOrderedUuid(0xf_ffff_ffff)).toBe(true);
   });
+
+  it("carries each call's own time when calls alternate between milliseconds", () => {
+    const times = [1_700_000_000_000, 1_700_000_000_005, 1_700_000_000_000, 0, 2 ** 48 - 1];
+    for (const time of times) {
+      const id = timeOrderedUuid(time);
+      expect(parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(time);
+    }
+  });
 });
