@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** Fixed prefix of every paired token, so secret scanners can recognise a leaked one. */
 export const PAIRED_TOKEN_PREFIX = 'gth_';
@@ -107,7 +107,7 @@ export function matchHashPrefix(hashes: readonly string[], prefix: string): stri
 /** The in-memory set of paired token hashes the gateway authenticates against. */
 export interface PairedTokenStore {
   hash(token: string): string;
-  /** True when the token's hash is stored; compares against every hash in constant time. */
+  /** True when the token's hash is stored. */
   verify(token: string): boolean;
   /** Same as `verify` for an already computed hash. */
   verifyHash(hash: string): boolean;
@@ -154,43 +154,35 @@ export function createPairedTokenStore(options: PairedTokenStoreOptions): Paired
     }
   };
 
-  const verifyHash = (hash: string): boolean => {
-    if (!isTokenHash(hash)) return false;
-    const candidate = Buffer.from(hash, 'hex');
-    // Visit every stored hash and fold with `|`: no early exit, so the timing does not reveal
-    // whether (or where) a match was found.
-    let matched = 0;
-    for (const entry of entries) matched |= timingSafeEqual(entry.bytes, candidate) ? 1 : 0;
-    return matched === 1;
-  };
+  // A plain set lookup, not a constant-time scan: what is compared is the SHA-256 of the presented
+  // token, never the token. Timing could at most tell a caller how its own guess's hash relates to
+  // a stored hash, and a token with a given hash takes a SHA-256 preimage to find. (The answer,
+  // 200 or 401, says whether it matched anyway.)
+  const verifyHash = (hash: string): boolean => entries.has(hash);
 
   return {
     hash: hashPairedToken,
     verify: (token) => verifyHash(hashPairedToken(token)),
     verifyHash,
     add(hash) {
-      if (entries.some((entry) => entry.hex === hash)) return;
-      entries = [...entries, ...toEntries([hash])];
+      if (entries.has(hash)) return;
+      entries = new Set([...entries, ...toEntries([hash])]);
     },
     remove(prefix) {
-      const hash = matchHashPrefix(
-        entries.map((entry) => entry.hex),
-        prefix,
-      );
-      entries = entries.filter((entry) => entry.hex !== hash);
+      const hash = matchHashPrefix([...entries], prefix);
+      entries = new Set([...entries].filter((entry) => entry !== hash));
       notifyRemoved([hash]);
       return hash;
     },
     replaceAll(hashes) {
       const next = toEntries(hashes);
-      const kept = new Set(next.map((entry) => entry.hex));
-      const removed = entries.filter((entry) => !kept.has(entry.hex)).map((entry) => entry.hex);
+      const removed = [...entries].filter((entry) => !next.has(entry));
       entries = next;
       // Listeners run after the swap, so anything they re-check already sees the token gone.
       notifyRemoved(removed);
     },
-    list: () => entries.map((entry) => entry.hex),
-    count: () => entries.length,
+    list: () => [...entries],
+    count: () => entries.size,
     onRemoved(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -204,17 +196,12 @@ export function createPairedTokenStore(options: PairedTokenStoreOptions): Paired
   };
 }
 
-interface HashEntry {
-  hex: string;
-  bytes: Buffer;
-}
-
-function toEntries(hashes: readonly string[]): HashEntry[] {
-  const unique = [...new Set(hashes)];
-  for (const hash of unique) {
+/** The hashes as a set in their order (a new set each time: `list()` callers keep a snapshot). */
+function toEntries(hashes: readonly string[]): Set<string> {
+  for (const hash of hashes) {
     if (!isTokenHash(hash)) {
       throw new TypeError('Paired token entries must be SHA-256 hex; normalize plaintext first');
     }
   }
-  return unique.map((hex) => ({ hex, bytes: Buffer.from(hex, 'hex') }));
+  return new Set(hashes);
 }
