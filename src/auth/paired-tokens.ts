@@ -165,12 +165,11 @@ export function createPairedTokenStore(options: PairedTokenStoreOptions): Paired
     verify: (token) => verifyHash(hashPairedToken(token)),
     verifyHash,
     add(hash) {
-      if (entries.has(hash)) return;
-      entries = new Set([...entries, ...toEntries([hash])]);
+      for (const entry of toEntries([hash])) entries.add(entry);
     },
     remove(prefix) {
       const hash = matchHashPrefix([...entries], prefix);
-      entries = new Set([...entries].filter((entry) => entry !== hash));
+      entries.delete(hash);
       notifyRemoved([hash]);
       return hash;
     },
@@ -196,7 +195,7 @@ export function createPairedTokenStore(options: PairedTokenStoreOptions): Paired
   };
 }
 
-/** The hashes as a set in their order (a new set each time: `list()` callers keep a snapshot). */
+/** The hashes as a set, in file order; throws on an entry that is not a SHA-256 hex hash. */
 function toEntries(hashes: readonly string[]): Set<string> {
   for (const hash of hashes) {
     if (!isTokenHash(hash)) {
