@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runProviderContract } from '../../test-support/provider-contract.js';
-import { EchoProvider, echoText } from './echo-provider.js';
+import { EchoProvider, countDeltas, countWords, echoText } from './echo-provider.js';
 
 runProviderContract('echo', async () => ({
   provider: new EchoProvider(),
@@ -67,6 +67,29 @@ describe('EchoProvider', () => {
     }
     expect(streamed).toEqual(chat.usage);
     expect(deltas).toBe(output);
+  });
+
+  it('counts words and deltas exactly as the regular expressions do, for every BMP code point', () => {
+    const byRegex = (text: string) => ({
+      words: text.match(/\S+/g)?.length ?? 0,
+      deltas: text.match(/\S+\s*|\s+/g)?.length ?? 0,
+    });
+    const counted = (text: string) => ({ words: countWords(text), deltas: countDeltas(text) });
+    const mismatches: string[] = [];
+    for (let code = 0; code <= 0xffff; code += 1) {
+      const char = String.fromCharCode(code);
+      for (const text of [char, `a${char}b`, `${char}${char}a`, `a ${char}`]) {
+        const expected = byRegex(text);
+        const actual = counted(text);
+        if (expected.words !== actual.words || expected.deltas !== actual.deltas) {
+          mismatches.push(`U+${code.toString(16).padStart(4, '0')} in ${JSON.stringify(text)}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    for (const text of ['', ' ', 'echo: ', 'echo: two  words\n', '\u3000lead', '😀 x 😀']) {
+      expect(counted(text)).toEqual(byRegex(text));
+    }
   });
 
   it('refuses an aborted call without throwing synchronously', async () => {

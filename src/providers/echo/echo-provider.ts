@@ -29,7 +29,7 @@ export class EchoProvider implements Provider {
     return {
       text,
       model: request.model || this.defaultModel,
-      usage: { inputTokens: countWords(request.messages), outputTokens: splitDeltas(text).length },
+      usage: { inputTokens: countInputWords(request.messages), outputTokens: countDeltas(text) },
     };
   }
 
@@ -43,7 +43,7 @@ export class EchoProvider implements Provider {
       this.#throwIfAborted(signal);
       yield delta;
     }
-    onUsage?.({ inputTokens: countWords(request.messages), outputTokens: deltas.length });
+    onUsage?.({ inputTokens: countInputWords(request.messages), outputTokens: deltas.length });
   }
 
   #throwIfAborted(signal: CancelSignal): void {
@@ -62,6 +62,46 @@ function splitDeltas(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [];
 }
 
-function countWords(messages: readonly ChatMessage[]): number {
-  return messages.reduce((sum, message) => sum + (message.content.match(/\S+/g)?.length ?? 0), 0);
+function countInputWords(messages: readonly ChatMessage[]): number {
+  let words = 0;
+  for (const message of messages) words += countWords(message.content);
+  return words;
+}
+
+/**
+ * How many deltas `stream` yields for `text`: its words, plus one for leading whitespace. Counted
+ * without building them, for the whole (non-streamed) answer.
+ */
+export function countDeltas(text: string): number {
+  if (text === '') return 0;
+  return countWords(text) + (isWhitespace(text.charCodeAt(0)) ? 1 : 0);
+}
+
+/** Runs of non-whitespace in `text`: what `/\S+/g` matches, counted without a match array. */
+export function countWords(text: string): number {
+  let words = 0;
+  let inWord = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const space = isWhitespace(text.charCodeAt(index));
+    if (!space && !inWord) words += 1;
+    inWord = !space;
+  }
+  return words;
+}
+
+/** JavaScript's `\s`: WhiteSpace and LineTerminator code points (ECMA-262), all in the BMP. */
+function isWhitespace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0xa0) return false;
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
