@@ -2,14 +2,14 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CancelController, type CancelSignal } from '../../core/cancel-signal.js';
 import { GatewayError } from '../../errors.js';
+import type { OnRequestGuard } from '../../http/route-types.js';
+
+export type { OnRequestGuard } from '../../http/route-types.js';
+
 /** Options for requestTimeout. */
 export interface RequestTimeoutOptions {
   timeoutMs: number;
 }
-
-import type { OnRequestGuard } from '../../http/route-types.js';
-
-export type { OnRequestGuard } from '../../http/route-types.js';
 
 /*
  * Fastify's own `request.signal` / `handlerTimeout` listen to the request's 'close' event, which
