@@ -43,6 +43,36 @@ describe('openSse', () => {
     expect(await serve(0, 100)).toBe('id: 1\nevent: chunk\ndata: {"delta":"hi","seq":1}\n\n');
   });
 
+  it('sends the events of one tick in one write, in order, and the last ones with the end', async () => {
+    app = Fastify();
+    const writes: string[] = [];
+    app.get('/stream', (_request, reply) => {
+      const raw = reply.raw;
+      const write = raw.write.bind(raw) as (chunk: string) => boolean;
+      raw.write = ((chunk: string) => {
+        writes.push(String(chunk));
+        return write(chunk);
+      }) as typeof raw.write;
+      const sse = openSse(reply, { heartbeatMs: 0 });
+      sse.send('1');
+      sse.send('2', { event: 'chunk' });
+      sse.send('3');
+      setTimeout(() => {
+        sse.send('4');
+        setTimeout(() => {
+          sse.send('5');
+          sse.end();
+          sse.send('6');
+        }, 10);
+      }, 10);
+    });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const text = await (await fetch(`${url}/stream`)).text();
+    expect(text).toBe('data: 1\n\nevent: chunk\ndata: 2\n\ndata: 3\n\ndata: 4\n\ndata: 5\n\n');
+    // `end` hands its events to the response's end, not to a write of their own.
+    expect(writes).toEqual(['data: 1\n\nevent: chunk\ndata: 2\n\ndata: 3\n\n', 'data: 4\n\n']);
+  });
+
   it('defaults to a 15 s heartbeat', () => {
     expect(SSE_HEARTBEAT_MS).toBe(15_000);
   });

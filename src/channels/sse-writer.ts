@@ -35,10 +35,20 @@ export function openSse(reply: FastifyReply, options: SseWriterOptions = {}): Ss
   });
   let closed = false;
   let lastWrite = Date.now();
+  // Events written in one tick (several deltas out of one upstream read) leave in one write:
+  // each `write` of a chunked response frames its chunk and goes through the stream machinery.
+  let pending = '';
+  const flush = (): void => {
+    if (closed || pending === '') return;
+    const text = pending;
+    pending = '';
+    raw.write(text);
+  };
   const write = (text: string): void => {
     if (closed) return;
     lastWrite = Date.now();
-    raw.write(text);
+    if (pending === '') process.nextTick(flush);
+    pending += text;
   };
   const timer =
     heartbeatMs > 0
@@ -48,6 +58,7 @@ export function openSse(reply: FastifyReply, options: SseWriterOptions = {}): Ss
       : undefined;
   const stop = (): void => {
     closed = true;
+    pending = '';
     clearInterval(timer);
   };
   raw.once('close', stop);
@@ -60,8 +71,9 @@ export function openSse(reply: FastifyReply, options: SseWriterOptions = {}): Ss
     },
     end() {
       if (closed) return;
+      const text = pending;
       stop();
-      raw.end();
+      raw.end(text);
     },
     get closed() {
       return closed;
