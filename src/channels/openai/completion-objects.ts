@@ -62,6 +62,20 @@ export function chunkObject(
   };
 }
 
+/**
+ * Encodes content chunks of one completion as `JSON.stringify(chunkObject(identity, { content },
+ * null))` does, with everything around the content serialized once: a streamed reply sends one
+ * per delta. Made once the identity is final (the agent that answers is known).
+ */
+export function contentChunkEncoder(identity: CompletionIdentity): (content: string) => string {
+  const placeholder = JSON.stringify(chunkObject(identity, { content: '' }, null));
+  // The only `"content":""` in it: the identity's strings are escaped, so theirs cannot close early.
+  const at = placeholder.lastIndexOf('"content":""') + '"content":'.length;
+  const before = placeholder.slice(0, at);
+  const after = placeholder.slice(at + 2);
+  return (content) => before + JSON.stringify(content) + after;
+}
+
 /** The usage chunk sent last when `stream_options.include_usage` is set (no choices). */
 export function usageChunkObject(identity: CompletionIdentity, usage: UsageObject) {
   return { ...identity, object: 'chat.completion.chunk', choices: [], usage };

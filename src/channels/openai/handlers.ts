@@ -16,6 +16,7 @@ import type { CompletionIdentity } from './completion-objects.js';
 import {
   chunkObject,
   completionObject,
+  contentChunkEncoder,
   usageChunkObject,
   usageObject,
 } from './completion-objects.js';
@@ -139,6 +140,7 @@ interface StreamChatOptions {
 async function streamChat(options: StreamChatOptions): Promise<void> {
   const { reply, identity, chat } = options;
   let sse: ReturnType<typeof openSse> | undefined;
+  let contentChunk: ((content: string) => string) | undefined;
   const open = (): ReturnType<typeof openSse> => {
     if (sse === undefined) {
       sse = openSse(reply, { heartbeatMs: 0 });
@@ -146,12 +148,16 @@ async function streamChat(options: StreamChatOptions): Promise<void> {
     }
     return sse;
   };
+  // The identity is final once the turn is routed, which is before its first delta.
+  const sendContent = (content: string): void => {
+    contentChunk ??= contentChunkEncoder(identity);
+    open().send(contentChunk(content));
+  };
   let result: DispatchResult;
   try {
     result = await options.context.dispatch({
       ...options.turn,
-      onDelta: (delta) =>
-        open().send(JSON.stringify(chunkObject(identity, { content: delta }, null))),
+      onDelta: sendContent,
     });
   } catch (error) {
     if (sse === undefined) throw error;
