@@ -165,7 +165,8 @@ export function createPairedTokenStore(options: PairedTokenStoreOptions): Paired
     verify: (token) => verifyHash(hashPairedToken(token)),
     verifyHash,
     add(hash) {
-      for (const entry of toEntries([hash])) entries.add(entry);
+      assertTokenHashes([hash]);
+      entries.add(hash);
     },
     remove(prefix) {
       const hash = matchHashPrefix([...entries], prefix);
@@ -197,10 +198,14 @@ export function createPairedTokenStore(options: PairedTokenStoreOptions): Paired
 
 /** The hashes as a set, in file order; throws on an entry that is not a SHA-256 hex hash. */
 function toEntries(hashes: readonly string[]): Set<string> {
+  assertTokenHashes(hashes);
+  return new Set(hashes);
+}
+
+function assertTokenHashes(hashes: readonly string[]): void {
   for (const hash of hashes) {
     if (!isTokenHash(hash)) {
       throw new TypeError('Paired token entries must be SHA-256 hex; normalize plaintext first');
     }
   }
-  return new Set(hashes);
 }

@@ -168,9 +168,7 @@ async function streamChat(options: StreamChatOptions): Promise<void> {
   }
   const stream = open();
   // A replayed answer (same idempotency key) was never streamed: send it as one delta.
-  if (result.duplicate) {
-    stream.send(JSON.stringify(chunkObject(identity, { content: result.response }, null)));
-  }
+  if (result.duplicate) sendContent(result.response);
   stream.send(JSON.stringify(chunkObject(identity, {}, 'stop')));
   if (chat.includeUsage) {
     const usage = usageObject(result.usage, options.promptChars, result.response.length);

@@ -211,6 +211,28 @@ describe('OpenAI-compatible API with the official client', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
+  it('replays a streamed answer for a repeated Idempotency-Key as one delta', async () => {
+    const { fake, gateway } = await start();
+    const body = {
+      model: 'default',
+      stream: true as const,
+      messages: [{ role: 'user' as const, content: 'once, streamed' }],
+    };
+    const options = { headers: { 'Idempotency-Key': 'order-2' } };
+    const read = async () => {
+      const deltas: string[] = [];
+      for await (const chunk of await client(gateway).chat.completions.create(body, options)) {
+        const content = chunk.choices[0]?.delta.content;
+        if (content) deltas.push(content);
+      }
+      return deltas;
+    };
+    const first = await read();
+    const second = await read();
+    expect(second).toEqual([first.join('')]);
+    expect(fake.requests).toHaveLength(1);
+  });
+
   describe('errors in OpenAI shape, raised as the SDK typed errors', () => {
     it('401 AuthenticationError for an unknown key', async () => {
       const { gateway } = await start();
