@@ -65,6 +65,9 @@ const NO_REPLY_YET: ReplyStream = {
   end() {
     throw new Error('reply ended before the turn started');
   },
+  holdUntil() {
+    throw new Error('reply held before the turn started');
+  },
 };
 
 function replyTransforms(stages: readonly NamedStage[], ctx: TurnContext): ReplyTransform[] {

@@ -53,4 +53,83 @@ describe('createReplyStream', () => {
     expect(reply.end()).toBe('x');
     expect(() => reply.write('y')).toThrow('reply written after it ended');
   });
+
+  describe('holdUntil', () => {
+    /** A promise the test settles by hand. */
+    function gate() {
+      let open!: () => void;
+      let fail!: (error: Error) => void;
+      const promise = new Promise<void>((resolve, reject) => {
+        open = resolve;
+        fail = reject;
+      });
+      return { promise, open, fail };
+    }
+
+    it('delivers nothing until the gate opens, then everything in order', async () => {
+      const sent: string[] = [];
+      const reply = createReplyStream([suffix('.')], (delta) => sent.push(delta));
+      const question = gate();
+      const delivered = reply.holdUntil(question.promise);
+      reply.write('a');
+      reply.write('b');
+      // Transformed and counted as the reply already; only the channel waits.
+      expect(reply.end()).toBe('a.b.');
+      await Promise.resolve();
+      expect(sent).toEqual([]);
+      question.open();
+      await delivered;
+      expect(sent).toEqual(['a.', 'b.']);
+    });
+
+    it('opens on a rejected gate too', async () => {
+      const sent: string[] = [];
+      const reply = createReplyStream([], (delta) => sent.push(delta));
+      const question = gate();
+      const delivered = reply.holdUntil(question.promise);
+      reply.write('a');
+      question.fail(new Error('memory down'));
+      await delivered;
+      expect(sent).toEqual(['a']);
+    });
+
+    it('sends straight through again once open, after the held text', async () => {
+      const sent: string[] = [];
+      const reply = createReplyStream([], (delta) => sent.push(delta));
+      const question = gate();
+      const delivered = reply.holdUntil(question.promise);
+      reply.write('a');
+      question.open();
+      await delivered;
+      reply.write('b');
+      expect(sent).toEqual(['a', 'b']);
+    });
+
+    it('holds until the last of several gates settles', async () => {
+      const sent: string[] = [];
+      const reply = createReplyStream([], (delta) => sent.push(delta));
+      const first = gate();
+      const second = gate();
+      const firstDone = reply.holdUntil(first.promise);
+      const secondDone = reply.holdUntil(second.promise);
+      reply.write('a');
+      first.open();
+      await firstDone;
+      expect(sent).toEqual([]);
+      second.open();
+      await secondDone;
+      expect(sent).toEqual(['a']);
+    });
+
+    it('rejects when the sink throws on delivery', async () => {
+      const reply = createReplyStream([], () => {
+        throw new Error('socket gone');
+      });
+      const question = gate();
+      const delivered = reply.holdUntil(question.promise);
+      reply.write('a');
+      question.open();
+      await expect(delivered).rejects.toThrow('socket gone');
+    });
+  });
 });

@@ -11,6 +11,9 @@ export function createReplyStream(
 ): ReplyStream {
   let released = '';
   let ended = false;
+  // Released text the sink may not have yet (see holdUntil), oldest first.
+  let held: string[] | undefined;
+  let gates = 0;
 
   function pass(text: string, from: number): string {
     let current = text;
@@ -24,7 +27,16 @@ export function createReplyStream(
   function release(text: string): void {
     if (text === '') return;
     released += text;
-    sink?.(text);
+    if (held !== undefined) held.push(text);
+    else sink?.(text);
+  }
+
+  function open(): void {
+    gates -= 1;
+    if (gates > 0 || held === undefined) return;
+    const queued = held;
+    held = undefined;
+    for (const text of queued) sink?.(text);
   }
 
   return {
@@ -40,6 +52,11 @@ export function createReplyStream(
         release(pass(transform.end(), index + 1));
       }
       return released;
+    },
+    holdUntil(gate) {
+      gates += 1;
+      held ??= [];
+      return gate.then(open, open);
     },
   };
 }

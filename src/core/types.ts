@@ -134,6 +134,12 @@ export interface ReplyStream {
   write(delta: string): void;
   /** Flushes held-back text and returns the whole transformed reply. */
   end(): string;
+  /**
+   * Keeps released text from the channel until `gate` settles (fulfilled or rejected); it is
+   * transformed and part of `end()`'s reply meanwhile. Several gates hold until the last settles.
+   * Resolves once the held text was delivered, in order; rejects if the channel's sink threw.
+   */
+  holdUntil(gate: Promise<unknown>): Promise<void>;
 }
 
 /** A named pipeline step. Calling `next` runs the rest of the pipeline (at most once). */

@@ -61,6 +61,22 @@ describe('PostgresMemory', () => {
     await server.dropSchema(schema);
   });
 
+  it('writes the stores still in flight, queued ones too, before it closes', async () => {
+    const schema = await server.createSchema();
+    const first = createPostgresMemory({ url: server.url, schema });
+    await first.ready();
+    const stores = [
+      first.store('q', 'question', 'conversation', 's', 'user'),
+      first.store('r', 'reply', 'conversation', 's', 'assistant'),
+    ];
+    await first.close();
+    await Promise.all(stores);
+    const second = createPostgresMemory({ url: server.url, schema });
+    expect((await second.history('s', 10)).map((e) => e.key)).toEqual(['q', 'r']);
+    await second.close();
+    await server.dropSchema(schema);
+  });
+
   it('refuses a database whose schema is newer than this version', async () => {
     const schema = await server.createSchema();
     const first = createPostgresMemory({ url: server.url, schema });

@@ -29,6 +29,8 @@ export class PostgresMemory implements Memory {
   readonly #clock: () => number;
   #ready: Promise<void> | undefined;
   #closed = false;
+  /** Per session, the last store called and not yet settled (it never rejects). */
+  readonly #writing = new Map<string | null, Promise<void>>();
 
   constructor(options: PostgresMemoryOptions) {
     this.#clock = options.clock ?? Date.now;
@@ -61,25 +63,45 @@ export class PostgresMemory implements Memory {
     return this.#ready;
   }
 
-  async store(
+  /**
+   * Stores of one session run one after another, in the order they were called, so a turn's
+   * reply can be stored without waiting for its commit and still land after its question (the
+   * row id, which orders history, is taken when the INSERT runs).
+   */
+  store(
     key: string,
     content: string,
     category: MemoryCategory,
     sessionId: string | null = null,
     role: MemoryRole | null = null,
   ): Promise<void> {
-    await this.#query(
-      `INSERT INTO memories (key, content, category, session_id, role, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (key) DO UPDATE SET content = excluded.content, category = excluded.category,
-         session_id = excluded.session_id, role = excluded.role, created_at = excluded.created_at`,
-      [key, content, category, sessionId, role, new Date(this.#clock()).toISOString()],
+    const createdAt = new Date(this.#clock()).toISOString();
+    const run = async (): Promise<void> => {
+      await this.#query(
+        `INSERT INTO memories (key, content, category, session_id, role, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (key) DO UPDATE SET content = excluded.content, category = excluded.category,
+           session_id = excluded.session_id, role = excluded.role, created_at = excluded.created_at`,
+        [key, content, category, sessionId, role, createdAt],
+      );
+    };
+    const previous = this.#writing.get(sessionId);
+    const write = previous === undefined ? run() : previous.then(run);
+    const settled = write.then(
+      () => undefined,
+      () => undefined,
     );
+    this.#writing.set(sessionId, settled);
+    void settled.then(() => {
+      if (this.#writing.get(sessionId) === settled) this.#writing.delete(sessionId);
+    });
+    return write;
   }
 
   async history(sessionId: string, limit: number): Promise<MemoryEntry[]> {
     await this.#assertReady();
     if (!(limit >= 1)) return [];
+    await this.#writing.get(sessionId);
     const rows = await this.#query(
       `SELECT ${COLUMNS} FROM memories WHERE session_id = $1 ORDER BY id DESC LIMIT $2`,
       [sessionId, Math.floor(limit)],
@@ -91,6 +113,7 @@ export class PostgresMemory implements Memory {
     const terms = queryTerms(query);
     await this.#assertReady();
     if (terms.length === 0 || !(limit >= 1)) return [];
+    await this.#stored();
     const rows = await this.#query(
       `SELECT ${COLUMNS} FROM (
          SELECT m.*, (SELECT count(*) FROM unnest($1::text[]) AS p(pattern)
@@ -103,6 +126,7 @@ export class PostgresMemory implements Memory {
   }
 
   async get(key: string): Promise<MemoryEntry | undefined> {
+    await this.#stored();
     const rows = await this.#query(`SELECT ${COLUMNS} FROM memories WHERE key = $1`, [key]);
     return rows[0] === undefined ? undefined : toEntries([rows[0]])[0];
   }
@@ -111,6 +135,7 @@ export class PostgresMemory implements Memory {
     options: { category?: MemoryCategory; sessionId?: string; limit?: number } = {},
   ): Promise<MemoryEntry[]> {
     const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
+    await (options.sessionId === undefined ? this.#stored() : this.#writing.get(options.sessionId));
     const rows = await this.#query(
       `SELECT ${COLUMNS} FROM memories
        WHERE ($1::text IS NULL OR category = $1) AND ($2::text IS NULL OR session_id = $2)
@@ -122,11 +147,13 @@ export class PostgresMemory implements Memory {
 
   async forget(key: string): Promise<boolean> {
     await this.#assertReady();
+    await this.#stored();
     const result = await (await this.#pool).query('DELETE FROM memories WHERE key = $1', [key]);
     return (result.rowCount ?? 0) > 0;
   }
 
   async count(): Promise<number> {
+    await this.#stored();
     const rows = await this.#query('SELECT count(*)::int AS n FROM memories', []);
     return Number((rows[0] as { n?: number } | undefined)?.n ?? 0);
   }
@@ -137,9 +164,16 @@ export class PostgresMemory implements Memory {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Stores called before close() are written, including one that was queued behind another.
+    while (this.#writing.size > 0) await this.#stored();
     this.#closed = true;
     await this.#ready?.catch(() => undefined);
     await (await this.#pool).end();
+  }
+
+  /** Resolves once every store called before now has settled (a read sees them all). */
+  async #stored(): Promise<void> {
+    if (this.#writing.size > 0) await Promise.all(this.#writing.values());
   }
 
   async #migrate(): Promise<void> {

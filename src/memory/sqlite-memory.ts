@@ -57,6 +57,8 @@ interface PendingRow {
  */
 export class SqliteMemory implements Memory {
   readonly backend = 'sqlite';
+  /** One process owns the file; its reads commit queued stores first when they need them. */
+  readonly inProcess = true;
   readonly recallMode: RecallMode;
   readonly #db: Database.Database;
   readonly #clock: () => number;

@@ -27,6 +27,17 @@ export interface PruneOptions {
 /** The Memory port: the conversation store. */
 export interface Memory {
   readonly backend: string;
+  /**
+   * True when every reader of this memory is in this process (an embedded file): a store that was
+   * called is then seen by every later read before it commits, so a turn's reply may be committed
+   * after the answer has left. A memory other instances read (PostgreSQL) shows them a store only
+   * once committed. Absent means false.
+   */
+  readonly inProcess?: boolean;
+  /**
+   * Stores of one session are applied in the order they were called, and a read made in this
+   * process sees every store called before it, settled or not (`history`: of its session).
+   */
   store(
     key: string,
     content: string,

@@ -153,6 +153,34 @@ export function runMemoryContract(
       expect(await memory.count()).toBe(h.persists ? 5 : 0);
     });
 
+    it('lets a read see every store called before it, settled or not', async () => {
+      const stores = [
+        memory.store('m1', 'hello', 'conversation', 's1', 'user'),
+        memory.store('m2', 'hi', 'conversation', 's1', 'assistant'),
+        memory.store('x1', 'elsewhere', 'conversation', 's2', 'user'),
+      ];
+      const expected = h.persists ? ['m1', 'm2'] : [];
+      expect((await memory.history('s1', 10)).map((e) => e.key)).toEqual(expected);
+      const more = memory.store('m3', 'again', 'conversation', 's1', 'user');
+      expect((await memory.list({ sessionId: 's1' })).map((e) => e.key)).toEqual(
+        h.persists ? ['m1', 'm2', 'm3'] : [],
+      );
+      const other = memory.store('k', 'fact', 'core');
+      expect((await memory.get('k'))?.content).toBe(h.persists ? 'fact' : undefined);
+      expect(await memory.count()).toBe(h.persists ? 5 : 0);
+      await Promise.all([...stores, more, other]);
+    });
+
+    it("keeps a session's stores in the order they were called", async () => {
+      const keys = Array.from({ length: 24 }, (_, index) => `t${String(index).padStart(2, '0')}`);
+      await Promise.all(
+        keys.map((key, index) =>
+          memory.store(key, key, 'conversation', 's1', index % 2 === 0 ? 'user' : 'assistant'),
+        ),
+      );
+      expect((await memory.history('s1', 100)).map((e) => e.key)).toEqual(h.persists ? keys : []);
+    });
+
     it('closes idempotently', async () => {
       await memory.close();
       await expect(memory.close()).resolves.toBeUndefined();

@@ -35,11 +35,12 @@ function context(): TurnContext {
 }
 
 /** A memory whose stores settle only when the test releases them, logging what happened when. */
-function gatedMemory() {
+function gatedMemory(inProcess = true) {
   const log: string[] = [];
   const gates: Array<() => void> = [];
   const memory: Memory = {
     backend: 'gated',
+    inProcess,
     store(_key, content, _category, _sessionId, role) {
       log.push(`store ${role ?? ''} ${content}`);
       return new Promise((resolve) =>
@@ -81,41 +82,120 @@ async function untilTrue(condition: () => boolean): Promise<void> {
 }
 
 describe('memoryStage ordering', () => {
-  it('commits the inbound message before the agent is called', async () => {
+  it('calls the agent while the inbound message is committed, and ends the turn only after', async () => {
     const { memory, log, release } = gatedMemory();
     const ctx = context();
-    const turn = stageFor(memory).run(ctx, async () => {
-      log.push('agent');
-      ctx.result = { response: 'answer', model: 'echo', duplicate: false };
-    });
-    await untilTrue(() => log.includes('store user question'));
+    let ended = false;
+    const turn = stageFor(memory)
+      .run(ctx, async () => {
+        log.push('agent');
+        ctx.result = { response: 'answer', model: 'echo', duplicate: false };
+      })
+      .then(() => {
+        ended = true;
+      });
+    await untilTrue(() => log.includes('agent'));
     await new Promise((resolve) => setImmediate(resolve));
-    // The message is not committed yet, so the agent must not have run.
-    expect(log).toEqual(['store user question']);
-    release();
-    await untilTrue(() => log.includes('store assistant answer'));
+    // The agent has answered, but the message is not committed: the turn must not end yet.
+    expect(ended).toBe(false);
+    expect(log).toEqual(['store user question', 'agent']);
     release();
     await turn;
     expect(log).toEqual([
       'store user question',
-      'stored question',
       'agent',
+      'stored question',
       'store assistant answer',
-      'stored answer',
     ]);
   });
 
-  it('stores no reply when the agent fails', async () => {
+  it('holds every reply delta from the channel until the inbound message is committed', async () => {
+    const { memory, log, release } = gatedMemory();
+    const sent: string[] = [];
+    const ctx = { ...context(), reply: createReplyStream([], (delta) => sent.push(delta)) };
+    const turn = stageFor(memory).run(ctx, async () => {
+      ctx.reply.write('ans');
+      ctx.reply.write('wer');
+      ctx.result = { response: ctx.reply.end(), model: 'echo', duplicate: false };
+    });
+    await untilTrue(() => ctx.result !== undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual([]);
+    release();
+    await turn;
+    expect(sent).toEqual(['ans', 'wer']);
+    expect(log.indexOf('stored question')).toBeLessThan(log.indexOf('store assistant answer'));
+  });
+
+  it('queues the reply as the turn ends without waiting for its commit', async () => {
     const { memory, log, release } = gatedMemory();
     const ctx = context();
     const turn = stageFor(memory).run(ctx, async () => {
-      log.push('agent');
-      throw new Error('provider down');
+      ctx.result = { response: 'answer', model: 'echo', duplicate: false };
     });
     await untilTrue(() => log.includes('store user question'));
     release();
+    await turn;
+    // The store was called before the stage returned (so the memory orders it and reads see
+    // it), and is still open: the answer leaves without waiting for it.
+    expect(log).toEqual(['store user question', 'stored question', 'store assistant answer']);
+    release();
+    expect(log.at(-1)).toBe('stored answer');
+  });
+
+  it('waits for the reply commit when other instances read the memory', async () => {
+    const { memory, log, release } = gatedMemory(false);
+    const ctx = context();
+    let ended = false;
+    const turn = stageFor(memory)
+      .run(ctx, async () => {
+        ctx.result = { response: 'answer', model: 'echo', duplicate: false };
+      })
+      .then(() => {
+        ended = true;
+      });
+    await untilTrue(() => log.includes('store user question'));
+    release();
+    await untilTrue(() => log.includes('store assistant answer'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ended).toBe(false);
+    release();
+    await turn;
+    expect(log.at(-1)).toBe('stored answer');
+  });
+
+  it('stores no reply when the agent fails, and takes the question back out once committed', async () => {
+    const { memory, log, release } = gatedMemory();
+    const watched: Memory = {
+      ...memory,
+      forget: async (key) => {
+        log.push(`forget ${key.startsWith('webhook_msg_') ? 'question' : key}`);
+        return true;
+      },
+    };
+    const ctx = context();
+    const turn = stageFor(watched).run(ctx, async () => {
+      log.push('agent');
+      throw new Error('provider down');
+    });
+    await untilTrue(() => log.includes('agent'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['store user question', 'agent']);
+    release();
     await expect(turn).rejects.toThrow('provider down');
-    expect(log).toEqual(['store user question', 'stored question', 'agent']);
+    expect(log).toEqual(['store user question', 'agent', 'stored question', 'forget question']);
+  });
+
+  it('still answers when the inbound message cannot be stored', async () => {
+    const { memory } = gatedMemory();
+    const failing: Memory = { ...memory, store: () => Promise.reject(new Error('disk full')) };
+    const sent: string[] = [];
+    const ctx = { ...context(), reply: createReplyStream([], (delta) => sent.push(delta)) };
+    await stageFor(failing).run(ctx, async () => {
+      ctx.reply.write('answer');
+      ctx.result = { response: ctx.reply.end(), model: 'echo', duplicate: false };
+    });
+    expect(sent).toEqual(['answer']);
   });
 });
 

@@ -14,8 +14,8 @@ export interface MemoryStageOptions {
 
 /**
  * Gives the agent the conversation's recent history and, with auto-save, stores the inbound message
- * before the agent call and the reply after it. A memory failure is logged and counted but does not
- * cost the user their answer.
+ * while the agent works (its reply held until the message is committed) and the reply as the turn
+ * ends. A memory failure is logged and counted but does not cost the user their answer.
  */
 export function memoryStage(options: MemoryStageOptions): NamedStage {
   const { memory, autoSave, observer, logger } = options;
@@ -45,40 +45,51 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
           ctx.history = completeExchanges(await memory.history(sessionId, window));
         });
       }
+      if (!autoSave) return next();
       const prefix = message.channel === 'api' ? 'webhook' : message.channel;
       const turnId = timeOrderedUuid();
       const questionKey = `${prefix}_msg_${turnId}`;
-      // Stored (committed) before the agent is called: a crash or failure during the turn never
-      // leaves an answered message that memory does not know about.
-      if (autoSave) {
-        await safely('store', () =>
-          memory.store(questionKey, message.text, 'conversation', sessionId, 'user'),
-        );
-      }
+      // Committed while the agent works, and no reply text reaches the channel (nor does the
+      // turn end) before it is: a crash or failure never leaves an answered message that memory
+      // does not know about. A failed store is logged and does not hold the turn back.
+      const questionStored = safely('store', () =>
+        memory.store(questionKey, message.text, 'conversation', sessionId, 'user'),
+      );
+      const delivered = ctx.reply.holdUntil(questionStored);
+      // Settled (rejected only when the channel's sink threw) before this stage returns.
+      delivered.catch(() => undefined);
       // A turn without a reply of its own (failed, cancelled, or a duplicate answered earlier)
       // takes its question back out, so history holds only complete exchanges.
       const unstore = async (): Promise<void> => {
-        if (autoSave) await safely('forget', async () => void (await memory.forget(questionKey)));
+        await safely('forget', async () => void (await memory.forget(questionKey)));
       };
       try {
         await next();
       } catch (error) {
+        await delivered.catch(() => undefined);
         await unstore();
         throw error;
       }
+      await delivered;
       const result = ctx.result;
-      if (result === undefined || result.duplicate) await unstore();
-      if (autoSave && result !== undefined && !result.duplicate) {
-        await safely('store', () =>
-          memory.store(
-            `${prefix}_reply_${turnId}`,
-            result.response,
-            'conversation',
-            sessionId,
-            'assistant',
-          ),
-        );
+      if (result === undefined || result.duplicate) {
+        await unstore();
+        return;
       }
+      const replyStored = safely('store', () =>
+        memory.store(
+          `${prefix}_reply_${turnId}`,
+          result.response,
+          'conversation',
+          sessionId,
+          'assistant',
+        ),
+      );
+      // A memory read only in this process sees the queued reply in every later read, so its
+      // commit may come after the answer has left: a crash before it loses the reply, never the
+      // question. Another instance could serve the next turn before a shared memory committed
+      // it, so there the answer waits (docs/pipeline.md, "memory").
+      if (memory.inProcess !== true) await replyStored;
     },
   };
 }
