@@ -186,6 +186,31 @@ describe('memoryStage ordering', () => {
     expect(log).toEqual(['store user question', 'agent', 'stored question', 'forget question']);
   });
 
+  it('fails the turn and takes the question back out when the held reply cannot be delivered', async () => {
+    const { memory, log, release } = gatedMemory();
+    const watched: Memory = {
+      ...memory,
+      forget: async () => {
+        log.push('forget question');
+        return true;
+      },
+    };
+    const ctx = {
+      ...context(),
+      reply: createReplyStream([], () => {
+        throw new Error('socket gone');
+      }),
+    };
+    const turn = stageFor(watched).run(ctx, async () => {
+      ctx.reply.write('answer');
+      ctx.result = { response: ctx.reply.end(), model: 'echo', duplicate: false };
+    });
+    await untilTrue(() => ctx.result !== undefined);
+    release();
+    await expect(turn).rejects.toThrow('socket gone');
+    expect(log).toEqual(['store user question', 'stored question', 'forget question']);
+  });
+
   it('still answers when the inbound message cannot be stored', async () => {
     const { memory } = gatedMemory();
     const failing: Memory = { ...memory, store: () => Promise.reject(new Error('disk full')) };

@@ -65,12 +65,12 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
       };
       try {
         await next();
+        await delivered;
       } catch (error) {
         await delivered.catch(() => undefined);
         await unstore();
         throw error;
       }
-      await delivered;
       const result = ctx.result;
       if (result === undefined || result.duplicate) {
         await unstore();
