@@ -77,6 +77,41 @@ describe('PostgresMemory', () => {
     await server.dropSchema(schema);
   });
 
+  it('fails a write stuck behind a lock after its query timeout, and the session goes on', async () => {
+    const schema = await server.createSchema();
+    const memory = createPostgresMemory({ url: server.url, schema, queryTimeoutMs: 300 });
+    await memory.ready();
+    const locker = new (await import('pg')).default.Client({
+      connectionString: server.url,
+      options: `-c search_path=${schema}`,
+    });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE memories IN ACCESS EXCLUSIVE MODE');
+    const stuck = memory.store('q', 'question', 'conversation', 's', 'user');
+    const queued = memory.store('r', 'reply', 'conversation', 's', 'assistant');
+    await expect(stuck).rejects.toThrow(/timeout/i);
+    await locker.query('ROLLBACK');
+    await locker.end();
+    await queued;
+    expect((await memory.history('s', 10)).map((e) => e.key)).toContain('r');
+    await memory.close();
+    await server.dropSchema(schema);
+  });
+
+  it('gives two overlapping close() calls the same outcome', async () => {
+    const schema = await server.createSchema();
+    const memory = createPostgresMemory({ url: server.url, schema });
+    await memory.ready();
+    const store = memory.store('q', 'question', 'conversation', 's', 'user');
+    await expect(Promise.all([memory.close(), memory.close()])).resolves.toEqual([
+      undefined,
+      undefined,
+    ]);
+    await store;
+    await server.dropSchema(schema);
+  });
+
   it('refuses a database whose schema is newer than this version', async () => {
     const schema = await server.createSchema();
     const first = createPostgresMemory({ url: server.url, schema });

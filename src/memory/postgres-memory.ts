@@ -12,8 +12,18 @@ export interface PostgresMemoryOptions {
   schema?: string;
   /** Pool size per instance. */
   maxConnections?: number;
+  /** How long one query may take before it fails (default QUERY_TIMEOUT_MS). */
+  queryTimeoutMs?: number;
   clock?: () => number;
 }
+
+/**
+ * A query that takes longer fails. A session's stores run one after another and reads wait for
+ * them, so without a bound one write stuck on a dead connection would hold up its conversation.
+ */
+export const QUERY_TIMEOUT_MS = 10_000;
+
+type TimedQuery = pg.QueryConfig<unknown[]> & { query_timeout: number };
 
 const COLUMNS = 'key, content, category, session_id, role, created_at';
 
@@ -27,6 +37,8 @@ export class PostgresMemory implements Memory {
   /** The driver is loaded on first use, so a gateway without PostgreSQL never pays for it. */
   readonly #pool: Promise<pg.Pool>;
   readonly #clock: () => number;
+  readonly #queryTimeoutMs: number;
+  #closing: Promise<void> | undefined;
   #ready: Promise<void> | undefined;
   #closed = false;
   /** Per session, the last store called and not yet settled (it never rejects). */
@@ -34,6 +46,7 @@ export class PostgresMemory implements Memory {
 
   constructor(options: PostgresMemoryOptions) {
     this.#clock = options.clock ?? Date.now;
+    this.#queryTimeoutMs = options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
     this.#pool = import('pg').then(({ default: driver }) => {
       const pool = new driver.Pool({
         connectionString: options.url,
@@ -148,7 +161,9 @@ export class PostgresMemory implements Memory {
   async forget(key: string): Promise<boolean> {
     await this.#assertReady();
     await this.#stored();
-    const result = await (await this.#pool).query('DELETE FROM memories WHERE key = $1', [key]);
+    const result = await (
+      await this.#pool
+    ).query(this.#timed('DELETE FROM memories WHERE key = $1', [key]));
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -162,13 +177,24 @@ export class PostgresMemory implements Memory {
     await this.#query('SELECT 1', []);
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /** Writes the stores called before it, then closes the pool; every call gets the same promise. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     // Stores called before close() are written, including one that was queued behind another.
     while (this.#writing.size > 0) await this.#stored();
     this.#closed = true;
     await this.#ready?.catch(() => undefined);
     await (await this.#pool).end();
+  }
+
+  /** A query that fails after the memory's query timeout (a driver option its types leave out). */
+  #timed(text: string, values: unknown[]): pg.QueryConfig<unknown[]> {
+    const config: TimedQuery = { text, values, query_timeout: this.#queryTimeoutMs };
+    return config;
   }
 
   /** Resolves once every store called before now has settled (a read sees them all). */
@@ -192,7 +218,7 @@ export class PostgresMemory implements Memory {
 
   async #query(text: string, values: unknown[]): Promise<unknown[]> {
     await this.#assertReady();
-    const result = await (await this.#pool).query(text, values);
+    const result = await (await this.#pool).query(this.#timed(text, values));
     return result.rows as unknown[];
   }
 }
