@@ -159,11 +159,8 @@ export class PostgresMemory implements Memory {
   }
 
   async forget(key: string): Promise<boolean> {
-    await this.#assertReady();
     await this.#stored();
-    const result = await (
-      await this.#pool
-    ).query(this.#timed('DELETE FROM memories WHERE key = $1', [key]));
+    const result = await this.#run('DELETE FROM memories WHERE key = $1', [key]);
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -191,12 +188,6 @@ export class PostgresMemory implements Memory {
     await (await this.#pool).end();
   }
 
-  /** A query that fails after the memory's query timeout (a driver option its types leave out). */
-  #timed(text: string, values: unknown[]): pg.QueryConfig<unknown[]> {
-    const config: TimedQuery = { text, values, query_timeout: this.#queryTimeoutMs };
-    return config;
-  }
-
   /** Resolves once every store called before now has settled (a read sees them all). */
   async #stored(): Promise<void> {
     if (this.#writing.size > 0) await Promise.all(this.#writing.values());
@@ -217,9 +208,14 @@ export class PostgresMemory implements Memory {
   }
 
   async #query(text: string, values: unknown[]): Promise<unknown[]> {
+    return (await this.#run(text, values)).rows as unknown[];
+  }
+
+  /** One query, failing after the memory's query timeout (a driver option its types leave out). */
+  async #run(text: string, values: unknown[]): Promise<pg.QueryResult> {
     await this.#assertReady();
-    const result = await (await this.#pool).query(this.#timed(text, values));
-    return result.rows as unknown[];
+    const config: TimedQuery = { text, values, query_timeout: this.#queryTimeoutMs };
+    return (await this.#pool).query(config);
   }
 }
 
