@@ -1,3 +1,4 @@
+import { isoTimestamp } from '../core/iso-timestamp.js';
 import type { StateStore } from '../state/types.js';
 
 /** StateStore namespace of token counts; durable so a restart does not hand out a fresh budget. */
@@ -30,7 +31,7 @@ export interface TokenBudgetOptions {
 
 /** The UTC day (YYYY-MM-DD) of an epoch-millisecond time. */
 export function utcDay(now: number): string {
-  return new Date(now).toISOString().slice(0, 10);
+  return isoTimestamp(now).slice(0, 10);
 }
 
 /**

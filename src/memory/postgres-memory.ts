@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { migratePostgresMemory } from './postgres-memory-schema.js';
 import { likePattern, queryTerms } from './sqlite-memory-schema.js';
 import { toEntries } from './memory-row.js';
+import { isoTimestamp } from '../core/iso-timestamp.js';
 import type { Memory, MemoryCategory, MemoryEntry, MemoryRole } from './types.js';
 
 /** Options of the PostgreSQL memory. */
@@ -88,7 +89,7 @@ export class PostgresMemory implements Memory {
     sessionId: string | null = null,
     role: MemoryRole | null = null,
   ): Promise<void> {
-    const createdAt = new Date(this.#clock()).toISOString();
+    const createdAt = isoTimestamp(this.#clock());
     const run = async (): Promise<void> => {
       await this.#query(
         `INSERT INTO memories (key, content, category, session_id, role, created_at)

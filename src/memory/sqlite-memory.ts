@@ -16,6 +16,7 @@ import {
   type RecallMode,
 } from './sqlite-memory-schema.js';
 import { GroupCommit } from './group-commit.js';
+import { isoTimestamp } from '../core/iso-timestamp.js';
 import { prepareMemoryPrune } from './sqlite-prune.js';
 import { toEntries } from './memory-row.js';
 import type { Memory, MemoryCategory, MemoryEntry, MemoryRole, PruneOptions } from './types.js';
@@ -149,7 +150,7 @@ export class SqliteMemory implements Memory {
     role: MemoryRole | null = null,
   ): Promise<void> {
     this.#assertOpen();
-    const createdAt = new Date(this.#clock()).toISOString();
+    const createdAt = isoTimestamp(this.#clock());
     return this.#writes.enqueue({
       params: [key, content, category, sessionId, role, createdAt],
       sessionId,

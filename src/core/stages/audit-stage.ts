@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { NamedStage, TurnContext } from '../types.js';
+import { isoTimestamp } from '../iso-timestamp.js';
 
 export interface AuditStageOptions {
   log: AuditLog;
@@ -26,7 +27,7 @@ export function auditStage(options: AuditStageOptions): NamedStage {
   function base(ctx: TurnContext, direction: 'inbound' | 'outbound', at: number) {
     const { message, principal } = ctx.request;
     return {
-      ts: new Date(at).toISOString(),
+      ts: isoTimestamp(at),
       direction,
       channel: message.channel,
       principal: principal.id,
