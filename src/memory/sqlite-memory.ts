@@ -16,6 +16,7 @@ import {
   type RecallMode,
 } from './sqlite-memory-schema.js';
 import { GroupCommit } from './group-commit.js';
+import { prepareStoreBatch, type StoreParams } from './sqlite-store-batch.js';
 import { isoTimestamp } from '../core/iso-timestamp.js';
 import { prepareMemoryPrune } from './sqlite-prune.js';
 import { toEntries } from './memory-row.js';
@@ -36,8 +37,6 @@ export interface SqliteMemoryOptions {
 }
 
 const COLUMNS = 'm.key, m.content, m.category, m.session_id, m.role, m.created_at';
-
-type StoreParams = [string, string, MemoryCategory, string | null, MemoryRole | null, string];
 
 /** A `store` waiting for its group commit. */
 interface PendingRow {
@@ -85,12 +84,6 @@ export class SqliteMemory implements Memory {
     this.#db = db;
     this.recallMode = migrateMemorySchema(db, options.recall ?? 'fts5');
     this.#sql = {
-      store: db.prepare<StoreParams>(
-        `INSERT INTO memories (key, content, category, session_id, role, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET content = excluded.content, category = excluded.category,
-           session_id = excluded.session_id, role = excluded.role, created_at = excluded.created_at`,
-      ),
       history: db.prepare<[string, number], unknown>(
         // Newest first straight off the (session_id, id) index; reversed in JS, which is cheaper
         // than the temporary B-tree an outer ORDER BY would build.
@@ -129,12 +122,10 @@ export class SqliteMemory implements Memory {
       this.recallMode === 'fts5'
         ? prepareSearchIndex(db, options.indexChunkRows ?? INDEX_CHUNK_ROWS)
         : undefined;
-    const storeBatch = db.transaction((rows: readonly PendingRow[]) => {
-      for (const row of rows) this.#sql.store.run(...row.params);
-    });
+    const storeBatch = prepareStoreBatch(db);
     this.#writes = new GroupCommit({
       commit: (rows) => {
-        storeBatch(rows);
+        storeBatch(rows.map((row) => row.params));
         this.#committed();
       },
     });
