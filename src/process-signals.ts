@@ -1,11 +1,54 @@
 import type { GatewayHandle } from './gateway-handle.js';
 
 /**
- * On the first SIGINT/SIGTERM: graceful close, then exit 0. A second signal exits at once (1),
- * for an operator who does not want to wait for the drain deadline. Installed by `onRunning`,
- * before the start-up lines are printed, so a signal sent on the listening line is already a
- * graceful close. Until then the signals keep their default meaning: a gateway interrupted while
- * it starts dies of the signal (and a tunnel it was starting goes with it).
+ * Added to twice `gateway.shutdown_timeout_secs` for the whole close: the HTTP drain and the
+ * channels' stop may each take the timeout, and the stores then write what is queued.
+ */
+export const SHUTDOWN_GRACE_MS = 5_000;
+
+export interface GracefulStopOptions {
+  /** The whole close must end within this; then the process exits 1 with the work unfinished. */
+  deadlineMs: number;
+  exit: (code: number) => void;
+  stderr: { write(text: string): unknown };
+}
+
+/**
+ * Closes the gateway and exits: 0 when the close finished, 1 when it failed or did not finish
+ * by the deadline (a store whose server stopped answering, say), so a stop always ends.
+ */
+export function gracefulStop(handle: GatewayHandle, options: GracefulStopOptions): void {
+  const { deadlineMs, exit, stderr } = options;
+  const deadline = setTimeout(() => {
+    stderr.write(
+      `gatehouse: shutdown did not finish within ${deadlineMs / 1000} s; exiting with work unfinished\n`,
+    );
+    exit(1);
+  }, deadlineMs);
+  handle.close().then(
+    () => {
+      clearTimeout(deadline);
+      exit(0);
+    },
+    (error: unknown) => {
+      clearTimeout(deadline);
+      stderr.write(`gatehouse: shutdown failed: ${String(error)}\n`);
+      exit(1);
+    },
+  );
+}
+
+/** The deadline of the whole close for a gateway's config (see SHUTDOWN_GRACE_MS). */
+export function shutdownDeadlineMs(handle: GatewayHandle): number {
+  return 2 * handle.config.gateway.shutdown_timeout_secs * 1000 + SHUTDOWN_GRACE_MS;
+}
+
+/**
+ * On the first SIGINT/SIGTERM: graceful close, then exit 0 (see gracefulStop for its deadline).
+ * A second signal exits at once (1), for an operator who does not want to wait. Installed by
+ * `onRunning`, before the start-up lines are printed, so a signal sent on the listening line is
+ * already a graceful close. Until then the signals keep their default meaning: a gateway
+ * interrupted while it starts dies of the signal (and a tunnel it was starting goes with it).
  */
 export function exitOnSignals(handle: GatewayHandle): void {
   let stopping = false;
@@ -13,13 +56,11 @@ export function exitOnSignals(handle: GatewayHandle): void {
     if (stopping) process.exit(1);
     stopping = true;
     handle.logger.info({ signal }, 'shutting down');
-    handle.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`gatehouse: shutdown failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
+    gracefulStop(handle, {
+      deadlineMs: shutdownDeadlineMs(handle),
+      exit: (code) => process.exit(code),
+      stderr: process.stderr,
+    });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -104,7 +104,9 @@ export const gatewaySchema = z
       .describe('Largest accepted request body in bytes (413)'),
     shutdown_timeout_secs: durationSecs
       .default(10)
-      .describe('On SIGINT/SIGTERM, how long in-flight requests may finish before exit'),
+      .describe(
+        'On SIGINT/SIGTERM, how long in-flight requests may finish; the whole close gets twice this plus 5 s, then exits 1',
+      ),
     instance_id: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'letters, digits, "_", ".", ":" or "-"')
