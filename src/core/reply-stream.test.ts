@@ -131,5 +131,20 @@ describe('createReplyStream', () => {
       question.open();
       await expect(delivered).rejects.toThrow('socket gone');
     });
+
+    it('throws the delivery failure to the next write, so the writer stops', async () => {
+      let sends = 0;
+      const reply = createReplyStream([], () => {
+        sends += 1;
+        if (sends === 1) throw new Error('socket gone');
+      });
+      const question = gate();
+      const delivered = reply.holdUntil(question.promise);
+      reply.write('a');
+      question.open();
+      await expect(delivered).rejects.toThrow('socket gone');
+      expect(() => reply.write('b')).toThrow('socket gone');
+      expect(sends).toBe(1);
+    });
   });
 });

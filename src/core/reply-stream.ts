@@ -14,6 +14,9 @@ export function createReplyStream(
   // Released text the sink may not have yet (see holdUntil), oldest first.
   let held: string[] | undefined;
   let gates = 0;
+  // What the sink threw while held text was delivered: the writer hears it on its next write, as
+  // it would have had the text not been held, so a provider stops its upstream call.
+  let deliveryFailure: { error: unknown } | undefined;
 
   function pass(text: string, from: number): string {
     let current = text;
@@ -36,12 +39,18 @@ export function createReplyStream(
     if (gates > 0 || held === undefined) return;
     const queued = held;
     held = undefined;
-    for (const text of queued) sink?.(text);
+    try {
+      for (const text of queued) sink?.(text);
+    } catch (error) {
+      deliveryFailure = { error };
+      throw error;
+    }
   }
 
   return {
     write(delta) {
       if (ended) throw new Error('reply written after it ended');
+      if (deliveryFailure !== undefined) throw deliveryFailure.error;
       release(pass(delta, 0));
     },
     end() {

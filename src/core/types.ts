@@ -137,7 +137,8 @@ export interface ReplyStream {
   /**
    * Keeps released text from the channel until `gate` settles (fulfilled or rejected); it is
    * transformed and part of `end()`'s reply meanwhile. Several gates hold until the last settles.
-   * Resolves once the held text was delivered, in order; rejects if the channel's sink threw.
+   * Resolves once the held text was delivered, in order; rejects if the channel's sink threw,
+   * and every later `write` then throws the same error.
    */
   holdUntil(gate: Promise<unknown>): Promise<void>;
 }
