@@ -16,6 +16,17 @@ describe('timeOrderedUuid', () => {
     expect(timeOrderedUuid(0x10_0000_0000) > timeOrderedUuid(0xf_ffff_ffff)).toBe(true);
   });
 
+  it('writes the time as toString(16) does, zero-padded to twelve digits', () => {
+    const times = [0, 1, 0xff, 0x100, 0xff_ffff, 0x100_0000, 0x100_0001, 2 ** 31, 2 ** 32 + 5];
+    for (let i = 0; i < 500; i += 1) times.push(Math.floor(Math.abs(Math.sin(i)) * 2 ** 48));
+    times.push(1_764_864_000_000, 2 ** 48 - 1);
+    for (const time of times) {
+      expect(timeOrderedUuid(time).replace('-', '').slice(0, 12)).toBe(
+        time.toString(16).padStart(12, '0'),
+      );
+    }
+  });
+
   it("carries each call's own time when calls alternate between milliseconds", () => {
     const times = [1_700_000_000_000, 1_700_000_000_005, 1_700_000_000_000, 0, 2 ** 48 - 1];
     for (const time of times) {
