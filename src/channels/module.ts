@@ -8,7 +8,7 @@ import type { CredentialRevocations } from '../auth/credential-revocations.js';
 import type { Config } from '../config/schema.js';
 import type { AgentSpec, Dispatch, Principal } from '../core/types.js';
 import type { AllowedOriginOptions } from '../http/request-origin.js';
-import type { ErrorShape } from '../http/route-types.js';
+import type { ErrorShape, PlainRoute } from '../http/route-types.js';
 import type { Inbox } from '../inbox/types.js';
 import type { MemoryEntry } from '../memory/types.js';
 import type { RateLimiter } from '../limits/types.js';
@@ -34,6 +34,8 @@ export interface ChannelRoute {
 export interface ChannelRouteHandler {
   preHandler?: preHandlerAsyncHookHandler | preHandlerAsyncHookHandler[];
   handler: RouteHandlerMethod;
+  /** The same route for requests the plain lane may answer without the framework. */
+  plain?: PlainRoute;
 }
 
 /** Everything a channel may be built with; assembled once by the composition root. */

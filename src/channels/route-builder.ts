@@ -37,6 +37,8 @@ export function channelRouteRegistrar(channels: readonly ChannelRouting[]): Rout
             ...(served?.preHandler === undefined ? {} : { preHandler: served.preHandler }),
             handler: served?.handler ?? notConfigured,
           });
+          if (served?.plain !== undefined)
+            app.plainRoutes?.add(url, served.plain, route.errorShape);
         }
       }
     }

@@ -71,8 +71,14 @@ function sendResponse(reply: FastifyReply, response: ChannelResponse): FastifyRe
   return reply.code(response.status).type(response.contentType).send(response.body);
 }
 
+/** What toChannelRequest reads of a request: a framework request or a plain lane's has it. */
+export type ChannelHttpRequest = Pick<
+  FastifyRequest,
+  'method' | 'headers' | 'query' | 'rawBody' | 'clientKey'
+>;
+
 /** The adapter's view of a request: exact bytes, lower-case headers, single-valued query. */
-export function toChannelRequest(request: FastifyRequest): ChannelRequest {
+export function toChannelRequest(request: ChannelHttpRequest): ChannelRequest {
   const headers: Record<string, string | undefined> = {};
   let repeatedHeaders: Set<string> | undefined;
   // Node gives header names in lower case already (and nothing here sets the framework's extra

@@ -2,7 +2,12 @@ import { NO_ROUTE_SCHEMAS } from './no-route-schemas.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { clientErrorHandler, createErrorHandler, frameworkErrorHandler } from './error-handler.js';
+import {
+  clientErrorHandler,
+  createErrorHandler,
+  frameworkErrorHandler,
+  reportRequestError,
+} from './error-handler.js';
 import { contentLengthGuard } from './guards/body-limit.js';
 import { createEdgePolicy } from '../http/edge-policy.js';
 import { resolveClientAddress } from '../http/client-address.js';
@@ -18,6 +23,7 @@ import { RouteTable } from './route-table.js';
 import { createProbeAnswers, healthRoutes, type HealthRouteOptions } from './routes/health.js';
 import { offerRequestsToLane } from './request-lane.js';
 import { createProbeLane, type AnsweredRequest } from './probe-lane.js';
+import { createPlainLane, PlainRouteTable } from './plain-lane.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { securityHeaders } from '../http/security-headers.js';
 import { createRequestIdSource } from '../observability/request-id.js';
@@ -124,7 +130,25 @@ export async function createApp(
     http: { connectionsCheckingInterval: Math.min(BODY_DEADLINE_CHECK_MS, bodyTimeoutMs) },
   });
   app.server.headersTimeout = Math.min(app.server.headersTimeout, bodyTimeoutMs);
-  offerRequestsToLane(app.server, probeLane);
+  const plainRoutes = new PlainRouteTable();
+  const errorReporting = { logger, observer };
+  const plainLane = createPlainLane({
+    routes: plainRoutes,
+    maxBodyBytes: gateway.max_body_bytes,
+    timeoutMs: options.requestTimeoutMs ?? gateway.request_timeout_secs * 1000,
+    isHostAllowed: edge.isHostAllowed,
+    requestIdFor,
+    clientKeyOf,
+    requestsPerClient,
+    isClosing: () => closing,
+    onAnswered: (answered) => recordRequest(answered, () => clientKeyOf(answered.request)),
+    onFailed: (report) => reportRequestError(errorReporting, report),
+  });
+  offerRequestsToLane(
+    app.server,
+    (request, response) => probeLane(request, response) || plainLane(request, response),
+  );
+  app.decorate('plainRoutes', plainRoutes);
   const detachCaps = capConnections(app.server, {
     maxConnections: gateway.max_connections,
     maxPerPeer: gateway.max_connections_per_client,
@@ -185,7 +209,7 @@ export async function createApp(
     done();
   });
 
-  app.setErrorHandler(createErrorHandler({ logger, observer }));
+  app.setErrorHandler(createErrorHandler(errorReporting));
   app.setNotFoundHandler(createNotFoundHandler(routeTable));
 
   await healthRoutes(probeOptions, probeAnswers)(app);

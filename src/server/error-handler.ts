@@ -58,56 +58,89 @@ export interface ErrorHandlerOptions {
   observer: Observer;
 }
 
+/** What an error answer consists of, whichever path writes it. */
+export interface GatewayErrorAnswer {
+  status: number;
+  /** Headers beyond the security headers and request id, lower-case names. */
+  headers: Record<string, string>;
+  body: object;
+}
+
 /**
- * Writes the registry error: status, `Retry-After` when documented, and `{ error, code, ...extra }`
- * — or OpenAI's `{ error: { message, type, param, code } }` on routes that speak its API.
+ * The registry error as an answer: status, `Retry-After` when documented, and
+ * `{ error, code, ...extra }` (with the request id on a 5xx) — or OpenAI's
+ * `{ error: { message, type, param, code } }` on routes that speak its API.
  */
+export function gatewayErrorAnswer(
+  error: GatewayError,
+  requestId: string,
+  shape: ErrorShape = 'gateway',
+): GatewayErrorAnswer {
+  const { status, body } =
+    shape === 'openai' ? toOpenAiError(error) : { status: error.status, body: error.toBody() };
+  const headers: Record<string, string> = {};
+  const retryAfter = error.extra.retry_after;
+  if (typeof retryAfter === 'number' || typeof retryAfter === 'string') {
+    headers['retry-after'] = String(retryAfter);
+  }
+  for (const [name, value] of Object.entries(error.headers)) headers[name.toLowerCase()] = value;
+  if (CLOSE_AFTER.has(status) || CLOSE_AFTER_CODES.has(error.code)) {
+    headers.connection = 'close';
+  }
+  return {
+    status,
+    headers,
+    body: status >= 500 && shape === 'gateway' ? { ...body, request_id: requestId } : body,
+  };
+}
+
+/** Writes the registry error (see gatewayErrorAnswer) on a framework reply. */
 export function sendGatewayError(
   reply: FastifyReply,
   error: GatewayError,
   shape: ErrorShape = 'gateway',
 ): void {
-  const { status, body } =
-    shape === 'openai' ? toOpenAiError(error) : { status: error.status, body: error.toBody() };
-  reply.code(status);
-  const retryAfter = error.extra.retry_after;
-  if (typeof retryAfter === 'number' || typeof retryAfter === 'string') {
-    reply.header('retry-after', String(retryAfter));
+  const answer = gatewayErrorAnswer(error, reply.request.id, shape);
+  reply.code(answer.status);
+  for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value);
+  reply.type('application/json; charset=utf-8').send(answer.body);
+}
+
+/** Where a failed request is reported: the log (5xx as errors) and the observer. */
+export interface RequestErrorReport {
+  error: unknown;
+  gatewayError: GatewayError;
+  requestId: string;
+  method: string;
+  route: string;
+}
+
+/** Logs a failed request the one way: a 5xx with its cause (redacted), a refusal at debug. */
+export function reportRequestError(options: ErrorHandlerOptions, report: RequestErrorReport): void {
+  const { logger, observer } = options;
+  const { error, gatewayError, requestId, method, route } = report;
+  if (gatewayError.status >= 500) {
+    // The client gets the registry message only; the cause goes to the (redacting) log.
+    logger.error({ err: error, reqId: requestId, method, route }, 'request failed');
+    observer.record({ type: 'Error', component: 'http', message: describeError(error) });
+  } else {
+    logger.debug({ reqId: requestId, code: gatewayError.code, method }, 'request rejected');
   }
-  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-  if (CLOSE_AFTER.has(status) || CLOSE_AFTER_CODES.has(error.code)) {
-    reply.header('connection', 'close');
-  }
-  reply
-    .type('application/json; charset=utf-8')
-    .send(status >= 500 && shape === 'gateway' ? { ...body, request_id: reply.request.id } : body);
 }
 
 /** The one error handler: every error body that leaves the gateway is shaped here. */
 export function createErrorHandler(
   options: ErrorHandlerOptions,
 ): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
-  const { logger, observer } = options;
   return function gatewayErrorHandler(error, request, reply) {
     const gatewayError = toGatewayError(error);
-    if (gatewayError.status >= 500) {
-      // The client gets the registry message only; the cause goes to the (redacting) log.
-      logger.error(
-        {
-          err: error,
-          reqId: request.id,
-          method: request.method,
-          route: request.routeOptions.url ?? 'unmatched',
-        },
-        'request failed',
-      );
-      observer.record({ type: 'Error', component: 'http', message: describeError(error) });
-    } else {
-      logger.debug(
-        { reqId: request.id, code: gatewayError.code, method: request.method },
-        'request rejected',
-      );
-    }
+    reportRequestError(options, {
+      error,
+      gatewayError,
+      requestId: request.id,
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+    });
     if (reply.raw.headersSent) {
       // Too late for an error body; cut the response so the client sees it as incomplete.
       reply.raw.destroy();

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { DEFAULT_AGENT } from '../../core/routing/rules.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatch, DispatchRequest, DispatchResult } from '../../core/types.js';
@@ -15,7 +16,7 @@ export interface WebhookStreamOptions {
 }
 
 /** True when the client asked for `text/event-stream`. */
-export function wantsEventStream(request: FastifyRequest): boolean {
+export function wantsEventStream(request: { headers: IncomingHttpHeaders }): boolean {
   const accept = request.headers.accept;
   return typeof accept === 'string' && /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(accept);
 }

@@ -14,6 +14,11 @@ export interface RequestsPerClient {
    * has a request in progress, so an idle gateway never derives the key.
    */
   mayStart(clientKey: () => string): boolean;
+  /**
+   * Counts one request of `clientKey` in progress until `response` closes. For a request lane
+   * that answered mayStart with true; the hook takes its slots itself.
+   */
+  take(clientKey: string, response: EventEmitter): void;
 }
 
 const kClientKey = Symbol('gatehouse.requestsPerClient.key');
@@ -37,6 +42,12 @@ export function limitRequestsPerClient(maxPerClient: number): RequestsPerClient 
     if (remaining <= 0) inProgress.delete(key);
     else inProgress.set(key, remaining);
   }
+  function take(key: string, response: CountedResponse, count: number): void {
+    inProgress.set(key, count + 1);
+    // 'close' fires once the response is finished or the connection is gone, whichever is first.
+    response[kClientKey] = key;
+    response.on('close', releaseSlot);
+  }
   return {
     hook(request, reply, done) {
       const key = request.clientKey;
@@ -45,12 +56,11 @@ export function limitRequestsPerClient(maxPerClient: number): RequestsPerClient 
         done(new GatewayError('TOO_MANY_REQUESTS', { extra: { retry_after: RETRY_AFTER_SECS } }));
         return;
       }
-      inProgress.set(key, count + 1);
-      // 'close' fires once the response is finished or the connection is gone, whichever is first.
-      const response: CountedResponse = reply.raw;
-      response[kClientKey] = key;
-      response.on('close', releaseSlot);
+      take(key, reply.raw, count);
       done();
+    },
+    take(key, response) {
+      take(key, response, inProgress.get(key) ?? 0);
     },
     mayStart(clientKey) {
       if (inProgress.size === 0) return maxPerClient > 0;
