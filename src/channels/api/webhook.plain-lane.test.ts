@@ -169,4 +169,40 @@ describe('POST /webhook through the plain lane and through the framework', () =>
       /gatehouse_http_requests_total\{[^}]*route="\/webhook"[^}]*status="200"[^}]*\} 3\b/,
     );
   });
+
+  it("writes the access log line and keeps a trusted proxy's request id on the lane", async () => {
+    const gateway = await startTestGateway({
+      toml: [
+        '[gateway]',
+        `paired_tokens = ["${TOKEN}"]`,
+        'trust_forwarded_headers = true',
+        '[observability]',
+        'access_log = true',
+        '',
+      ].join('\n'),
+    });
+    const answers = spyOnLane(gateway);
+    const reply = await send(gateway, '/webhook', {
+      headers: { ...bearer, 'x-request-id': 'edge-42' },
+      body: '{"message":"x"}',
+    });
+    expect(answers).toHaveBeenCalledTimes(1);
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('x-request-id')).toBe('edge-42');
+    const lines = gateway.logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'request');
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        reqId: 'edge-42',
+        method: 'POST',
+        route: '/webhook',
+        status: 200,
+        client: '127.0.0.1',
+        durationMs: expect.any(Number),
+      }),
+    ]);
+    expect(gateway.logLines.join('\n')).not.toContain(TOKEN);
+  });
 });
