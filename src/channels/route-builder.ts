@@ -37,8 +37,10 @@ export function channelRouteRegistrar(channels: readonly ChannelRouting[]): Rout
             ...(served?.preHandler === undefined ? {} : { preHandler: served.preHandler }),
             handler: served?.handler ?? notConfigured,
           });
-          if (served?.plain !== undefined)
+          // The plain lane serves POST only (its table is keyed by path).
+          if (served?.plain !== undefined && route.method === 'POST') {
             app.plainRoutes?.add(url, served.plain, route.errorShape);
+          }
         }
       }
     }

@@ -557,6 +557,9 @@ describe('createPlainLane', () => {
       expect(codeOf(await abortReason(workSignal))).toBe('MESSAGE_CANCELLED');
       await h.exchanges[0]?.closed;
       expect(h.answered).toEqual([]);
+      // The whole body had arrived: only the cancelled work is reported, not a cut-off body.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(h.failed.map((report) => report.gatewayError.code)).toEqual(['MESSAGE_CANCELLED']);
 
       h.answer = async () => ({ next: true });
       const next = await h.post();
@@ -568,7 +571,7 @@ describe('createPlainLane', () => {
   );
 
   it(
-    'survives a client that leaves mid-body: the route is never asked and the slot is freed',
+    'survives a client that leaves mid-body: the route is never asked, the cut is reported, the slot is freed',
     async () => {
       const h = await startLane({ maxPerClient: 1 });
       const arrived = h.nextExchange();
@@ -582,6 +585,8 @@ describe('createPlainLane', () => {
       await exchange.closed;
       expect(h.calls).toEqual([]);
       expect(h.answered).toEqual([]);
+      // Reported as the framework's body parser reports a cut-off body (a debug line).
+      expect(h.failed.map((report) => report.gatewayError.code)).toEqual(['BAD_REQUEST']);
 
       const next = await h.post();
       expect(next.status).toBe(200);

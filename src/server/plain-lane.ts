@@ -140,8 +140,15 @@ function serve(
     const list = [...SECURITY_HEADER_LIST, 'x-request-id', requestId];
     for (const name in headers) list.push(name, headers[name] as string);
     list.push('content-type', JSON_CONTENT_TYPE, 'content-length', String(Buffer.byteLength(body)));
-    response.writeHead(status, list);
-    response.end(body);
+    try {
+      response.writeHead(status, list);
+      response.end(body);
+    } catch {
+      // Nothing here should throw (ids and headers are checked where they are made); if it does,
+      // the client sees a cut response rather than the process an uncaught exception.
+      response.destroy();
+      return;
+    }
     try {
       options.onAnswered({
         route: entry.path,
@@ -156,13 +163,17 @@ function serve(
     }
   }
 
-  function fail(error: unknown): void {
-    const gatewayError = toGatewayError(error);
+  function report(error: unknown, gatewayError: GatewayError): void {
     try {
       options.onFailed({ error, gatewayError, requestId, method, route: entry.path });
     } catch {
       // The client still gets its answer; the observer reports its own failures.
     }
+  }
+
+  function fail(error: unknown): void {
+    const gatewayError = toGatewayError(error);
+    report(error, gatewayError);
     if (response.headersSent) {
       // Too late for an error body; cut the response so the client sees it as incomplete.
       response.destroy();
@@ -182,12 +193,21 @@ function serve(
 
   response.on('close', () => {
     clearTimeout(timer);
-    if (!response.writableFinished) work.abort(new GatewayError('MESSAGE_CANCELLED'));
+    if (response.writableFinished) return;
+    work.abort(new GatewayError('MESSAGE_CANCELLED'));
+    if (!request.complete) {
+      // The body was cut off: logged as the framework's body parser reports it.
+      const error = new Error('aborted');
+      report(error, toGatewayError(error));
+    }
   });
 
   const chunks: Buffer[] = [];
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.once('end', () => {
+    // Answered already (the timeout) or the client is gone: the framework would not run the
+    // handler either, and it would spend a rate-limit slot and an authentication attempt.
+    if (response.writableEnded || work.signal.aborted) return;
     const rawBody = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
     let answered: Promise<object>;
     try {
