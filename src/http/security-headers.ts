@@ -31,6 +31,9 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 
 const HEADER_ENTRIES = Object.entries(SECURITY_HEADERS);
 
+/** The same headers as one flat name/value list, for `writeHead` on node:http (the lanes). */
+export const SECURITY_HEADER_LIST: readonly string[] = HEADER_ENTRIES.flat();
+
 /**
  * Sets the security headers first thing in onRequest, so a route (or the error handler) that
  * replies later keeps them, and a page route can still replace the CSP with its own.

@@ -59,6 +59,7 @@ export async function createApp(
   const edge =
     deps.edge ?? createEdgePolicy({ gateway, boundAddress: normalizeHost(gateway.host) });
   const bodyTimeoutMs = options.bodyTimeoutMs ?? gateway.body_timeout_secs * 1000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? gateway.request_timeout_secs * 1000;
   const requestIdFor = createRequestIdSource({
     trustRequestId: deps.trustRequestId ?? (() => false),
   });
@@ -135,7 +136,7 @@ export async function createApp(
   const plainLane = createPlainLane({
     routes: plainRoutes,
     maxBodyBytes: gateway.max_body_bytes,
-    timeoutMs: options.requestTimeoutMs ?? gateway.request_timeout_secs * 1000,
+    timeoutMs: requestTimeoutMs,
     isHostAllowed: edge.isHostAllowed,
     requestIdFor,
     clientKeyOf,
@@ -190,7 +191,7 @@ export async function createApp(
       requestsPerClient.hook,
       contentLengthGuard({ maxBytes: gateway.max_body_bytes }),
       requestTimeout({
-        timeoutMs: options.requestTimeoutMs ?? gateway.request_timeout_secs * 1000,
+        timeoutMs: requestTimeoutMs,
       }),
     ]),
   );

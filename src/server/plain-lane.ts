@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { CancelController } from '../core/cancel-signal.js';
 import { GatewayError } from '../errors.js';
 import type { ErrorShape, PlainRoute, PlainRoutes } from '../http/route-types.js';
-import { SECURITY_HEADERS } from '../http/security-headers.js';
+import { SECURITY_HEADER_LIST } from '../http/security-headers.js';
 import { gatewayErrorAnswer, toGatewayError } from './error-handler.js';
 import type { RequestErrorReport } from './error-handler.js';
 import type { AnsweredRequest, RequestLane } from './probe-lane.js';
@@ -16,7 +16,6 @@ const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8
 const DECLARED_LENGTH = /^[1-9][0-9]{0,14}$/;
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
-const SECURITY_HEADER_LIST: readonly string[] = Object.entries(SECURITY_HEADERS).flat();
 
 /**
  * Whether a request is one the lane may read: a `POST` with a JSON body of declared length within
@@ -94,7 +93,6 @@ export function createPlainLane(options: PlainLaneOptions): RequestLane {
   const { routes, maxBodyBytes, isHostAllowed, requestIdFor, clientKeyOf, requestsPerClient } =
     options;
   return function plainLane(request, response) {
-    if (request.method !== 'POST') return false;
     const entry = routes.get(request.url);
     if (
       entry === undefined ||

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { SECURITY_HEADERS } from '../http/security-headers.js';
+import { SECURITY_HEADER_LIST } from '../http/security-headers.js';
 import { PROBE_CONTENT_TYPE, type ProbeAnswer, type ProbeAnswers } from './routes/health.js';
 
 /** What the lane reports of each request it answered, as the framework's onResponse would. */
@@ -35,9 +35,6 @@ const PROBES: ReadonlyMap<string, (answers: ProbeAnswers) => ProbeAnswer | undef
   ['/livez', (answers: ProbeAnswers) => answers.livez()],
   ['/readyz', (answers: ProbeAnswers) => answers.readyz()],
 ]);
-
-// In the order the framework writes them: security headers, request id, then the route's own.
-const SECURITY_HEADER_LIST: readonly string[] = Object.entries(SECURITY_HEADERS).flat();
 
 /**
  * Whether the lane may answer this request itself: a plain GET of a probe path with no body, for
@@ -87,6 +84,7 @@ export function createProbeLane(options: ProbeLaneOptions): RequestLane {
       // Nothing is sent yet: the framework route answers, with its error handling and logging.
       return false;
     }
+    // In the order the framework writes them: security headers, request id, then the route's own.
     response.writeHead(probe.statusCode, [
       ...SECURITY_HEADER_LIST,
       'x-request-id',
