@@ -13,6 +13,7 @@ import { createEdgePolicy } from '../http/edge-policy.js';
 import { resolveClientAddress } from '../http/client-address.js';
 import { normalizeHost } from './bind-policy.js';
 import { capConnections } from './guards/connection-caps.js';
+import { refuseWhileClosing } from './guards/closing.js';
 import { chainGuards } from './guards/guard-chain.js';
 import { requireKnownHost } from './guards/host-check.js';
 import { limitRequestsPerClient } from './guards/requests-per-client.js';
@@ -123,7 +124,9 @@ export async function createApp(
     bodyLimit: gateway.max_body_bytes,
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
-    return503OnClosing: true,
+    // Requests arriving during the drain are refused by refuseWhileClosing instead, in the
+    // gateway's error format and with the headers every answer carries.
+    return503OnClosing: false,
     schemaController: NO_ROUTE_SCHEMAS,
     // Node answers 408 and closes the socket when a request (headers and body) is not complete
     // within this time: a slow-body sender cannot hold a socket until the handler's timeout.
@@ -187,6 +190,7 @@ export async function createApp(
         reply.header('x-request-id', request.id);
         done();
       },
+      refuseWhileClosing(() => closing),
       requireKnownHost(edge.isHostAllowed),
       requestsPerClient.hook,
       contentLengthGuard({ maxBytes: gateway.max_body_bytes }),

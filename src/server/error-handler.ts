@@ -28,8 +28,11 @@ const CLIENT_STREAM_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_P
 
 /** Statuses after which the connection is closed, because the client may still be sending. */
 const CLOSE_AFTER = new Set([408, 413, 431]);
-/** Refused before the body was read: the rest of it would arrive on a socket we want back. */
-const CLOSE_AFTER_CODES = new Set<ErrorCode>(['TOO_MANY_REQUESTS']);
+/**
+ * Refused before the body was read, the rest of it would arrive on a socket we want back; or
+ * refused because the gateway is shutting down, when the client had better go elsewhere.
+ */
+const CLOSE_AFTER_CODES = new Set<ErrorCode>(['TOO_MANY_REQUESTS', 'SERVICE_UNAVAILABLE']);
 
 function errorCodeOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;

@@ -1,9 +1,11 @@
 import { Agent } from 'node:http';
 import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp } from '../test-support/app-harness.js';
 import type { TestApp } from '../test-support/app-harness.js';
 import { sendRawRequest } from '../test-support/raw-http.js';
+import { SECURITY_HEADERS } from '../http/security-headers.js';
 import { closeGracefully } from './graceful-close.js';
 import type { RouteRegistrar } from './types.js';
 
@@ -27,6 +29,7 @@ function gatedRoute(): { routes: RouteRegistrar; started: Promise<void>; release
       await gate;
       return { done: true };
     });
+    app.post('/posted', async () => ({ done: true }));
   };
   return { routes, started, release: () => release() };
 }
@@ -40,6 +43,33 @@ function tryConnect(port: number): Promise<'connected' | string> {
     });
     socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
   });
+}
+
+/** Everything the server sends on one socket until it closes it. */
+function readUntilClosed(socket: Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.once('close', () => resolve(received));
+    socket.once('error', reject);
+  });
+}
+
+/** The head (status line and lower-cased headers) and body of a response in raw HTTP text. */
+function parseRawResponse(text: string): {
+  status: number;
+  headers: Map<string, string>;
+  body: string;
+} {
+  const [head = '', body = ''] = text.split('\r\n\r\n');
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const headers = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return { status: Number(statusLine.split(' ')[1]), headers, body };
 }
 
 async function waitUntilNotListening(t: TestApp): Promise<void> {
@@ -84,4 +114,49 @@ describe('closeGracefully', () => {
     expect(await inFlight).toBe('ECONNRESET');
     gated.release();
   });
+
+  it.each([
+    ['a probe', 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', '/health'],
+    [
+      'a post with a body',
+      'POST /posted HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+        'Content-Length: 2\r\n\r\n{}',
+      '/posted',
+    ],
+    ['a path no route serves', 'GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 'unmatched'],
+  ])(
+    'refuses %s arriving during the drain with 503 SERVICE_UNAVAILABLE, as every error is answered',
+    async (_name, request, route) => {
+      const gated = gatedRoute();
+      const t = await startTestApp({ routes: [gated.routes] });
+      apps.push(t);
+      const socket = connect(t.port, '127.0.0.1');
+      const received = readUntilClosed(socket);
+      socket.write('GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await gated.started;
+      const closing = closeGracefully(t.app, 30_000);
+      // The connection is busy, so the drain keeps it open: a request can still arrive on it.
+      socket.write(request);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      gated.release();
+
+      const text = await received;
+      const second = text.indexOf('HTTP/1.1 ', 1);
+      expect(parseRawResponse(text.slice(0, second)).status).toBe(200);
+      const refused = parseRawResponse(text.slice(second));
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.body)).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        request_id: refused.headers.get('x-request-id'),
+      });
+      expect(refused.headers.get('connection')).toBe('close');
+      expect(refused.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+        expect(refused.headers.get(name)).toBe(value);
+      }
+      expect(await closing).toEqual({ forced: false });
+      const metrics = await t.metrics?.render();
+      expect(metrics).toContain(`route="${route}",method="${request.split(' ')[0]}",status="503"`);
+    },
+  );
 });
