@@ -14,6 +14,7 @@ import { resolveClientAddress } from '../http/client-address.js';
 import { normalizeHost } from './bind-policy.js';
 import { capConnections } from './guards/connection-caps.js';
 import { refuseWhileClosing } from './guards/closing.js';
+import { AnswerBatch } from './answer-batch.js';
 import { chainGuards } from './guards/guard-chain.js';
 import { requireKnownHost } from './guards/host-check.js';
 import { limitRequestsPerClient } from './guards/requests-per-client.js';
@@ -106,12 +107,15 @@ export async function createApp(
   };
   const probeAnswers = createProbeAnswers(probeOptions);
   let closing = false;
+  // One batch for both lanes: probes and webhooks answered in the same loop turn go out together.
+  const answerBatch = new AnswerBatch();
   const probeLane = createProbeLane({
     answers: probeAnswers,
     isHostAllowed: edge.isHostAllowed,
     requestIdFor,
     mayStart: (request) => requestsPerClient.mayStart(() => clientKeyOf(request)),
     isClosing: () => closing,
+    batch: answerBatch,
     onAnswered: (answered) => recordRequest(answered, () => clientKeyOf(answered.request)),
   });
   const app = Fastify({
@@ -145,6 +149,7 @@ export async function createApp(
     clientKeyOf,
     requestsPerClient,
     isClosing: () => closing,
+    batch: answerBatch,
     onAnswered: (answered) => recordRequest(answered, () => clientKeyOf(answered.request)),
     onFailed: (report) => reportRequestError(errorReporting, report),
   });

@@ -17,6 +17,7 @@ import { SECURITY_HEADERS } from '../http/security-headers.js';
 import { sendRawRequest, type RawRequest, type RawResponse } from '../test-support/raw-http.js';
 import { gatewayErrorAnswer, type RequestErrorReport } from './error-handler.js';
 import { limitRequestsPerClient } from './guards/requests-per-client.js';
+import { AnswerBatch, type BatchTurn } from './answer-batch.js';
 import { createPlainLane, isPlainPost, PlainRouteTable } from './plain-lane.js';
 import type { AnsweredRequest } from './probe-lane.js';
 
@@ -95,6 +96,16 @@ interface Exchange {
   closed: Promise<void>;
 }
 
+/** The batch the lane writes through, noting whether each answer waited for its turn's batch. */
+class RecordingBatch extends AnswerBatch {
+  readonly writes: Array<'with its turn' | 'at once'> = [];
+
+  override write(turn: BatchTurn | undefined, write: () => void): void {
+    this.writes.push(turn !== undefined && !turn.written ? 'with its turn' : 'at once');
+    super.write(turn, write);
+  }
+}
+
 interface LaneOptions {
   maxPerClient?: number;
   timeoutMs?: number;
@@ -115,8 +126,10 @@ async function startLane({ maxPerClient = 8, timeoutMs = 10_000 }: LaneOptions =
   const failed: RequestErrorReport[] = [];
   const exchanges: Exchange[] = [];
   const events = new EventEmitter();
+  const batch = new RecordingBatch();
   const harness = {
     state,
+    batch,
     calls,
     admitted,
     hosts,
@@ -166,6 +179,7 @@ async function startLane({ maxPerClient = 8, timeoutMs = 10_000 }: LaneOptions =
     clientKeyOf: (request) => request.socket.remoteAddress ?? 'unknown',
     requestsPerClient: limitRequestsPerClient(maxPerClient),
     isClosing: () => state.closing,
+    batch,
     onAnswered: (answer) => answered.push(answer),
     onFailed: (report) => failed.push(report),
   });
@@ -225,6 +239,15 @@ function codeOf(value: unknown): string | undefined {
 }
 
 describe('createPlainLane', () => {
+  it("writes an answer ready in its loop turn with that turn's batch, a later one at once", async () => {
+    const h = await startLane();
+    expect((await h.post()).status).toBe(200);
+    h.answer = () => new Promise((resolve) => setTimeout(() => resolve({ ok: true }), 5));
+    expect((await h.post()).status).toBe(200);
+    expect(h.batch.writes).toEqual(['with its turn', 'at once']);
+    expect(h.answered.map((answered) => answered.status)).toEqual([200, 200]);
+  });
+
   it('answers an admitted POST itself: 200, the JSON answer, the security headers and request id', async () => {
     const h = await startLane();
     h.answer = async () => ({ reply: 'h\u00e9llo back', n: 1 });

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { performance } from 'node:perf_hooks';
 import { CancelController } from '../core/cancel-signal.js';
 import { GatewayError } from '../errors.js';
+import type { AnswerBatch, BatchTurn } from './answer-batch.js';
 import type { ErrorShape, PlainRoute, PlainRoutes } from '../http/route-types.js';
 import { SECURITY_HEADER_LIST } from '../http/security-headers.js';
 import { gatewayErrorAnswer, toGatewayError } from './error-handler.js';
@@ -74,6 +75,8 @@ export interface PlainLaneOptions {
   /** The per-client cap of requests in progress, shared with the framework's guard. */
   requestsPerClient: Pick<RequestsPerClient, 'mayStart' | 'take'>;
   isClosing: () => boolean;
+  /** Where answers finished while requests are being read wait to be written together. */
+  batch: AnswerBatch;
   /** Metrics and the access log line, as for every other answer. */
   onAnswered: (answered: AnsweredRequest) => void;
   /** Logs a failed request as the framework's error handler does. */
@@ -86,7 +89,8 @@ export interface PlainLaneOptions {
  * check, the per-client cap, the request timeout, the work signal a disconnect aborts — and with
  * the same metrics, access log line and error logging. The framework's hook chain, request and
  * reply objects and body parser cost more than the whole answer of a `/webhook` turn; this lane
- * takes them off the most frequent request. A request the lane does not take (see isPlainPost,
+ * takes them off the most frequent request. Answers go out with the others of their loop turn
+ * (AnswerBatch). A request the lane does not take (see isPlainPost,
  * PlainRoute.admits) reaches the framework untouched, its body still unread.
  */
 export function createPlainLane(options: PlainLaneOptions): RequestLane {
@@ -132,7 +136,15 @@ function serve(
   const work = new CancelController();
   const method = 'POST';
 
+  /** This request's loop turn, once its body is read and the route is working on it. */
+  let turn: BatchTurn | undefined;
+
   function send(status: number, body: string, headers: Readonly<Record<string, string>>): void {
+    options.batch.write(turn, () => write(status, body, headers));
+  }
+
+  function write(status: number, body: string, headers: Readonly<Record<string, string>>): void {
+    // Checked when the answer is written: a timeout or a disconnect may come first.
     if (response.writableEnded || response.destroyed) return;
     clearTimeout(timer);
     const list = [...SECURITY_HEADER_LIST, 'x-request-id', requestId];
@@ -206,6 +218,7 @@ function serve(
     // Answered already (the timeout) or the client is gone: the framework would not run the
     // handler either, and it would spend a rate-limit slot and an authentication attempt.
     if (response.writableEnded || work.signal.aborted) return;
+    turn = options.batch.join();
     const rawBody = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
     let answered: Promise<object>;
     try {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AnswerBatch } from './answer-batch.js';
 import { createProbeLane, isPlainProbe, type ProbeLaneOptions } from './probe-lane.js';
+
+/** Resolves after the current loop turn's check phase, where the lane's answers are written. */
+const afterBatch = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const allowLocal = (host: string | undefined) => host === 'localhost';
 
@@ -52,6 +56,7 @@ describe('createProbeLane', () => {
       requestIdFor: () => 'id-1',
       mayStart: () => true,
       isClosing: () => false,
+      batch: new AnswerBatch(),
       onAnswered: () => undefined,
       ...overrides,
     });
@@ -59,15 +64,18 @@ describe('createProbeLane', () => {
   function response() {
     const sent: unknown[] = [];
     const fake = {
+      destroyed: false,
       writeHead: (...args: unknown[]) => sent.push(['head', ...args]),
       end: (body: unknown) => sent.push(['end', body]),
     } as unknown as ServerResponse;
     return { fake, sent };
   }
 
-  it('answers a plain probe in one head and one end', () => {
+  it('answers a plain probe in one head and one end, with the batch of its loop turn', async () => {
     const { fake, sent } = response();
     expect(lane()(request, fake)).toBe(true);
+    expect(sent).toEqual([]);
+    await afterBatch();
     expect(sent.map((entry) => (entry as unknown[])[0])).toEqual(['head', 'end']);
   });
 
@@ -86,7 +94,7 @@ describe('createProbeLane', () => {
     expect(sent).toEqual([]);
   });
 
-  it('keeps an answer already sent when recording it throws', () => {
+  it('keeps an answer already sent when recording it throws', async () => {
     const { fake, sent } = response();
     const failing = lane({
       onAnswered: () => {
@@ -94,6 +102,7 @@ describe('createProbeLane', () => {
       },
     });
     expect(failing(request, fake)).toBe(true);
+    await afterBatch();
     expect(sent).toHaveLength(2);
   });
 });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { SECURITY_HEADER_LIST } from '../http/security-headers.js';
+import type { AnswerBatch } from './answer-batch.js';
 import { PROBE_CONTENT_TYPE, type ProbeAnswer, type ProbeAnswers } from './routes/health.js';
 
 /** What the lane reports of each request it answered, as the framework's onResponse would. */
@@ -24,6 +25,8 @@ export interface ProbeLaneOptions {
   mayStart: (request: IncomingMessage) => boolean;
   /** True from the moment the server starts closing. */
   isClosing: () => boolean;
+  /** Where answers wait to be written together with the others of the loop turn. */
+  batch: AnswerBatch;
   onAnswered: (answered: AnsweredRequest) => void;
 }
 
@@ -61,15 +64,16 @@ export function isPlainProbe(
  * status, headers, body, request id, metrics and access log line as their framework routes.
  * Health checks are polled by every balancer and orchestrator; the framework's hook chain and
  * reply pipeline cost more than the answer itself. The body goes out with the headers in one
- * write.
+ * write, with the other answers of the loop turn (AnswerBatch).
  *
- * One difference remains, on purpose: a probe answered here is done in the same tick, so it is
+ * One difference remains, on purpose: a probe answered here is done within the loop turn it
+ * arrived in, so it is
  * never counted as in progress against the client's cap. Probes pipelined behind a slow request
  * are therefore answered (their responses wait in the socket, which Node pauses once enough are
  * queued) where the framework would have refused the ones past the cap with 429.
  */
 export function createProbeLane(options: ProbeLaneOptions): RequestLane {
-  const { answers, isHostAllowed, requestIdFor, mayStart, isClosing, onAnswered } = options;
+  const { answers, isHostAllowed, requestIdFor, mayStart, isClosing, batch, onAnswered } = options;
   return function probeLane(request, response) {
     if (!isPlainProbe(request, isHostAllowed) || isClosing() || !mayStart(request)) return false;
     const startedAt = performance.now();
@@ -84,32 +88,43 @@ export function createProbeLane(options: ProbeLaneOptions): RequestLane {
       // Nothing is sent yet: the framework route answers, with its error handling and logging.
       return false;
     }
-    // In the order the framework writes them: security headers, request id, then the route's own.
-    response.writeHead(probe.statusCode, [
-      ...SECURITY_HEADER_LIST,
-      'x-request-id',
-      requestId,
-      'cache-control',
-      'no-store',
-      'content-type',
-      PROBE_CONTENT_TYPE,
-      'content-length',
-      String(probe.byteLength),
-    ]);
-    response.end(probe.body);
-    try {
-      onAnswered({
-        route: url,
-        method: 'GET',
-        status: probe.statusCode,
-        durationMs: performance.now() - startedAt,
-        requestId,
-        request,
-      });
-    } catch {
-      // The answer is out; a failing metric or log sink must not take the process down (the
-      // observer reports its own failures).
-    }
+    const answer = probe;
+    batch.write(batch.join(), () => {
+      if (response.destroyed) return;
+      try {
+        // In the order the framework writes them: security headers, request id, then the route's own.
+        response.writeHead(answer.statusCode, [
+          ...SECURITY_HEADER_LIST,
+          'x-request-id',
+          requestId,
+          'cache-control',
+          'no-store',
+          'content-type',
+          PROBE_CONTENT_TYPE,
+          'content-length',
+          String(answer.byteLength),
+        ]);
+        response.end(answer.body);
+      } catch {
+        // Nothing here should throw (the id and headers are checked where they are made); if it
+        // does, the client sees a cut response rather than the process an uncaught exception.
+        response.destroy();
+        return;
+      }
+      try {
+        onAnswered({
+          route: url,
+          method: 'GET',
+          status: answer.statusCode,
+          durationMs: performance.now() - startedAt,
+          requestId,
+          request,
+        });
+      } catch {
+        // The answer is out; a failing metric or log sink must not take the process down (the
+        // observer reports its own failures).
+      }
+    });
     return true;
   };
 }
