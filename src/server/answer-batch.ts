@@ -21,6 +21,18 @@ export interface BatchTurn {
 export class AnswerBatch {
   private open: BatchTurn | undefined;
 
+  /**
+   * The batch `response`'s answer joins: the current loop turn's, begun by its first request
+   * (which schedules the write); none for a response queued behind another answer on its
+   * connection (pipelined, it has no socket yet). Node stops reading a connection once the
+   * answers queued on it pass the socket's high-water mark, and counts them as they are
+   * written: held back in a batch they would not count, and a client pipelining requests
+   * behind a slow one could make the gateway read and hold far more of them.
+   */
+  joinFor(response: { readonly socket: unknown }): BatchTurn | undefined {
+    return response.socket ? this.join() : undefined;
+  }
+
   /** The batch of the current loop turn, begun by its first request (which schedules the write). */
   join(): BatchTurn {
     if (this.open !== undefined) return this.open;

@@ -118,11 +118,17 @@ export interface RequestErrorReport {
   route: string;
 }
 
+/**
+ * 5xx answers that are no failure of the gateway: refusing requests while it shuts down is what a
+ * graceful shutdown is meant to do, so they are logged as the refusals they are.
+ */
+const EXPECTED_5XX = new Set<ErrorCode>(['SERVICE_UNAVAILABLE']);
+
 /** Logs a failed request the one way: a 5xx with its cause (redacted), a refusal at debug. */
 export function reportRequestError(options: ErrorHandlerOptions, report: RequestErrorReport): void {
   const { logger, observer } = options;
   const { error, gatewayError, requestId, method, route } = report;
-  if (gatewayError.status >= 500) {
+  if (gatewayError.status >= 500 && !EXPECTED_5XX.has(gatewayError.code)) {
     // The client gets the registry message only; the cause goes to the (redacting) log.
     logger.error({ err: error, reqId: requestId, method, route }, 'request failed');
     observer.record({ type: 'Error', component: 'http', message: describeError(error) });

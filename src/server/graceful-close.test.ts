@@ -155,6 +155,9 @@ describe('closeGracefully', () => {
         expect(refused.headers.get(name)).toBe(value);
       }
       expect(await closing).toEqual({ forced: false });
+      // Refusing requests is what a drain is for: not logged or counted as a failure.
+      expect(t.logLines.filter((line) => (line.level as number) >= 40)).toEqual([]);
+      expect(t.events.filter((event) => event.type === 'Error')).toEqual([]);
       const metrics = await t.metrics?.render();
       expect(metrics).toContain(`route="${route}",method="${request.split(' ')[0]}",status="503"`);
     },

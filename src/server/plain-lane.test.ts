@@ -248,6 +248,31 @@ describe('createPlainLane', () => {
     expect(h.answered.map((answered) => answered.status)).toEqual([200, 200]);
   });
 
+  it('writes at once the answer of a request pipelined behind another, so Node counts it', async () => {
+    const h = await startLane();
+    const socket = connect(h.port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('latin1');
+    const bothAnswered = new Promise<void>((resolve) => {
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+        if (received.split('HTTP/1.1 200 ').length === 3) resolve();
+      });
+    });
+    const request = Buffer.concat([
+      Buffer.from(
+        'POST /r HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+          `Content-Length: ${BODY.length}\r\n\r\n`,
+      ),
+      BODY,
+    ]);
+    socket.write(Buffer.concat([request, request]));
+    await bothAnswered;
+    socket.destroy();
+    // The second one has no socket yet: it waits in Node's queue for the first answer, counted.
+    expect(h.batch.writes).toEqual(['with its turn', 'at once']);
+  });
+
   it('answers an admitted POST itself: 200, the JSON answer, the security headers and request id', async () => {
     const h = await startLane();
     h.answer = async () => ({ reply: 'h\u00e9llo back', n: 1 });

@@ -218,7 +218,7 @@ function serve(
     // Answered already (the timeout) or the client is gone: the framework would not run the
     // handler either, and it would spend a rate-limit slot and an authentication attempt.
     if (response.writableEnded || work.signal.aborted) return;
-    turn = options.batch.join();
+    turn = options.batch.joinFor(response);
     const rawBody = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
     let answered: Promise<object>;
     try {

@@ -65,6 +65,7 @@ describe('createProbeLane', () => {
     const sent: unknown[] = [];
     const fake = {
       destroyed: false,
+      socket: {},
       writeHead: (...args: unknown[]) => sent.push(['head', ...args]),
       end: (body: unknown) => sent.push(['end', body]),
     } as unknown as ServerResponse;
@@ -76,6 +77,14 @@ describe('createProbeLane', () => {
     expect(lane()(request, fake)).toBe(true);
     expect(sent).toEqual([]);
     await afterBatch();
+    expect(sent.map((entry) => (entry as unknown[])[0])).toEqual(['head', 'end']);
+  });
+
+  it('writes at once a probe queued behind another answer on its connection', () => {
+    const { fake, sent } = response();
+    // A pipelined request's response has no socket until the answers before it are done.
+    const queued = Object.assign(fake, { socket: null });
+    expect(lane()(request, queued)).toBe(true);
     expect(sent.map((entry) => (entry as unknown[])[0])).toEqual(['head', 'end']);
   });
 

@@ -64,7 +64,8 @@ export function isPlainProbe(
  * status, headers, body, request id, metrics and access log line as their framework routes.
  * Health checks are polled by every balancer and orchestrator; the framework's hook chain and
  * reply pipeline cost more than the answer itself. The body goes out with the headers in one
- * write, with the other answers of the loop turn (AnswerBatch).
+ * write, with the other answers of the loop turn (AnswerBatch) unless it is queued behind
+ * another answer on its connection.
  *
  * One difference remains, on purpose: a probe answered here is done within the loop turn it
  * arrived in, so it is
@@ -89,7 +90,7 @@ export function createProbeLane(options: ProbeLaneOptions): RequestLane {
       return false;
     }
     const answer = probe;
-    batch.write(batch.join(), () => {
+    batch.write(batch.joinFor(response), () => {
       if (response.destroyed) return;
       try {
         // In the order the framework writes them: security headers, request id, then the route's own.
