@@ -197,6 +197,9 @@ function serve(
     if (response.writableEnded) return;
     const error = new GatewayError('REQUEST_TIMEOUT');
     work.abort(error);
+    // The 408 goes out now, ahead of any answer still waiting in a batch (which then finds the
+    // response ended): the client gets the timeout the log reports.
+    turn = undefined;
     // A 408 closes the connection (gatewayErrorAnswer): the client may still be sending a body.
     fail(error);
   }, options.timeoutMs);
