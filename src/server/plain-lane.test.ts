@@ -19,7 +19,7 @@ import { gatewayErrorAnswer, type RequestErrorReport } from './error-handler.js'
 import { limitRequestsPerClient } from './guards/requests-per-client.js';
 import { AnswerBatch, type BatchTurn } from './answer-batch.js';
 import { createPlainLane, isPlainPost, PlainRouteTable } from './plain-lane.js';
-import type { AnsweredRequest } from './probe-lane.js';
+import type { AnsweredRequest } from './request-lane.js';
 
 /** `{"text":"héllo"}`: 17 bytes, one of them outside ASCII, so a re-encoded body would differ. */
 const BODY = Buffer.from('{"text":"h\u00e9llo"}', 'utf8');
@@ -259,13 +259,7 @@ describe('createPlainLane', () => {
         if (received.split('HTTP/1.1 200 ').length === 3) resolve();
       });
     });
-    const request = Buffer.concat([
-      Buffer.from(
-        'POST /r HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
-          `Content-Length: ${BODY.length}\r\n\r\n`,
-      ),
-      BODY,
-    ]);
+    const request = Buffer.concat([Buffer.from(rawHead(h.port), 'latin1'), BODY]);
     socket.write(Buffer.concat([request, request]));
     await bothAnswered;
     socket.destroy();

@@ -7,7 +7,7 @@ import type { ErrorShape, PlainRoute, PlainRoutes } from '../http/route-types.js
 import { SECURITY_HEADER_LIST } from '../http/security-headers.js';
 import { gatewayErrorAnswer, toGatewayError } from './error-handler.js';
 import type { RequestErrorReport } from './error-handler.js';
-import type { AnsweredRequest, RequestLane } from './probe-lane.js';
+import { writeLaneAnswer, type AnsweredRequest, type RequestLane } from './request-lane.js';
 import type { RequestsPerClient } from './guards/requests-per-client.js';
 
 /** Body types the lane reads; any other goes to the framework (which reads every type as bytes). */
@@ -144,22 +144,12 @@ function serve(
   }
 
   function write(status: number, body: string, headers: Readonly<Record<string, string>>): void {
-    // Checked when the answer is written: a timeout or a disconnect may come first.
-    if (response.writableEnded || response.destroyed) return;
     clearTimeout(timer);
     const list = [...SECURITY_HEADER_LIST, 'x-request-id', requestId];
     for (const name in headers) list.push(name, headers[name] as string);
     list.push('content-type', JSON_CONTENT_TYPE, 'content-length', String(Buffer.byteLength(body)));
-    try {
-      response.writeHead(status, list);
-      response.end(body);
-    } catch {
-      // Nothing here should throw (ids and headers are checked where they are made); if it does,
-      // the client sees a cut response rather than the process an uncaught exception.
-      response.destroy();
-      return;
-    }
-    try {
+    // Checked as it is written (writeLaneAnswer): a timeout or a disconnect may come first.
+    writeLaneAnswer(response, status, list, body, () =>
       options.onAnswered({
         route: entry.path,
         method,
@@ -167,10 +157,8 @@ function serve(
         durationMs: performance.now() - startedAt,
         requestId,
         request,
-      });
-    } catch {
-      // The answer is out; a failing metric or log sink must not take the process down.
-    }
+      }),
+    );
   }
 
   function report(error: unknown, gatewayError: GatewayError): void {

@@ -1,18 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { SECURITY_HEADER_LIST } from '../http/security-headers.js';
 import type { AnswerBatch } from './answer-batch.js';
+import { writeLaneAnswer, type AnsweredRequest, type RequestLane } from './request-lane.js';
 import { PROBE_CONTENT_TYPE, type ProbeAnswer, type ProbeAnswers } from './routes/health.js';
-
-/** What the lane reports of each request it answered, as the framework's onResponse would. */
-export interface AnsweredRequest {
-  route: string;
-  method: string;
-  status: number;
-  durationMs: number;
-  requestId: string;
-  request: IncomingMessage;
-}
 
 /** Options for createProbeLane. */
 export interface ProbeLaneOptions {
@@ -29,9 +20,6 @@ export interface ProbeLaneOptions {
   batch: AnswerBatch;
   onAnswered: (answered: AnsweredRequest) => void;
 }
-
-/** Answers a request and returns true, or returns false and leaves it to the framework. */
-export type RequestLane = (request: IncomingMessage, response: ServerResponse) => boolean;
 
 const PROBES: ReadonlyMap<string, (answers: ProbeAnswers) => ProbeAnswer | undefined> = new Map([
   ['/health', (answers: ProbeAnswers) => answers.health()],
@@ -68,10 +56,10 @@ export function isPlainProbe(
  * another answer on its connection.
  *
  * One difference remains, on purpose: a probe answered here is done within the loop turn it
- * arrived in, so it is
- * never counted as in progress against the client's cap. Probes pipelined behind a slow request
- * are therefore answered (their responses wait in the socket, which Node pauses once enough are
- * queued) where the framework would have refused the ones past the cap with 429.
+ * arrived in, so it is never counted as in progress against the client's cap. Probes pipelined
+ * behind a slow request are therefore answered (their responses wait in the socket, which Node
+ * pauses once enough are queued) where the framework would have refused the ones past the cap
+ * with 429.
  */
 export function createProbeLane(options: ProbeLaneOptions): RequestLane {
   const { answers, isHostAllowed, requestIdFor, mayStart, isClosing, batch, onAnswered } = options;
@@ -90,11 +78,12 @@ export function createProbeLane(options: ProbeLaneOptions): RequestLane {
       return false;
     }
     const answer = probe;
-    batch.write(batch.joinFor(response), () => {
-      if (response.destroyed) return;
-      try {
-        // In the order the framework writes them: security headers, request id, then the route's own.
-        response.writeHead(answer.statusCode, [
+    batch.write(batch.joinFor(response), () =>
+      writeLaneAnswer(
+        response,
+        answer.statusCode,
+        // In the order the framework writes them: security headers, request id, the route's own.
+        [
           ...SECURITY_HEADER_LIST,
           'x-request-id',
           requestId,
@@ -104,28 +93,19 @@ export function createProbeLane(options: ProbeLaneOptions): RequestLane {
           PROBE_CONTENT_TYPE,
           'content-length',
           String(answer.byteLength),
-        ]);
-        response.end(answer.body);
-      } catch {
-        // Nothing here should throw (the id and headers are checked where they are made); if it
-        // does, the client sees a cut response rather than the process an uncaught exception.
-        response.destroy();
-        return;
-      }
-      try {
-        onAnswered({
-          route: url,
-          method: 'GET',
-          status: answer.statusCode,
-          durationMs: performance.now() - startedAt,
-          requestId,
-          request,
-        });
-      } catch {
-        // The answer is out; a failing metric or log sink must not take the process down (the
-        // observer reports its own failures).
-      }
-    });
+        ],
+        answer.body,
+        () =>
+          onAnswered({
+            route: url,
+            method: 'GET',
+            status: answer.statusCode,
+            durationMs: performance.now() - startedAt,
+            requestId,
+            request,
+          }),
+      ),
+    );
     return true;
   };
 }

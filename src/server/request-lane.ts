@@ -1,5 +1,46 @@
-import type { Server } from 'node:http';
-import type { RequestLane } from './probe-lane.js';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+
+/** Answers a request and returns true, or returns false and leaves it to the framework. */
+export type RequestLane = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+/** What a lane reports of each request it answered, as the framework's onResponse would. */
+export interface AnsweredRequest {
+  route: string;
+  method: string;
+  status: number;
+  durationMs: number;
+  requestId: string;
+  request: IncomingMessage;
+}
+
+/**
+ * Writes a lane's answer, head and body in one write, then reports it (metrics, the access log
+ * line), unless the response has ended or its client is gone. Nothing escapes into the server's
+ * request listener: a write that throws cuts the response (nothing here should throw: ids and
+ * headers are checked where they are made), and a report that throws is dropped (the observer
+ * reports its own failures).
+ */
+export function writeLaneAnswer(
+  response: ServerResponse,
+  status: number,
+  headers: string[],
+  body: string,
+  reportAnswered: () => void,
+): void {
+  if (response.writableEnded || response.destroyed) return;
+  try {
+    response.writeHead(status, headers);
+    response.end(body);
+  } catch {
+    response.destroy();
+    return;
+  }
+  try {
+    reportAnswered();
+  } catch {
+    // The answer is out; a failing metric or log sink must not take the process down.
+  }
+}
 
 /**
  * Puts `lane` in front of the framework on `server`: each request is offered to the lane first
