@@ -68,16 +68,18 @@ export function startFakeLlm() {
 
 /**
  * The built gateway in a fresh home, paired. `top` holds top-level keys (they must come before
- * any table), `toml` is appended after the quiet base config.
+ * any table), `toml` is appended after the quiet base config, `connections` is the most sockets
+ * the gateway keeps open (all of them may be the load generator's).
  */
-export async function startGateway(toml = '', top = '') {
+export async function startGateway(toml = '', top = '', connections = 1024) {
   const home = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const config = join(home, 'config.toml');
   writeFileSync(
     config,
     // The load generator is one client with many connections: the per-client caps (64 sockets,
     // 32 requests in progress) would answer part of the load with 429 instead of measuring it.
-    `${top}[gateway]\nport = 0\nmax_connections_per_client = 1024\nmax_requests_per_client = 1024\n\n[observability]\nlog_level = "warn"\n${toml}`,
+    `${top}[gateway]\nport = 0\nmax_connections = ${connections}\n` +
+      `max_connections_per_client = ${connections}\nmax_requests_per_client = 1024\n\n[observability]\nlog_level = "warn"\n${toml}`,
   );
   const started = await spawnUntil(
     [join(root, 'dist/gatehouse.cjs'), 'start', '--config', config],

@@ -22,6 +22,8 @@ beforeEach(async () => {
   home = mkdtempSync(join(tmpdir(), 'gatehouse-sessions-cli-'));
   const registry = createSessionRegistry({ record: () => undefined });
   registry.add({
+    sessionId: SESSION_ID,
+    jti: undefined,
     info: {
       session_id: SESSION_ID,
       principal_id: 'jwt:user:alice',

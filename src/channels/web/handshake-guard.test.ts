@@ -67,6 +67,30 @@ describe('handshake guard behind a trusted proxy', () => {
   });
 });
 
+describe('handshake guard after an upgrade', () => {
+  it('leaves nothing of itself on an upgraded socket, and frees its slot on close before that', () => {
+    const { pending, guard } = guardWithCap(2);
+    const upgraded = socketFrom('198.51.100.1');
+    const before = upgraded.listenerCount('close');
+    guard.accept(upgraded);
+    expect(guard.holdForUpgrade(upgraded, '198.51.100.1')).toBe(true);
+    guard.upgraded(upgraded);
+    expect(upgraded.listenerCount('close')).toBe(before);
+    expect(pending.count('198.51.100.1')).toBe(0);
+    // A socket that closes while still counted gives its slot back.
+    const dropped = socketFrom('198.51.100.1');
+    guard.accept(dropped);
+    expect(pending.count('198.51.100.1')).toBe(1);
+    dropped.destroy();
+    return new Promise<void>((resolve) => {
+      dropped.once('close', () => {
+        expect(pending.count('198.51.100.1')).toBe(0);
+        resolve();
+      });
+    });
+  });
+});
+
 describe('handshake guard between keep-alive requests', () => {
   beforeEach(() => {
     vi.useFakeTimers();

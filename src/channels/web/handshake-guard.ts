@@ -93,12 +93,17 @@ export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeG
       inFlight: 0,
     };
     states.set(socket, state);
-    socket.once('close', () => {
-      disarm(state);
-      release(state);
-    });
+    socket.on('close', socketClosed);
     return state;
   };
+
+  // One listener for every socket, as for responses below: a socket keeps no closure of the guard.
+  function socketClosed(this: Duplex): void {
+    const state = states.get(this);
+    if (state === undefined) return;
+    disarm(state);
+    release(state);
+  }
 
   // One listener for every response, the socket's state kept on the response: no closure per
   // request on the path every keep-alive request takes.
@@ -156,6 +161,9 @@ export function createHandshakeGuard(options: HandshakeGuardOptions): HandshakeG
       if (state === undefined) return;
       disarm(state);
       release(state);
+      // A WebSocket from here on, perhaps for days: it keeps nothing of the guard.
+      states.delete(socket);
+      socket.off('close', socketClosed);
     },
   };
 }

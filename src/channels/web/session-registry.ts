@@ -26,7 +26,11 @@ export interface SessionDirectory {
 
 /** A registered session: its public info and how to close it. */
 export interface RegisteredSession {
-  info: SessionInfo;
+  /** May be built on each read: `sessions list` reads it, the other operations do not. */
+  readonly info: SessionInfo;
+  readonly sessionId: string;
+  /** The credential's revocation handle (`info.jti`), for `closeByJti`. */
+  readonly jti: string | undefined;
   close(code: number, reason: string): void;
 }
 
@@ -50,7 +54,7 @@ export function createSessionRegistry(observer: Observer): SessionRegistry {
 
   return {
     add(session) {
-      sessions.set(session.info.session_id, session);
+      sessions.set(session.sessionId, session);
       report();
     },
     remove(sessionId) {
@@ -65,7 +69,7 @@ export function createSessionRegistry(observer: Observer): SessionRegistry {
       return true;
     },
     closeByJti(jti, code, reason) {
-      const matching = [...sessions.values()].filter((session) => session.info.jti === jti);
+      const matching = [...sessions.values()].filter((session) => session.jti === jti);
       for (const session of matching) session.close(code, reason);
       return matching.length;
     },

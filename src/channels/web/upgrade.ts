@@ -63,11 +63,13 @@ export function attachUpgradeHandler(server: Server, options: UpgradeHandlerOpti
   const onRequest = (request: IncomingMessage, response: ServerResponse): void =>
     guard.requestStarted(request, response);
 
+  // Shared by every upgraded socket, which keeps it for its whole life.
+  const onSocketError = (error: Error): void => {
+    // Peers reset half-open upgrades routinely (ECONNRESET); nothing to answer.
+    options.logger.debug({ err: error }, 'ws upgrade socket error');
+  };
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', (error) => {
-      // Peers reset half-open upgrades routinely (ECONNRESET); nothing to answer.
-      options.logger.debug({ err: error }, 'ws upgrade socket error');
-    });
+    socket.on('error', onSocketError);
     void handleUpgrade(request, socket, head).catch((error: unknown) => {
       options.logger.error({ err: error }, 'ws upgrade failed');
       rejectUpgrade(socket, 'INTERNAL');

@@ -153,6 +153,45 @@ describe('web session lifetime', () => {
     expect(await client.closed).toMatchObject({ code: 4000 });
   });
 
+  it('counts the idle timeout from the last message', async () => {
+    const gw = await start({ timings: { idleMs: 300 } });
+    const { client } = await session(gw);
+    let lastSent = 0;
+    // Six messages 100 ms apart: twice the idle timeout from the session's start.
+    for (let round = 0; round < 6; round++) {
+      lastSent = Date.now();
+      client.send({ type: 'history', limit: 1 });
+      expect(await client.next()).toMatchObject({ type: 'history' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(client.ws.readyState).toBe(client.ws.OPEN);
+    expect(await client.closed).toMatchObject({ code: 4000 });
+    expect(Date.now() - lastSent).toBeGreaterThanOrEqual(290);
+  });
+
+  it('keeps a quiet session open while a reply is in progress, then times it out', async () => {
+    const gw = await start({ timings: { idleMs: 150 } });
+    const { client } = await session(gw);
+    client.send({ type: 'message', id: 'm1', text: 'slow' });
+    expect(await client.next()).toMatchObject({ type: 'chunk', delta: 'thinking' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(client.ws.readyState).toBe(client.ws.OPEN);
+    client.send({ type: 'cancel', id: 'm1' });
+    expect(await client.next()).toMatchObject({ type: 'error', code: 'MESSAGE_CANCELLED' });
+    expect(await client.closed).toMatchObject({ code: 4000 });
+  });
+
+  it('pings on every heartbeat until the idle timeout closes the session', async () => {
+    const gw = await start({ timings: { heartbeatMs: 20, idleMs: 300 } });
+    const { client } = await session(gw);
+    let pings = 0;
+    client.ws.on('ping', () => {
+      pings += 1;
+    });
+    expect(await client.closed).toMatchObject({ code: 4000 });
+    expect(pings).toBeGreaterThanOrEqual(5);
+  });
+
   it('keeps a client that answers pings alive across many heartbeats', async () => {
     const gw = await start({ timings: { heartbeatMs: 20 } });
     const { client } = await session(gw);

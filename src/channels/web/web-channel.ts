@@ -22,7 +22,7 @@ import { WEB_ROUTES, webHandlers } from './routes.js';
 import type { AdminGuard } from './routes.js';
 import { channelRouteRegistrar, upgradePaths } from '../route-builder.js';
 import type { ChannelRouteHandler } from '../module.js';
-import type { runSession, SessionTimings } from './session.js';
+import type { runSession, SessionContext, SessionTimings } from './session.js';
 import { createSessionRegistry } from './session-registry.js';
 import { createConversationRegistry } from './conversations.js';
 import { createTurnStreams } from '../turn-streams.js';
@@ -139,6 +139,18 @@ export function webChannel(options: WebChannelOptions): WebChannel {
     return principal;
   }
 
+  const sessionContext: SessionContext = {
+    agent: options.agent ?? 'default',
+    dispatch: options.dispatch,
+    registry,
+    isRevoked: options.revocations.isRevoked,
+    timings,
+    logger: options.logger,
+    conversations,
+    turns,
+    ...(options.history === undefined ? {} : { history: options.history }),
+  };
+
   const handlers = webHandlers({
     authenticator: options.authenticator,
     tickets: options.tickets,
@@ -184,21 +196,12 @@ export function webChannel(options: WebChannelOptions): WebChannel {
           return principal;
         },
         onSession(ws, principal, clientKey, conversation) {
-          sockets.ready().runSession({
+          sockets.ready().runSession(sessionContext, {
             ws,
             ...(conversation === undefined ? {} : { requestedConversation: conversation }),
             sessionId: randomUUID(),
             principal,
             clientKey,
-            agent: options.agent ?? 'default',
-            dispatch: options.dispatch,
-            registry,
-            isRevoked: options.revocations.isRevoked,
-            timings,
-            logger: options.logger,
-            conversations,
-            turns,
-            ...(options.history === undefined ? {} : { history: options.history }),
           });
         },
         logger: options.logger,

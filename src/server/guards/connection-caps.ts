@@ -12,6 +12,10 @@ export interface ConnectionCapsOptions {
   isExempt: (peer: string) => boolean;
 }
 
+const kPeer = Symbol('gatehouse.counted peer');
+/** A socket counted against its peer, until its 'close'. */
+type PeerSocket = Socket & { [kPeer]?: string | undefined };
+
 /**
  * Caps open sockets in total and per peer. Only the peer address is known at accept (forwarded
  * headers come later), so the per-client request cap (`limitRequestsPerClient`) covers clients
@@ -22,7 +26,17 @@ export function capConnections(server: Server, options: ConnectionCapsOptions): 
   server.maxConnections = options.maxConnections;
   const open = new Map<string, number>();
 
-  const onConnection = (socket: Socket): void => {
+  // One listener for every socket, the peer kept on the socket: no closure per connection.
+  function peerSocketClosed(this: PeerSocket): void {
+    const peer = this[kPeer];
+    if (peer === undefined) return;
+    this[kPeer] = undefined;
+    const remaining = (open.get(peer) ?? 1) - 1;
+    if (remaining <= 0) open.delete(peer);
+    else open.set(peer, remaining);
+  }
+
+  const onConnection = (socket: PeerSocket): void => {
     const peer = normalizeIp(socket.remoteAddress ?? '') ?? UNKNOWN_CLIENT;
     if (options.isExempt(peer)) return;
     const count = open.get(peer) ?? 0;
@@ -32,11 +46,8 @@ export function capConnections(server: Server, options: ConnectionCapsOptions): 
       return;
     }
     open.set(peer, count + 1);
-    socket.once('close', () => {
-      const remaining = (open.get(peer) ?? 1) - 1;
-      if (remaining <= 0) open.delete(peer);
-      else open.set(peer, remaining);
-    });
+    socket[kPeer] = peer;
+    socket.on('close', peerSocketClosed);
   };
   // Before every other 'connection' listener, so a refused socket costs no guard state.
   server.prependListener('connection', onConnection);

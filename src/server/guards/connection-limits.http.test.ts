@@ -87,6 +87,24 @@ describe('connection limits over real sockets', () => {
     expect((await send(gateway, '/health', { method: 'GET' })).status).toBe(200);
   });
 
+  it('gives a peer its slots back as its sockets close', async () => {
+    const gateway = await startTestGateway({
+      toml: '[gateway]\nmax_connections_per_client = 4\n',
+    });
+    const first = await flood(gateway, 4, '127.0.0.11');
+    await sleep(200);
+    expect(openCount(first)).toBe(4);
+    for (const handle of first.slice(0, 3)) handle.socket.destroy();
+    await eventually(async () => openCount(first) === 1, 'three sockets closed');
+    await sleep(100);
+    // Three slots are free again, and a fourth new socket is over the cap.
+    const second = await flood(gateway, 4, '127.0.0.11');
+    await eventually(async () => openCount(second) === 3, 'one new socket refused');
+    await sleep(200);
+    expect(openCount(second)).toBe(3);
+    expect(openCount(first)).toBe(1);
+  });
+
   it('exempts trusted proxies from the per-peer socket cap', async () => {
     const gateway = await startTestGateway({
       toml: '[gateway]\nmax_connections_per_client = 8\ntrusted_proxies = ["127.0.0.10/32"]\n',
