@@ -1,4 +1,6 @@
+import type { RawData } from 'ws';
 import * as z from 'zod';
+import { ERRORS, GatewayError, isGatewayError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
 
 const frameId = z.string().min(1).max(128);
@@ -72,4 +74,27 @@ function readableId(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null || !('id' in raw)) return undefined;
   const parsed = frameId.safeParse(raw.id);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** A received text frame's payload as a string, whatever form `ws` delivered it in. */
+export function frameText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+/** An error frame with the registry code and client-safe message (never upstream detail). */
+export function errorFrame(id: string | undefined, error: unknown): ServerFrame {
+  const gatewayError = isGatewayError(error) ? error : new GatewayError('INTERNAL');
+  const message = gatewayError.code === 'INTERNAL' ? ERRORS.INTERNAL.message : gatewayError.message;
+  return {
+    type: 'error',
+    ...(id === undefined ? {} : { id }),
+    code: gatewayError.code,
+    message,
+    ...(gatewayError.retryable ? { retryable: true } : {}),
+    ...(typeof gatewayError.extra.retry_after === 'number'
+      ? { retry_after: gatewayError.extra.retry_after }
+      : {}),
+  };
 }

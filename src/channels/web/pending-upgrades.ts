@@ -1,3 +1,5 @@
+import { KeyCounts } from '../../http/key-counts.js';
+
 /** A counted pending socket: how to stop counting it, and whether it took its peer over the cap. */
 export interface PendingSlot {
   release: () => void;
@@ -15,30 +17,28 @@ export interface PendingUpgrades {
 
 /** Builds the per-client pending counter with a fixed cap. */
 export function createPendingUpgrades(maxPerClient: number): PendingUpgrades {
-  const counts = new Map<string, number>();
+  // Only keys with work in progress are held (no slow leak).
+  const counts = new KeyCounts();
 
   const take = (clientKey: string): (() => void) => {
-    counts.set(clientKey, (counts.get(clientKey) ?? 0) + 1);
+    counts.add(clientKey);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const remaining = (counts.get(clientKey) ?? 1) - 1;
-      // Delete at zero so the map only holds keys with work in progress (no slow leak).
-      if (remaining <= 0) counts.delete(clientKey);
-      else counts.set(clientKey, remaining);
+      counts.remove(clientKey);
     };
   };
 
   return {
     acquire(clientKey) {
-      const overCap = (counts.get(clientKey) ?? 0) >= maxPerClient;
+      const overCap = counts.count(clientKey) >= maxPerClient;
       return { release: take(clientKey), overCap };
     },
     tryAcquire(clientKey) {
-      if ((counts.get(clientKey) ?? 0) >= maxPerClient) return undefined;
+      if (counts.count(clientKey) >= maxPerClient) return undefined;
       return take(clientKey);
     },
-    count: (clientKey) => counts.get(clientKey) ?? 0,
+    count: (clientKey) => counts.count(clientKey),
   };
 }

@@ -4,6 +4,7 @@ import { DEFAULT_AGENT } from '../../core/routing/rules.js';
 import { GatewayError, isGatewayError } from '../../errors.js';
 import type { TurnStream, TurnStreams } from '../turn-streams.js';
 import { conversationMemoryKey } from './conversations.js';
+import { errorFrame } from './frames.js';
 import type { ServerFrame } from './frames.js';
 
 export interface SessionTurnsOptions {
@@ -15,7 +16,6 @@ export interface SessionTurnsOptions {
   /** Turns shared by every session, so a new socket can resume one its predecessor started. */
   turns: TurnStreams;
   send(frame: ServerFrame): void;
-  errorFrame(id: string | undefined, error: unknown): ServerFrame;
   logger: Logger;
   now: () => number;
 }
@@ -119,7 +119,7 @@ export class SessionTurns {
   }
 
   #follow(id: string, key: string, stream: TurnStream, afterSeq: number): void {
-    const { send, errorFrame } = this.#options;
+    const { send } = this.#options;
     const followed: Followed = { key, stream, detach: () => undefined };
     this.#followed.set(id, followed);
     followed.detach = stream.attach(

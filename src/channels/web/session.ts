@@ -3,13 +3,14 @@ import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
 import type { Dispatch, Principal } from '../../core/types.js';
-import { ERRORS, GatewayError, isGatewayError } from '../../errors.js';
+import { GatewayError } from '../../errors.js';
 import { CLOSE_CODES } from './close-codes.js';
 import { credentialEnded, CREDENTIAL_END_REASONS } from './credential-check.js';
-import { isConversationId, parseClientFrame } from './frames.js';
+import { errorFrame, frameText, parseClientFrame } from './frames.js';
 import type { ClientFrame, ServerFrame } from './frames.js';
 import type { RegisteredSession, SessionInfo, SessionRegistry } from './session-registry.js';
 import { conversationMemoryKey } from './conversations.js';
+import { requestConversation } from './conversation-request.js';
 import type { ConversationRegistry } from './conversations.js';
 import { SessionTurns } from './session-turns.js';
 import type { TurnStreams } from '../turn-streams.js';
@@ -102,7 +103,11 @@ class WebSession implements RegisteredSession {
     this.#clientKey = start.clientKey;
     // A new socket starts a new conversation unless `?conversation=` names one it may attach to;
     // `attach` switches it later. A refused request leaves the new one and is answered after `ready`.
-    const requested = requestConversation(context.conversations, start);
+    const requested = requestConversation(
+      context.conversations,
+      start.requestedConversation,
+      start.principal.id,
+    );
     this.#attached = requested.ok;
     this.#refusal = requested.ok ? undefined : requested.error;
     this.#conversationId = requested.ok ? requested.id : randomUUID();
@@ -194,7 +199,7 @@ class WebSession implements RegisteredSession {
         ),
       );
     }
-    const parsed = parseClientFrame(rawToText(data));
+    const parsed = parseClientFrame(frameText(data));
     if (!parsed.ok) return this.send(errorFrame(parsed.id, new GatewayError(parsed.code)));
     const frame = parsed.frame;
     if (frame.type === 'message') this.#runMessage(frame);
@@ -350,7 +355,6 @@ class WebSession implements RegisteredSession {
       dispatch: context.dispatch,
       turns: context.turns,
       send: (frame) => this.send(frame),
-      errorFrame,
       logger: context.logger,
       now: context.now ?? Date.now,
     });
@@ -373,43 +377,4 @@ function onClose(this: SessionSocket): void {
 }
 function onTimer(session: WebSession): void {
   session.timer();
-}
-
-/** What `?conversation=` asked for: attached, refused (the `attach` frame's error), or nothing. */
-type RequestedConversation = { ok: true; id: string } | { ok: false; error?: GatewayError };
-
-/** Applies the same checks as an `attach` frame (format, then the owning principal). */
-function requestConversation(
-  conversations: ConversationRegistry,
-  start: SessionStart,
-): RequestedConversation {
-  const id = start.requestedConversation;
-  if (id === undefined) return { ok: false };
-  if (!isConversationId(id)) return { ok: false, error: new GatewayError('INVALID_BODY') };
-  if (!conversations.claim(id, start.principal.id)) {
-    return { ok: false, error: new GatewayError('CONVERSATION_FORBIDDEN') };
-  }
-  return { ok: true, id };
-}
-
-/** An error frame with the registry code and client-safe message (never upstream detail). */
-function errorFrame(id: string | undefined, error: unknown): ServerFrame {
-  const gatewayError = isGatewayError(error) ? error : new GatewayError('INTERNAL');
-  const message = gatewayError.code === 'INTERNAL' ? ERRORS.INTERNAL.message : gatewayError.message;
-  return {
-    type: 'error',
-    ...(id === undefined ? {} : { id }),
-    code: gatewayError.code,
-    message,
-    ...(gatewayError.retryable ? { retryable: true } : {}),
-    ...(typeof gatewayError.extra.retry_after === 'number'
-      ? { retry_after: gatewayError.extra.retry_after }
-      : {}),
-  };
-}
-
-function rawToText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { normalizeIp, UNKNOWN_CLIENT } from '../../http/client-address.js';
+import { KeyCounts } from '../../http/key-counts.js';
 
 /** Inputs of capConnections. */
 export interface ConnectionCapsOptions {
@@ -24,28 +25,25 @@ type PeerSocket = Socket & { [kPeer]?: string | undefined };
 export function capConnections(server: Server, options: ConnectionCapsOptions): () => void {
   const previousMax = server.maxConnections;
   server.maxConnections = options.maxConnections;
-  const open = new Map<string, number>();
+  const open = new KeyCounts();
 
   // One listener for every socket, the peer kept on the socket: no closure per connection.
   function peerSocketClosed(this: PeerSocket): void {
     const peer = this[kPeer];
     if (peer === undefined) return;
     this[kPeer] = undefined;
-    const remaining = (open.get(peer) ?? 1) - 1;
-    if (remaining <= 0) open.delete(peer);
-    else open.set(peer, remaining);
+    open.remove(peer);
   }
 
   const onConnection = (socket: PeerSocket): void => {
     const peer = normalizeIp(socket.remoteAddress ?? '') ?? UNKNOWN_CLIENT;
     if (options.isExempt(peer)) return;
-    const count = open.get(peer) ?? 0;
-    if (count >= options.maxPerPeer) {
+    if (open.count(peer) >= options.maxPerPeer) {
       // No request has been read yet, so there is nothing to answer: close at once.
       socket.destroy();
       return;
     }
-    open.set(peer, count + 1);
+    open.add(peer);
     socket[kPeer] = peer;
     socket.on('close', peerSocketClosed);
   };

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { GatewayError } from '../../errors.js';
+import { KeyCounts } from '../../http/key-counts.js';
 import type { OnRequestGuard } from '../../http/route-types.js';
 
 /** Seconds a refused client is told to wait: in-flight requests finish within moments. */
@@ -32,18 +33,16 @@ type CountedResponse = EventEmitter & { [kClientKey]?: string };
  * everyone's sockets and handlers.
  */
 export function limitRequestsPerClient(maxPerClient: number): RequestsPerClient {
-  const inProgress = new Map<string, number>();
+  const inProgress = new KeyCounts();
   // One listener for every response, its key kept on the response: no closure per request.
   function releaseSlot(this: CountedResponse): void {
     const key = this[kClientKey];
     if (key === undefined) return;
     this[kClientKey] = undefined;
-    const remaining = (inProgress.get(key) ?? 1) - 1;
-    if (remaining <= 0) inProgress.delete(key);
-    else inProgress.set(key, remaining);
+    inProgress.remove(key);
   }
-  function take(key: string, response: CountedResponse, count: number): void {
-    inProgress.set(key, count + 1);
+  function take(key: string, response: CountedResponse): void {
+    inProgress.add(key);
     // 'close' fires once the response is finished or the connection is gone, whichever is first.
     response[kClientKey] = key;
     response.on('close', releaseSlot);
@@ -51,20 +50,17 @@ export function limitRequestsPerClient(maxPerClient: number): RequestsPerClient 
   return {
     hook(request, reply, done) {
       const key = request.clientKey;
-      const count = inProgress.get(key) ?? 0;
-      if (count >= maxPerClient) {
+      if (inProgress.count(key) >= maxPerClient) {
         done(new GatewayError('TOO_MANY_REQUESTS', { extra: { retry_after: RETRY_AFTER_SECS } }));
         return;
       }
-      take(key, reply.raw, count);
+      take(key, reply.raw);
       done();
     },
-    take(key, response) {
-      take(key, response, inProgress.get(key) ?? 0);
-    },
+    take,
     mayStart(clientKey) {
       if (inProgress.size === 0) return maxPerClient > 0;
-      return (inProgress.get(clientKey()) ?? 0) < maxPerClient;
+      return inProgress.count(clientKey()) < maxPerClient;
     },
   };
 }
