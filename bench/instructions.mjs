@@ -6,11 +6,11 @@
 //
 // Each server (the built gateway, and the bare baseline) runs alone under callgrind, with
 // V8's own helper threads off (`--single-threaded`); a client in this process sends WARM requests, then the counters are zeroed,
-// N more are sent (10 at a time on keep-alive sockets) and the counters dumped. Scenarios:
+// N more are sent (10 at a time on keep-alive sockets, or --concurrency N) and the counters dumped. Scenarios:
 // `webhook` (POST /webhook, `memory.backend = "none"`, the default), `webhook-auto-save` (the same
 // with the SQLite memory) and `health` (GET /health).
 //
-// Usage: node bench/instructions.mjs [--warm N] [--requests N] [--only NAME,…]
+// Usage: node bench/instructions.mjs [--warm N] [--requests N] [--concurrency N] [--only NAME,…]
 //        (needs valgrind: apt-get install valgrind)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,16 +33,18 @@ const SCENARIOS = {
   'webhook-auto-save': { method: 'POST', path: '/webhook', memory: 'sqlite' },
   health: { method: 'GET', path: '/health', memory: 'none' },
 };
+// Requests in flight at once. The load benchmark keeps 50 (wrk's connections): with as many, the
+// memory's group commits take as many stores at once as they do there.
+const CONCURRENCY = Number(option('concurrency', 10));
 const ONLY = String(option('only', 'webhook')).split(',');
 const unknown = ONLY.filter((name) => !(name in SCENARIOS));
-if (unknown.length > 0 || !(WARM >= 0 && REQUESTS >= 1)) {
+if (unknown.length > 0 || !(WARM >= 0 && REQUESTS >= 1 && CONCURRENCY >= 1)) {
   console.error(
-    `usage: --warm N --requests N --only ${Object.keys(SCENARIOS).join(',')}` +
+    `usage: --warm N --requests N --concurrency N --only ${Object.keys(SCENARIOS).join(',')}` +
       (unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''),
   );
   process.exit(2);
 }
-const CONCURRENCY = 10;
 const BODY = JSON.stringify({ message: 'hello bench' });
 
 try {
@@ -199,7 +201,7 @@ for (const name of ONLY) {
   const bare = bareByRequest.get(request);
   const gate = await measure('gatehouse', scenario, gateway);
   console.log(
-    `${request}, memory.backend = "${scenario.memory}", ${WARM} warm-up + ${REQUESTS} measured requests`,
+    `${request}, memory.backend = "${scenario.memory}", ${WARM} warm-up + ${REQUESTS} measured requests, ${CONCURRENCY} at a time`,
   );
   console.log(`  bare node:http  ${k(bare.main)} instructions per request${withOthers(bare)}`);
   console.log(
