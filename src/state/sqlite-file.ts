@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
  * so that the statement alone can be rolled back, and past 64 KiB it moves that journal to a
  * temporary file, created, written and deleted again for every such transaction. Under load the
  * memory's group commits take a hundred rows each, in several statements, hundreds of times a
- * second: the temporary files were an eighth of the gateway's system calls. The journal is only
+ * second: the temporary files were 15 % of the gateway's system calls. The journal is only
  * ever needed until its transaction ends, so nothing durable changes; the memory it takes is
  * bounded by one statement's pages, and no gateway query builds a temporary table or sort of
  * unbounded size.
