@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { openSqliteFile } from '../state/index.js';
+import { keepTemporaryDataInMemory, openSqliteFile } from '../state/index.js';
 import {
   startSqliteCheckpointer,
   WRITER_AUTOCHECKPOINT_PAGES,
@@ -83,6 +83,10 @@ export class SqliteMemory implements Memory {
     this.#startCheckpointer = () => startCheckpointer(options);
     this.#db = db;
     this.recallMode = migrateMemorySchema(db, options.recall ?? 'fts5');
+    // After the migration, whose FTS5 rebuild (a one-off) may rewrite the whole index: under load
+    // a group commit takes a hundred rows in several statements, and each commit's statement
+    // journal went through a temporary file (15 % of a /webhook request's system calls).
+    keepTemporaryDataInMemory(db);
     this.#sql = {
       history: db.prepare<[string, number], unknown>(
         // Newest first straight off the (session_id, id) index; reversed in JS, which is cheaper

@@ -12,7 +12,7 @@ export { SqliteStateStore, createSqliteStateStore } from './sqlite-store.js';
 export type { SqliteStateStoreOptions } from './sqlite-store.js';
 export { EmbeddedStateStore, createEmbeddedStateStore } from './embedded-store.js';
 export type { EmbeddedStateStoreOptions } from './embedded-store.js';
-export { openSqliteFile } from './sqlite-file.js';
+export { keepTemporaryDataInMemory, openSqliteFile } from './sqlite-file.js';
 export { createStateStore, StateConnectError } from './create-state-store.js';
 export type { CreateStateStoreOptions, StateBackend } from './create-state-store.js';
 export type { StateEvents } from './state-events.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteFile } from './sqlite-file.js';
+import { keepTemporaryDataInMemory, openSqliteFile } from './sqlite-file.js';
 
 /** Files this process holds open that SQLite made as temporary files (unlinked, still open). */
 function openTemporaryFiles(): string[] {
@@ -31,21 +31,22 @@ describe('openSqliteFile', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates an owner-only file in WAL mode, synchronous NORMAL, temporary data in memory', () => {
+  it('creates an owner-only file in WAL mode, synchronous NORMAL, temporary data as built', () => {
     const file = join(dir, 'nested', 'gateway.db');
     db = openSqliteFile(file);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(1);
-    expect(db.pragma('temp_store', { simple: true })).toBe(2);
+    expect(db.pragma('temp_store', { simple: true })).toBe(0);
   });
 
-  it('keeps a large statement journal in memory, not in a temporary file', () => {
-    // Checked against the one SQLite would otherwise use: a transaction whose second statement
-    // changes some 200 pages the first one wrote, far past the 64 KiB kept in memory anyway.
+  it('keepTemporaryDataInMemory keeps a large statement journal out of temporary files', () => {
+    // Checked against a connection without it: a transaction whose second statement changes
+    // some 200 pages the first one wrote, far past the 64 KiB SQLite keeps in memory anyway.
     const plain = openSqliteFile(join(dir, 'default.db'));
-    plain.pragma('temp_store = DEFAULT');
     db = openSqliteFile(join(dir, 'gateway.db'));
+    keepTemporaryDataInMemory(db);
+    expect(db.pragma('temp_store', { simple: true })).toBe(2);
     const seen = (target: Database.Database): string[] => {
       target.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
       const insert = target.prepare('INSERT INTO t (body) VALUES (?)');
