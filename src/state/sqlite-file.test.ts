@@ -18,7 +18,7 @@ function openTemporaryFiles(): string[] {
     .filter((target) => target.includes('etilqs_'));
 }
 
-describe('openSqliteFile', () => {
+describe('SQLite files', () => {
   let dir: string;
   let db: Database.Database | undefined;
 
@@ -31,7 +31,7 @@ describe('openSqliteFile', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates an owner-only file in WAL mode, synchronous NORMAL, temporary data as built', () => {
+  it('openSqliteFile creates an owner-only file in WAL mode, synchronous NORMAL, temporary data as built', () => {
     const file = join(dir, 'nested', 'gateway.db');
     db = openSqliteFile(file);
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -42,7 +42,8 @@ describe('openSqliteFile', () => {
 
   it('keepTemporaryDataInMemory keeps a large statement journal out of temporary files', () => {
     // Checked against a connection without it: a transaction whose second statement changes
-    // some 200 pages the first one wrote, far past the 64 KiB SQLite keeps in memory anyway.
+    // some 200 pages the first one wrote, far past the 64 KiB SQLite keeps in memory anyway. The
+    // NOT NULL column is what makes SQLite journal that statement: it could fail halfway.
     const plain = openSqliteFile(join(dir, 'default.db'));
     db = openSqliteFile(join(dir, 'gateway.db'));
     keepTemporaryDataInMemory(db);
