@@ -5,8 +5,9 @@
 // counted and printed beside it), so it complements `npm run bench` and does not replace it.
 //
 // Each server (the built gateway, and the bare baseline) runs alone under callgrind, with
-// V8's own helper threads off (`--single-threaded`); a client in this process sends WARM requests, then the counters are zeroed,
-// N more are sent (10 at a time on keep-alive sockets, or --concurrency N) and the counters dumped. Scenarios:
+// V8's own helper threads off (`--single-threaded`); a client in this process sends WARM
+// requests, then the counters are zeroed, N more are sent (10 at a time on keep-alive sockets, or
+// --concurrency N) and the counters dumped. Scenarios:
 // `webhook` (POST /webhook, `memory.backend = "none"`, the default), `webhook-auto-save` (the same
 // with the SQLite memory) and `health` (GET /health).
 //

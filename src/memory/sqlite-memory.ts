@@ -83,9 +83,8 @@ export class SqliteMemory implements Memory {
     this.#startCheckpointer = () => startCheckpointer(options);
     this.#db = db;
     this.recallMode = migrateMemorySchema(db, options.recall ?? 'fts5');
-    // After the migration, whose FTS5 rebuild (a one-off) may rewrite the whole index: under load
-    // a group commit takes a hundred rows in several statements, and each commit's statement
-    // journal went through a temporary file (15 % of a /webhook request's system calls).
+    // For the group commits' statement journals (see keepTemporaryDataInMemory); only after the
+    // migration, whose one-off FTS5 rebuild may rewrite the whole index.
     keepTemporaryDataInMemory(db);
     this.#sql = {
       history: db.prepare<[string, number], unknown>(

@@ -17,14 +17,14 @@ export const ROWS_PER_STATEMENT = 32;
 const COLUMNS_PER_ROW = 6;
 
 /**
- * Writes a batch of stores atomically, in order (a later store of a key overwrites an earlier
- * one in place, keeping its id). A batch of up to ROWS_PER_STATEMENT rows is one multi-row
- * INSERT outside any explicit transaction: inside BEGIN … COMMIT, SQLite copies every page a
- * statement changes into a statement journal so that the statement alone can be rolled back,
- * and the BEGIN and COMMIT are statements of their own; a single statement needs neither and is
- * atomic all the same. The statement for each row count is prepared on first use. The values go
- * as arguments, not as one array: better-sqlite3 reads an array's elements one call at a time,
- * which costs more than the binding itself.
+ * Writes a batch of stores atomically, in order (a later store of a key overwrites an earlier one
+ * in place, keeping its id). A batch of up to ROWS_PER_STATEMENT rows is one multi-row INSERT
+ * outside any explicit transaction: inside BEGIN … COMMIT, SQLite copies every page a statement
+ * changes into a statement journal so that the statement alone can be rolled back (the memory keeps
+ * it in memory: keepTemporaryDataInMemory), and the BEGIN and COMMIT are statements of their own; a
+ * single statement needs neither and is atomic all the same. The statement for each row count is
+ * prepared on first use. The values go as arguments, not as one array: better-sqlite3 reads an
+ * array's elements one call at a time, which costs more than the binding itself.
  */
 export function prepareStoreBatch(db: Database.Database): (rows: readonly StoreParams[]) => void {
   const statements: Database.Statement<unknown[]>[] = [];
