@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { GroupCommit } from './group-commit.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFERRED_FLUSH_MS, GroupCommit } from './group-commit.js';
 
 /** A queue whose flushes run only when the test says so, recording every committed batch. */
 function manualQueue(options: { fail?: (batch: readonly string[]) => boolean } = {}) {
@@ -90,6 +90,57 @@ describe('GroupCommit', () => {
     const stored = queue.enqueue('a');
     expect(() => queue.flush()).not.toThrow();
     await expect(stored).rejects.toThrow('cannot write a');
+  });
+
+  describe('deferrable items', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('schedule no flush of their own: they go with the next one', async () => {
+      const { queue, batches, runScheduled, schedules } = manualQueue();
+      const reply = queue.enqueue('reply', true);
+      expect(schedules()).toBe(0);
+      const next = queue.enqueue('next message');
+      expect(schedules()).toBe(1);
+      runScheduled();
+      await Promise.all([reply, next]);
+      expect(batches).toEqual([['reply', 'next message']]);
+    });
+
+    it(`are committed alone once ${DEFERRED_FLUSH_MS} ms have passed without a flush`, async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const { queue, batches } = manualQueue();
+      const reply = queue.enqueue('reply', true);
+      queue.enqueue('another reply', true).catch(() => undefined);
+      vi.advanceTimersByTime(DEFERRED_FLUSH_MS - 1);
+      expect(batches).toEqual([]);
+      vi.advanceTimersByTime(1);
+      await reply;
+      expect(batches).toEqual([['reply', 'another reply']]);
+    });
+
+    it('lose their timer to any flush that commits them first', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const { queue, batches } = manualQueue();
+      const reply = queue.enqueue('reply', true);
+      expect(vi.getTimerCount()).toBe(1);
+      queue.flush();
+      await reply;
+      expect(vi.getTimerCount()).toBe(0);
+      expect(batches).toEqual([['reply']]);
+    });
+
+    it('wait for a flush already scheduled rather than a timer', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const { queue, batches, runScheduled } = manualQueue();
+      const first = queue.enqueue('message');
+      const reply = queue.enqueue('reply', true);
+      expect(vi.getTimerCount()).toBe(0);
+      runScheduled();
+      await Promise.all([first, reply]);
+      expect(batches).toEqual([['message', 'reply']]);
+    });
   });
 
   it('flushes on setImmediate by default', async () => {

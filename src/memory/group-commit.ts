@@ -4,7 +4,17 @@ export interface GroupCommitOptions<T> {
   commit: (batch: readonly T[]) => void;
   /** Runs the flush later; setImmediate by default, so writes made in one event-loop turn share it. */
   schedule?: (flush: () => void) => void;
+  /** Most milliseconds a deferrable item waits for a flush (default DEFERRED_FLUSH_MS). */
+  deferredMs?: number;
 }
+
+/**
+ * How long a deferrable item may wait for others to share its commit. A turn's reply is one: it
+ * then goes with the next message's commit when that comes soon, as it does in a conversation,
+ * instead of costing one of its own just after the answer (when the next message may already be
+ * on its way).
+ */
+export const DEFERRED_FLUSH_MS = 10;
 
 interface Waiter {
   resolve: () => void;
@@ -20,27 +30,43 @@ interface Waiter {
 export class GroupCommit<T> {
   readonly #commit: (batch: readonly T[]) => void;
   readonly #schedule: (flush: () => void) => void;
+  readonly #deferredMs: number;
   readonly #flushLater = (): void => {
     this.#scheduled = false;
+    this.flush();
+  };
+  readonly #flushDeferred = (): void => {
+    this.#deferred = undefined;
     this.flush();
   };
   #items: T[] = [];
   #waiters: Waiter[] = [];
   #scheduled = false;
+  /** The timer of deferrable items queued while no flush was scheduled. */
+  #deferred: NodeJS.Timeout | undefined;
 
   constructor(options: GroupCommitOptions<T>) {
     this.#commit = options.commit;
     this.#schedule = options.schedule ?? ((flush) => setImmediate(flush));
+    this.#deferredMs = options.deferredMs ?? DEFERRED_FLUSH_MS;
   }
 
-  /** Queues one item; settles when the batch holding it is committed or has failed. */
-  enqueue(item: T): Promise<void> {
+  /**
+   * Queues one item; settles when the batch holding it is committed or has failed. A deferrable
+   * item does not schedule a flush of its own: it goes with the next one, or after `deferredMs`.
+   */
+  enqueue(item: T, deferrable = false): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#items.push(item);
       this.#waiters.push({ resolve, reject });
-      if (!this.#scheduled) {
+      if (this.#scheduled) return;
+      if (!deferrable) {
         this.#scheduled = true;
         this.#schedule(this.#flushLater);
+      } else if (this.#deferred === undefined) {
+        this.#deferred = setTimeout(this.#flushDeferred, this.#deferredMs);
+        // A process with nothing else to do ends; closing the memory commits what waits.
+        this.#deferred.unref();
       }
     });
   }
@@ -58,6 +84,10 @@ export class GroupCommit<T> {
     const items = this.#items;
     const waiters = this.#waiters;
     if (items.length === 0) return;
+    if (this.#deferred !== undefined) {
+      clearTimeout(this.#deferred);
+      this.#deferred = undefined;
+    }
     this.#items = [];
     this.#waiters = [];
     try {

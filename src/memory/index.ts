@@ -1,4 +1,4 @@
-export type { Memory, MemoryCategory, MemoryEntry, MemoryRole } from './types.js';
+export type { Memory, MemoryCategory, MemoryEntry, MemoryRole, StoreOptions } from './types.js';
 export { createMemory } from './create-memory.js';
 export type { CreateMemoryOptions } from './create-memory.js';
 export { SqliteMemory, createSqliteMemory } from './sqlite-memory.js';

@@ -51,6 +51,30 @@ describe('SqliteMemory group commit', () => {
     await stored;
   });
 
+  it('holds a deferrable store back for the next commit', async () => {
+    const reply = memory.store('reply', 'answer', 'conversation', 's1', 'assistant', {
+      deferrable: true,
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(committedKeys()).toEqual([]);
+    const next = memory.store('next', 'question', 'conversation', 's2', 'user');
+    await Promise.all([reply, next]);
+    expect(committedKeys()).toEqual(['reply', 'next']);
+  });
+
+  it('commits a deferrable store on its own when no other follows', async () => {
+    await memory.store('reply', 'answer', 'conversation', 's1', 'assistant', { deferrable: true });
+    expect(committedKeys()).toEqual(['reply']);
+  });
+
+  it('shows a held-back store to reads before its commit', async () => {
+    const reply = memory.store('reply', 'answer', 'conversation', 's1', 'assistant', {
+      deferrable: true,
+    });
+    expect((await memory.history('s1', 10)).map((e) => e.key)).toEqual(['reply']);
+    await reply;
+  });
+
   it('forgets a store that was not awaited yet', async () => {
     const stored = memory.store('a', 'pending', 'custom');
     expect(await memory.forget('a')).toBe(true);

@@ -20,7 +20,14 @@ import { prepareStoreBatch, type StoreParams } from './sqlite-store-batch.js';
 import { isoTimestamp } from '../core/iso-timestamp.js';
 import { prepareMemoryPrune } from './sqlite-prune.js';
 import { toEntries } from './memory-row.js';
-import type { Memory, MemoryCategory, MemoryEntry, MemoryRole, PruneOptions } from './types.js';
+import type {
+  Memory,
+  MemoryCategory,
+  MemoryEntry,
+  MemoryRole,
+  PruneOptions,
+  StoreOptions,
+} from './types.js';
 
 /** Options of the SQLite memory. */
 export interface SqliteMemoryOptions {
@@ -142,13 +149,14 @@ export class SqliteMemory implements Memory {
     category: MemoryCategory,
     sessionId: string | null = null,
     role: MemoryRole | null = null,
+    options?: StoreOptions,
   ): Promise<void> {
     this.#assertOpen();
     const createdAt = isoTimestamp(this.#clock());
-    return this.#writes.enqueue({
-      params: [key, content, category, sessionId, role, createdAt],
-      sessionId,
-    });
+    return this.#writes.enqueue(
+      { params: [key, content, category, sessionId, role, createdAt], sessionId },
+      options?.deferrable === true,
+    );
   }
 
   /**

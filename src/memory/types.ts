@@ -25,6 +25,17 @@ export interface PruneOptions {
 }
 
 /** The Memory port: the conversation store. */
+/** How a store may be committed. */
+export interface StoreOptions {
+  /**
+   * Nobody waits for this store (nor reads it from elsewhere) before it is committed: a memory
+   * may then hold it back a few milliseconds, to commit it with the next stores instead of alone.
+   * It is still seen by every later read in this process, and its promise still settles once it
+   * is committed.
+   */
+  deferrable?: boolean;
+}
+
 export interface Memory {
   readonly backend: string;
   /**
@@ -44,6 +55,7 @@ export interface Memory {
     category: MemoryCategory,
     sessionId?: string | null,
     role?: MemoryRole | null,
+    options?: StoreOptions,
   ): Promise<void>;
   /** The last `limit` entries of a session, oldest first. */
   history(sessionId: string, limit: number): Promise<MemoryEntry[]>;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FakeLlm, FakeLlmRequest } from '../../test-support/fake-llm.js';
 import { startFakeOpenAI } from '../../test-support/fake-llm.js';
 import {
@@ -92,13 +92,17 @@ describe('conversation memory through POST /webhook', () => {
       { role: 'assistant', content: 'fake openai: my name is Ada' },
       { role: 'user', content: 'what is my name?' },
     ]);
-    const rows = memoryRows(gateway);
-    expect(rows.map((row) => [row.role, row.content])).toEqual([
-      ['user', 'my name is Ada'],
-      ['assistant', 'fake openai: my name is Ada'],
-      ['user', 'what is my name?'],
-      ['assistant', 'fake openai: what is my name?'],
-    ]);
+    // The last reply is committed after its answer, within DEFERRED_FLUSH_MS (docs/pipeline.md).
+    const rows = await vi.waitFor(() => {
+      const stored = memoryRows(gateway);
+      expect(stored.map((row) => [row.role, row.content])).toEqual([
+        ['user', 'my name is Ada'],
+        ['assistant', 'fake openai: my name is Ada'],
+        ['user', 'what is my name?'],
+        ['assistant', 'fake openai: what is my name?'],
+      ]);
+      return stored;
+    });
     expect(rows.every((row) => row.category === 'conversation')).toBe(true);
     expect(rows[0]?.key).toMatch(/^webhook_msg_[0-9a-f-]{36}$/);
   });

@@ -38,11 +38,14 @@ function context(): TurnContext {
 function gatedMemory(inProcess = true) {
   const log: string[] = [];
   const gates: Array<() => void> = [];
+  /** The contents stored with `deferrable`. */
+  const deferrable: string[] = [];
   const memory: Memory = {
     backend: 'gated',
     inProcess,
-    store(_key, content, _category, _sessionId, role) {
+    store(_key, content, _category, _sessionId, role, options) {
       log.push(`store ${role ?? ''} ${content}`);
+      if (options?.deferrable === true) deferrable.push(content);
       return new Promise((resolve) =>
         gates.push(() => {
           log.push(`stored ${content}`);
@@ -61,7 +64,7 @@ function gatedMemory(inProcess = true) {
   const release = (): void => {
     for (const open of gates.splice(0)) open();
   };
-  return { memory, log, release };
+  return { memory, log, release, deferrable };
 }
 
 function stageFor(memory: Memory) {
@@ -128,7 +131,7 @@ describe('memoryStage ordering', () => {
   });
 
   it('queues the reply as the turn ends without waiting for its commit', async () => {
-    const { memory, log, release } = gatedMemory();
+    const { memory, log, release, deferrable } = gatedMemory();
     const ctx = context();
     const turn = stageFor(memory).run(ctx, async () => {
       ctx.result = { response: 'answer', model: 'echo', duplicate: false };
@@ -139,12 +142,14 @@ describe('memoryStage ordering', () => {
     // The store was called before the stage returned (so the memory orders it and reads see
     // it), and is still open: the answer leaves without waiting for it.
     expect(log).toEqual(['store user question', 'stored question', 'store assistant answer']);
+    // Nobody waits for the reply's commit, so it may share the next one; the question's may not.
+    expect(deferrable).toEqual(['answer']);
     release();
     expect(log.at(-1)).toBe('stored answer');
   });
 
   it('waits for the reply commit when other instances read the memory', async () => {
-    const { memory, log, release } = gatedMemory(false);
+    const { memory, log, release, deferrable } = gatedMemory(false);
     const ctx = context();
     let ended = false;
     const turn = stageFor(memory)
@@ -162,6 +167,7 @@ describe('memoryStage ordering', () => {
     release();
     await turn;
     expect(log.at(-1)).toBe('stored answer');
+    expect(deferrable).toEqual([]);
   });
 
   it('stores no reply when the agent fails, and takes the question back out once committed', async () => {

@@ -76,6 +76,12 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
         await unstore();
         return;
       }
+      // A memory read only in this process sees the queued reply in every later read, so its
+      // commit may come after the answer has left, and may wait to share the next message's
+      // commit: a crash before it loses the reply, never the question. Another instance could
+      // serve the next turn before a shared memory committed it, so there the answer waits
+      // (docs/pipeline.md, "memory").
+      const inProcess = memory.inProcess === true;
       const replyStored = safely('store', () =>
         memory.store(
           `${prefix}_reply_${turnId}`,
@@ -83,13 +89,10 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
           'conversation',
           sessionId,
           'assistant',
+          { deferrable: inProcess },
         ),
       );
-      // A memory read only in this process sees the queued reply in every later read, so its
-      // commit may come after the answer has left: a crash before it loses the reply, never the
-      // question. Another instance could serve the next turn before a shared memory committed
-      // it, so there the answer waits (docs/pipeline.md, "memory").
-      if (memory.inProcess !== true) await replyStored;
+      if (!inProcess) await replyStored;
     },
   };
 }
