@@ -24,7 +24,6 @@ export interface PruneOptions {
   batchSize: number;
 }
 
-/** The Memory port: the conversation store. */
 /** How a store may be committed. */
 export interface StoreOptions {
   /**
@@ -36,6 +35,7 @@ export interface StoreOptions {
   deferrable?: boolean;
 }
 
+/** The Memory port: the conversation store. */
 export interface Memory {
   readonly backend: string;
   /**
