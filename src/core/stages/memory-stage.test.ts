@@ -131,7 +131,7 @@ describe('memoryStage ordering', () => {
   });
 
   it('queues the reply as the turn ends without waiting for its commit', async () => {
-    const { memory, log, release, deferrable } = gatedMemory();
+    const { memory, log, release } = gatedMemory();
     const ctx = context();
     const turn = stageFor(memory).run(ctx, async () => {
       ctx.result = { response: 'answer', model: 'echo', duplicate: false };
@@ -142,11 +142,34 @@ describe('memoryStage ordering', () => {
     // The store was called before the stage returned (so the memory orders it and reads see
     // it), and is still open: the answer leaves without waiting for it.
     expect(log).toEqual(['store user question', 'stored question', 'store assistant answer']);
-    // Nobody waits for the reply's commit, so it may share the next one; the question's may not.
-    expect(deferrable).toEqual(['answer']);
     release();
     expect(log.at(-1)).toBe('stored answer');
   });
+
+  it.each([
+    ['a one-off turn (no conversation to continue)', true, 4, ['answer']],
+    ['a turn of an agent that reads no history', false, 0, ['answer']],
+    ['a turn of a conversation that reads its history', false, 4, []],
+  ])(
+    'lets the reply, never the question, wait to share a later commit: %s',
+    async (_name, freshConversation, historyWindow, expected) => {
+      const { memory, log, release, deferrable } = gatedMemory();
+      const base = context();
+      const ctx: TurnContext = {
+        ...base,
+        agent: { ...base.agent, historyWindow },
+        request: { ...base.request, freshConversation },
+      };
+      const turn = stageFor(memory).run(ctx, async () => {
+        ctx.result = { response: 'answer', model: 'echo', duplicate: false };
+      });
+      await untilTrue(() => log.includes('store user question'));
+      release();
+      await turn;
+      expect(deferrable).toEqual(expected);
+      release();
+    },
+  );
 
   it('waits for the reply commit when other instances read the memory', async () => {
     const { memory, log, release, deferrable } = gatedMemory(false);

@@ -40,7 +40,8 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
       const { message } = ctx.request;
       const sessionId = memorySessionId(ctx.agent.name, message.conversationId);
       const window = ctx.agent.historyWindow;
-      if (window > 0 && ctx.request.freshConversation !== true) {
+      const readsHistory = window > 0 && ctx.request.freshConversation !== true;
+      if (readsHistory) {
         await safely('history', async () => {
           ctx.history = completeExchanges(await memory.history(sessionId, window));
         });
@@ -77,10 +78,11 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
         return;
       }
       // A memory read only in this process sees the queued reply in every later read, so its
-      // commit may come after the answer has left, and may wait to share the next message's
-      // commit: a crash before it loses the reply, never the question. Another instance could
-      // serve the next turn before a shared memory committed it, so there the answer waits
-      // (docs/pipeline.md, "memory").
+      // commit may come after the answer has left: a crash before it loses the reply, never the
+      // question. Another instance could serve the next turn before a shared memory committed
+      // it, so there the answer waits (docs/pipeline.md, "memory"). In a conversation whose
+      // turns read their history, the next turn's read would commit a held-back reply on that
+      // turn's own path, so only a reply no such read waits for may wait to share a later commit.
       const inProcess = memory.inProcess === true;
       const replyStored = safely('store', () =>
         memory.store(
@@ -89,7 +91,7 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
           'conversation',
           sessionId,
           'assistant',
-          { deferrable: inProcess },
+          { deferrable: inProcess && !readsHistory },
         ),
       );
       if (!inProcess) await replyStored;
