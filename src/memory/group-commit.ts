@@ -9,10 +9,9 @@ export interface GroupCommitOptions<T> {
 }
 
 /**
- * How long a deferrable item may wait for others to share its commit. A turn's reply is one: it
- * then goes with the next message's commit when that comes soon, as it does in a conversation,
- * instead of costing one of its own just after the answer (when the next message may already be
- * on its way).
+ * How long a deferrable item may wait for others to share its commit. The reply of a turn no
+ * history read waits for is one: it then goes with the next message's commit (any
+ * conversation's) when that comes soon, instead of costing a commit of its own.
  */
 export const DEFERRED_FLUSH_MS = 10;
 

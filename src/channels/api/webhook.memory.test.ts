@@ -92,7 +92,7 @@ describe('conversation memory through POST /webhook', () => {
       { role: 'assistant', content: 'fake openai: my name is Ada' },
       { role: 'user', content: 'what is my name?' },
     ]);
-    // The last reply is committed after its answer, within DEFERRED_FLUSH_MS (docs/pipeline.md).
+    // The last reply is committed just after its answer has left (docs/pipeline.md, "memory").
     const rows = await vi.waitFor(() => {
       const stored = memoryRows(gateway);
       expect(stored.map((row) => [row.role, row.content])).toEqual([
