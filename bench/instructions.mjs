@@ -2,9 +2,9 @@
 // shared VM where timings drift by tens of percent, so it shows changes of a few percent that
 // the load benchmark cannot. With the SQLite memory and many requests in flight it varies more
 // (about 4 % at 50): how many rows a group commit takes depends on timing, so compare several
-// runs there. It counts user-space instructions of the server process's main
-// thread, where requests are served (no kernel time, no waiting; the process's other threads are
-// counted and printed beside it), so it complements `npm run bench` and does not replace it.
+// runs there. It counts user-space instructions of the server process's main thread, where
+// requests are served (no kernel time, no waiting; the process's other threads are counted and
+// printed beside it), so it complements `npm run bench` and does not replace it.
 //
 // Each server (the built gateway, and the bare baseline) runs alone under callgrind, with
 // V8's own helper threads off (`--single-threaded`); a client in this process sends WARM

@@ -4,8 +4,6 @@ export interface GroupCommitOptions<T> {
   commit: (batch: readonly T[]) => void;
   /** Runs the flush later; setImmediate by default, so writes made in one event-loop turn share it. */
   schedule?: (flush: () => void) => void;
-  /** Most milliseconds a deferrable item waits for a flush (default DEFERRED_FLUSH_MS). */
-  deferredMs?: number;
 }
 
 /**
@@ -29,7 +27,6 @@ interface Waiter {
 export class GroupCommit<T> {
   readonly #commit: (batch: readonly T[]) => void;
   readonly #schedule: (flush: () => void) => void;
-  readonly #deferredMs: number;
   readonly #flushLater = (): void => {
     this.#scheduled = false;
     this.flush();
@@ -47,12 +44,12 @@ export class GroupCommit<T> {
   constructor(options: GroupCommitOptions<T>) {
     this.#commit = options.commit;
     this.#schedule = options.schedule ?? ((flush) => setImmediate(flush));
-    this.#deferredMs = options.deferredMs ?? DEFERRED_FLUSH_MS;
   }
 
   /**
    * Queues one item; settles when the batch holding it is committed or has failed. A deferrable
-   * item does not schedule a flush of its own: it goes with the next one, or after `deferredMs`.
+   * item does not schedule a flush of its own: it goes with the next one, or after
+   * DEFERRED_FLUSH_MS.
    */
   enqueue(item: T, deferrable = false): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -63,7 +60,7 @@ export class GroupCommit<T> {
         this.#scheduled = true;
         this.#schedule(this.#flushLater);
       } else if (this.#deferred === undefined) {
-        this.#deferred = setTimeout(this.#flushDeferred, this.#deferredMs);
+        this.#deferred = setTimeout(this.#flushDeferred, DEFERRED_FLUSH_MS);
         // A process with nothing else to do ends; closing the memory commits what waits.
         this.#deferred.unref();
       }
