@@ -108,6 +108,15 @@ describe('SqliteMemory group commit', () => {
     expect(committedKeys()).toEqual(['a']);
   });
 
+  it('commits a held-back deferrable store on close, before its timer', async () => {
+    const reply = memory.store('reply', 'answer', 'conversation', 's1', 'assistant', {
+      deferrable: true,
+    });
+    await memory.close();
+    expect(committedKeys()).toEqual(['reply']);
+    await expect(reply).resolves.toBeUndefined();
+  });
+
   it('rejects the stores of a failing batch only, and a read that flushed it still answers', async () => {
     await memory.store('before', 'committed earlier', 'custom');
     peek.exec(`CREATE TRIGGER poison BEFORE INSERT ON memories WHEN new.content = 'poison'
