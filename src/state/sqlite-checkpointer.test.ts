@@ -40,6 +40,19 @@ async function waitFor(condition: () => boolean, ms = 5_000): Promise<boolean> {
   return condition();
 }
 
+/** Ids of this process's threads at `nice` (Linux: /proc/self/task/<id>/stat, field 19). */
+function threadsAtNice(nice: number): string[] {
+  return fs.readdirSync('/proc/self/task').filter((id) => {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${id}/stat`, 'utf8');
+      // After "pid (comm) " the fields are space-separated; nice is the 17th of them.
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) === nice;
+    } catch {
+      return false; // a thread that ended meanwhile
+    }
+  });
+}
+
 describe('startSqliteCheckpointer', () => {
   it('copies committed pages into the database file on its own thread', async () => {
     writeRows(2_000);
@@ -73,6 +86,26 @@ describe('startSqliteCheckpointer', () => {
     // ...or for stop(), which does not wait the minute out.
     await checkpointer.stop();
     expect(fileSize()).toBeGreaterThan(before);
+  });
+
+  it('runs at the lowest CPU priority on Linux, and leaves the rest of the process as it was', async () => {
+    // Node names nice 19 PRIORITY_LOW, the lowest there is.
+    const lowest = os.constants.priority.PRIORITY_LOW;
+    const mainBefore = os.getPriority();
+    const lowBefore = process.platform === 'linux' ? threadsAtNice(lowest) : [];
+    writeRows(2_000);
+    const before = fileSize();
+    const checkpointer = startSqliteCheckpointer({ file });
+    checkpointer.committed();
+    // A checkpoint has run, so the thread got past lowering its priority.
+    expect(await waitFor(() => fileSize() > before)).toBe(true);
+    if (process.platform === 'linux') {
+      const lowered = threadsAtNice(lowest).filter((id) => !lowBefore.includes(id));
+      expect(lowered).toHaveLength(1);
+    }
+    // Elsewhere the thread keeps the default, since the call would lower the whole process.
+    expect(os.getPriority()).toBe(mainBefore);
+    await checkpointer.stop();
   });
 
   it('reports a checkpoint that cannot run and still stops', async () => {

@@ -37,6 +37,15 @@ const STOP = 1;
  * The thread's code. It sleeps on the commit counter, checkpoints (PASSIVE: it never waits for
  * the writer and never makes the writer wait), then rests `minIntervalMs` so a stream of commits
  * costs one checkpoint per interval, not one per commit.
+ *
+ * On Linux it runs at the lowest CPU priority (nice 19). There a thread's nice value is its own;
+ * elsewhere the same call would lower the whole process, so there it keeps the default. A commit
+ * wakes it just as the turn that committed needs a CPU for its answer, and on a small machine the
+ * other CPU may be busy with the LLM's client or a local LLM: at the default priority the thread
+ * took a CPU from them. What it copies is already committed, so a checkpoint that comes a little
+ * later only lets the WAL grow a little longer; should the thread fall far behind, the writer's
+ * own auto-checkpoint (WRITER_AUTOCHECKPOINT_PAGES) still bounds the WAL. A system that refuses
+ * the change leaves the thread at the default priority, which works the same.
  */
 const CHECKPOINTER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -45,6 +54,14 @@ const slots = new Int32Array(shared);
 // SQLite's errors lose their message on the way to the parent thread: send it as text.
 const describe = (error) => String((error && (error.message || error.code)) || error);
 function run() {
+  if (process.platform === 'linux') {
+    try {
+      const os = require('node:os');
+      os.setPriority(os.constants.priority.PRIORITY_LOW);
+    } catch {
+      // Not allowed here: checkpoints run at the default priority.
+    }
+  }
   let db;
   try {
     const Database = require(workerData.driver);
