@@ -82,14 +82,84 @@ describe('SqliteMemory group commit', () => {
     expect(await memory.count()).toBe(0);
   });
 
-  it('leaves other sessions queued when reading a session history', async () => {
+  it('reads a session history with its queued stores, committing none of them', async () => {
     const mine = memory.store('mine', 'in s1', 'conversation', 's1', 'user');
     const other = memory.store('other', 'in s2', 'conversation', 's2', 'user');
     expect(await memory.history('fresh', 10)).toEqual([]);
+    expect(await memory.history('s1', 10)).toEqual([
+      {
+        key: 'mine',
+        content: 'in s1',
+        category: 'conversation',
+        sessionId: 's1',
+        role: 'user',
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      },
+    ]);
     expect(committedKeys()).toEqual([]);
-    expect((await memory.history('s1', 10)).map((e) => e.key)).toEqual(['mine']);
-    expect(committedKeys()).toEqual(['mine', 'other']);
     await Promise.all([mine, other]);
+    expect(await memory.history('s1', 10)).toEqual([await memory.get('mine')]);
+  });
+
+  it('lets a conversation turn read the held-back reply and commit it with its question', async () => {
+    await memory.store('q1', 'question 1', 'conversation', 's1', 'user');
+    const reply = memory.store('r1', 'answer 1', 'conversation', 's1', 'assistant', {
+      deferrable: true,
+    });
+    expect((await memory.history('s1', 10)).map((e) => e.key)).toEqual(['q1', 'r1']);
+    expect(committedKeys()).toEqual(['q1']);
+    const question = memory.store('q2', 'question 2', 'conversation', 's1', 'user');
+    await Promise.all([reply, question]);
+    expect(committedKeys()).toEqual(['q1', 'r1', 'q2']);
+  });
+
+  it.each([
+    [1, ['q3']],
+    [2, ['r2', 'q3']],
+    [3, ['q2', 'r2', 'q3']],
+    [10, ['q1', 'r1', 'q2', 'r2', 'q3']],
+  ])('keeps the newest %i of committed and queued rows, oldest first', async (limit, keys) => {
+    await memory.store('q1', 'x', 'conversation', 's1', 'user');
+    await memory.store('r1', 'x', 'conversation', 's1', 'assistant');
+    await memory.store('q2', 'x', 'conversation', 's1', 'user');
+    const queued = [
+      memory.store('r2', 'x', 'conversation', 's1', 'assistant'),
+      memory.store('q3', 'x', 'conversation', 's1', 'user'),
+    ];
+    expect((await memory.history('s1', limit)).map((e) => e.key)).toEqual(keys);
+    expect(committedKeys()).toEqual(['q1', 'r1', 'q2']);
+    await Promise.all(queued);
+  });
+
+  it.each([
+    ['a row of the same session', 's1'],
+    ['a row in no session', null],
+  ])('commits a queued overwrite of %s first: the row keeps its place', async (_name, session) => {
+    await memory.store('k', 'before', 'conversation', session, 'user');
+    await memory.store('a', 'after k', 'conversation', 's1', 'user');
+    const overwrite = memory.store('k', 'rewritten', 'conversation', 's1', 'user');
+    const history = await memory.history('s1', 10);
+    expect(history.map((e) => [e.key, e.content])).toEqual([
+      ['k', 'rewritten'],
+      ['a', 'after k'],
+    ]);
+    expect(committedKeys()).toEqual(['k', 'a']);
+    await overwrite;
+  });
+
+  it('commits a key queued twice before reading it: one row, the later content', async () => {
+    await memory.store('a', 'committed', 'conversation', 's1', 'user');
+    const stores = [
+      memory.store('k', 'first', 'conversation', 's1', 'user'),
+      memory.store('b', 'between', 'conversation', 's1', 'user'),
+      memory.store('k', 'second', 'conversation', 's2', 'user'),
+    ];
+    expect((await memory.history('s1', 10)).map((e) => e.key)).toEqual(['a', 'b']);
+    expect((await memory.history('s2', 10)).map((e) => [e.key, e.content])).toEqual([
+      ['k', 'second'],
+    ]);
+    expect(committedKeys()).toEqual(['a', 'k', 'b']);
+    await Promise.all(stores);
   });
 
   it('sees a queued overwrite that moves a key out of the session', async () => {

@@ -50,11 +50,12 @@ interface PendingRow {
   readonly params: StoreParams;
   readonly sessionId: string | null;
   /**
-   * Session of the row this one will overwrite (null: none), looked up at most once while
-   * pending. This process changes the file only by a commit or `forget`, and both empty the
-   * queue first, so the answer holds while the row waits.
+   * What committing this row overwrites, looked up at most once while pending: the stored row's
+   * session (null: a row in no session), or false when the key is new. This process changes the
+   * file only by a commit or `forget`, and both empty the queue first, so the answer holds while
+   * the row waits.
    */
-  replacedSession?: string | null;
+  overwrites?: string | null | false;
 }
 
 /**
@@ -160,22 +161,53 @@ export class SqliteMemory implements Memory {
   }
 
   /**
-   * Commits queued stores first only when one of them could change this session's history: one
-   * written into the session, or one overwriting a key of it. Every turn reads its history while
-   * other turns' stores wait, so flushing on each read would shrink every batch to a row or two.
+   * Reads the session's history with its queued stores, without committing them: those of the
+   * session are newer than every committed row, so they follow what the query returns. A queued
+   * store that would overwrite a key (moving or rewriting a row in place) is committed first
+   * instead, and the history read after it. Every turn of a conversation reads its history while
+   * the previous reply waits for a commit, and other turns' stores wait meanwhile: committing on
+   * each read would cost a commit per turn and shrink every batch to a row or two.
    */
   async history(sessionId: string, limit: number): Promise<MemoryEntry[]> {
     this.#assertOpen();
     if (!(limit >= 1)) return [];
-    const pending = this.#writes.pending;
-    if (pending.some((row) => row.sessionId === sessionId)) this.#writes.flush();
-    let rows = this.#sql.history.all(sessionId, Math.floor(limit));
+    const wanted = Math.floor(limit);
+    const queued = this.#queuedRowsOf(sessionId);
+    if (queued === undefined) {
+      this.#writes.flush();
+      return toEntries(this.#sql.history.all(sessionId, wanted)).reverse();
+    }
+    const rows =
+      queued.length < wanted ? this.#sql.history.all(sessionId, wanted - queued.length) : [];
     // No stored row of the session means no queued overwrite can move one out of it.
     if (rows.length > 0 && this.#writes.pending.some((row) => this.#replaces(row, sessionId))) {
       this.#writes.flush();
-      rows = this.#sql.history.all(sessionId, Math.floor(limit));
+      return toEntries(this.#sql.history.all(sessionId, wanted)).reverse();
     }
-    return toEntries(rows).reverse();
+    const entries = toEntries(rows).reverse();
+    for (const row of queued.length > wanted ? queued.slice(-wanted) : queued) {
+      entries.push(queuedEntry(row.params));
+    }
+    return entries;
+  }
+
+  /**
+   * The queued stores of a session, oldest first, when each of them will add a row of its own;
+   * undefined when one of them would overwrite a key instead (committed or queued before it).
+   */
+  #queuedRowsOf(sessionId: string): PendingRow[] | undefined {
+    const pending = this.#writes.pending;
+    const queued: PendingRow[] = [];
+    for (const row of pending) if (row.sessionId === sessionId) queued.push(row);
+    if (queued.length === 0) return queued;
+    const keys = new Set<string>();
+    for (const row of pending) {
+      const key = row.params[0];
+      if (keys.has(key)) return undefined;
+      keys.add(key);
+    }
+    for (const row of queued) if (this.#overwritten(row) !== false) return undefined;
+    return queued;
   }
 
   async recall(query: string, limit: number): Promise<MemoryEntry[]> {
@@ -285,15 +317,33 @@ export class SqliteMemory implements Memory {
 
   /** True when committing `row` would overwrite a row of `sessionId` (moving it elsewhere). */
   #replaces(row: PendingRow, sessionId: string): boolean {
-    if (row.replacedSession === undefined) {
-      row.replacedSession = this.#sql.sessionOfKey.get(row.params[0]) ?? null;
+    return this.#overwritten(row) === sessionId;
+  }
+
+  /** See PendingRow.overwrites. */
+  #overwritten(row: PendingRow): string | null | false {
+    if (row.overwrites === undefined) {
+      const session = this.#sql.sessionOfKey.get(row.params[0]);
+      row.overwrites = session === undefined ? false : session;
     }
-    return row.replacedSession === sessionId;
+    return row.overwrites;
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new Error('Memory is closed');
   }
+}
+
+/** A queued store as history returns it once committed. */
+function queuedEntry([
+  key,
+  content,
+  category,
+  sessionId,
+  role,
+  createdAt,
+]: StoreParams): MemoryEntry {
+  return { key, content, category, sessionId, role, createdAt };
 }
 
 /** Stands in when no thread can be started: the writer's own auto-checkpoint then bounds the WAL. */

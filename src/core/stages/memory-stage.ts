@@ -77,12 +77,11 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
         await unstore();
         return;
       }
-      // A memory read only in this process sees the queued reply in every later read, so its
-      // commit may come after the answer has left: a crash before it loses the reply, never the
-      // question. Another instance could serve the next turn before a shared memory committed
-      // it, so there the answer waits (docs/pipeline.md, "memory"). In a conversation whose
-      // turns read their history, the next turn's read would commit a held-back reply on that
-      // turn's own path, so only a reply no such read waits for may wait to share a later commit.
+      // A memory read only in this process sees the queued reply in every later read (the next
+      // turn's history read included, without committing it), so its commit may come after the
+      // answer has left, shared with the next message's: a crash before it loses the reply,
+      // never the question. Another instance could serve the next turn before a shared memory
+      // committed it, so there the answer waits (docs/pipeline.md, "memory").
       const inProcess = memory.inProcess === true;
       const replyStored = safely('store', () =>
         memory.store(
@@ -91,7 +90,7 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
           'conversation',
           sessionId,
           'assistant',
-          { deferrable: inProcess && !readsHistory },
+          { deferrable: inProcess },
         ),
       );
       if (!inProcess) await replyStored;
