@@ -70,6 +70,24 @@ const CHAT_BODY = (stream, model = 'bench-model') =>
     messages: [{ role: 'user', content: 'hello bench' }],
   });
 
+// What the gateway sends the provider in the conversation scenario once the conversation is
+// longer than the history window (20 messages by default): the system prompt, ten exchanges
+// and the new message.
+const CONVERSATION_TURN_BODY = JSON.stringify({
+  model: 'bench-model',
+  messages: [
+    { role: 'system', content: 'You are a helpful assistant.' },
+    ...Array.from({ length: 10 }, () => [
+      { role: 'user', content: 'hello bench' },
+      { role: 'assistant', content: 'Hello from the fake model.' },
+    ]).flat(),
+    { role: 'user', content: 'hello bench' },
+  ],
+  temperature: 0.7,
+  max_tokens: 1024,
+  stream: false,
+});
+
 const load = (target, durationSecs) => loadRun(target, { durationSecs, connections: CONNECTIONS });
 
 function webhookTarget(url, token) {
@@ -170,6 +188,23 @@ function scenarios() {
       bare: directCall(false),
       gate: ({ chat }, secs) =>
         turns(`${chat.url}/webhook`, bearer(chat.token), WEBHOOK_BODY, secs),
+    },
+    {
+      name: 'webhook-conversation-turn',
+      title:
+        'POST /webhook turn in a conversation (20 messages of history) against the fake LLM: gateway-added latency',
+      kind: 'added',
+      servers: ['llm', 'chat'],
+      warmupSecs: TURN_WARMUP,
+      bare: ({ llm }, secs) =>
+        turns(`${llm.url}/chat/completions`, json, CONVERSATION_TURN_BODY, secs),
+      gate: ({ chat }, secs) =>
+        turns(
+          `${chat.url}/webhook`,
+          { ...bearer(chat.token), 'x-session-id': 'bench-conversation' },
+          WEBHOOK_BODY,
+          secs,
+        ),
     },
     {
       name: 'openai-stream',
