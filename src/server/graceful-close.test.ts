@@ -1,10 +1,9 @@
 import { Agent } from 'node:http';
 import { connect } from 'node:net';
-import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp } from '../test-support/app-harness.js';
 import type { TestApp } from '../test-support/app-harness.js';
-import { sendRawRequest } from '../test-support/raw-http.js';
+import { parseRawResponse, readUntilClosed, sendRawRequest } from '../test-support/raw-http.js';
 import { SECURITY_HEADERS } from '../http/security-headers.js';
 import { closeGracefully } from './graceful-close.js';
 import type { RouteRegistrar } from './types.js';
@@ -43,33 +42,6 @@ function tryConnect(port: number): Promise<'connected' | string> {
     });
     socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
   });
-}
-
-/** Everything the server sends on one socket until it closes it. */
-function readUntilClosed(socket: Socket): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let received = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => (received += chunk));
-    socket.once('close', () => resolve(received));
-    socket.once('error', reject);
-  });
-}
-
-/** The head (status line and lower-cased headers) and body of a response in raw HTTP text. */
-function parseRawResponse(text: string): {
-  status: number;
-  headers: Map<string, string>;
-  body: string;
-} {
-  const [head = '', body = ''] = text.split('\r\n\r\n');
-  const [statusLine = '', ...lines] = head.split('\r\n');
-  const headers = new Map<string, string>();
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
-  }
-  return { status: Number(statusLine.split(' ')[1]), headers, body };
 }
 
 async function waitUntilNotListening(t: TestApp): Promise<void> {

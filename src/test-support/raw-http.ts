@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { Agent, ClientRequest, IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** A request sent with node:http, so tests control Content-Length and chunking exactly. */
 export interface RawRequest {
@@ -77,4 +78,31 @@ async function writeChunks(req: ClientRequest, chunks: Buffer[]): Promise<void> 
     }
   }
   if (!req.destroyed) req.end();
+}
+
+/** Everything the server sends on one socket until it closes it. */
+export function readUntilClosed(socket: Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.once('close', () => resolve(received));
+    socket.once('error', reject);
+  });
+}
+
+/** The head (status line and lower-cased headers) and body of a response in raw HTTP text. */
+export function parseRawResponse(text: string): {
+  status: number;
+  headers: Map<string, string>;
+  body: string;
+} {
+  const [head = '', body = ''] = text.split('\r\n\r\n');
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const headers = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return { status: Number(statusLine.split(' ')[1]), headers, body };
 }
