@@ -79,9 +79,12 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
       }
       // A memory read only in this process sees the queued reply in every later read (the next
       // turn's history read included, without committing it), so its commit may come after the
-      // answer has left, shared with the next message's: a crash before it loses the reply,
-      // never the question. Another instance could serve the next turn before a shared memory
-      // committed it, so there the answer waits (docs/pipeline.md, "memory").
+      // answer has left: a crash before it loses the reply, never the question. Another instance
+      // could serve the next turn before a shared memory committed it, so there the answer
+      // waits (docs/pipeline.md, "memory"). A reply no history read waits for may also wait to
+      // share the next message's commit. In a conversation that reads its history it is
+      // committed on the next loop turn, while the client reads the answer: sharing the next
+      // question's commit would put it on that turn's path, which the answer waits for.
       const inProcess = memory.inProcess === true;
       const replyStored = safely('store', () =>
         memory.store(
@@ -90,7 +93,7 @@ export function memoryStage(options: MemoryStageOptions): NamedStage {
           'conversation',
           sessionId,
           'assistant',
-          { deferrable: inProcess },
+          { deferrable: inProcess && !readsHistory },
         ),
       );
       if (!inProcess) await replyStored;
