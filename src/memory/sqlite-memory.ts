@@ -164,9 +164,10 @@ export class SqliteMemory implements Memory {
    * Reads the session's history with its queued stores, without committing them: those of the
    * session are newer than every committed row, so they follow what the query returns. A queued
    * store that would overwrite a key (moving or rewriting a row in place) is committed first
-   * instead, and the history read after it. Every turn of a conversation reads its history while
-   * the previous reply waits for a commit, and other turns' stores wait meanwhile: committing on
-   * each read would cost a commit per turn and shrink every batch to a row or two.
+   * instead, and the history read after it. A turn may read while stores of its conversation
+   * (the previous reply, when the next message came first) and of other turns wait for their
+   * commit: committing them on the read would put the commit on this turn's path, before its
+   * provider call, and shrink every batch to a row or two.
    */
   async history(sessionId: string, limit: number): Promise<MemoryEntry[]> {
     this.#assertOpen();
