@@ -174,22 +174,24 @@ export class SqliteMemory implements Memory {
     if (!(limit >= 1)) return [];
     const wanted = Math.floor(limit);
     const queued = this.#queuedRowsOf(sessionId);
-    if (queued === undefined) {
-      this.#writes.flush();
-      return toEntries(this.#sql.history.all(sessionId, wanted)).reverse();
-    }
+    if (queued === undefined) return this.#committedHistory(sessionId, wanted);
     const rows =
       queued.length < wanted ? this.#sql.history.all(sessionId, wanted - queued.length) : [];
     // No stored row of the session means no queued overwrite can move one out of it.
     if (rows.length > 0 && this.#writes.pending.some((row) => this.#replaces(row, sessionId))) {
-      this.#writes.flush();
-      return toEntries(this.#sql.history.all(sessionId, wanted)).reverse();
+      return this.#committedHistory(sessionId, wanted);
     }
     const entries = toEntries(rows).reverse();
     for (const row of queued.length > wanted ? queued.slice(-wanted) : queued) {
       entries.push(queuedEntry(row.params));
     }
     return entries;
+  }
+
+  /** The session's last `limit` rows, oldest first, once every queued store is committed. */
+  #committedHistory(sessionId: string, limit: number): MemoryEntry[] {
+    this.#writes.flush();
+    return toEntries(this.#sql.history.all(sessionId, limit)).reverse();
   }
 
   /**

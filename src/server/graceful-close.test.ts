@@ -3,7 +3,12 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp } from '../test-support/app-harness.js';
 import type { TestApp } from '../test-support/app-harness.js';
-import { parseRawResponse, readUntilClosed, sendRawRequest } from '../test-support/raw-http.js';
+import {
+  parseRawResponse,
+  readUntilClosed,
+  sendRawRequest,
+  untilNotListening,
+} from '../test-support/raw-http.js';
 import { SECURITY_HEADERS } from '../http/security-headers.js';
 import { closeGracefully } from './graceful-close.js';
 import type { RouteRegistrar } from './types.js';
@@ -44,12 +49,6 @@ function tryConnect(port: number): Promise<'connected' | string> {
   });
 }
 
-async function waitUntilNotListening(t: TestApp): Promise<void> {
-  for (let i = 0; i < 1000 && t.app.server.listening; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe('closeGracefully', () => {
   it('finishes an in-flight request with 200 while refusing new connections', async () => {
     const gated = gatedRoute();
@@ -61,7 +60,7 @@ describe('closeGracefully', () => {
     const inFlight = sendRawRequest({ port: t.port, path: '/slow', agent });
     await gated.started;
     const closing = closeGracefully(t.app, 30_000);
-    await waitUntilNotListening(t);
+    await untilNotListening(t.app.server);
 
     expect(await tryConnect(t.port)).toBe('ECONNREFUSED');
     gated.release();

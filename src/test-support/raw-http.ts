@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { Agent, ClientRequest, IncomingHttpHeaders } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 
 /** A request sent with node:http, so tests control Content-Length and chunking exactly. */
 export interface RawRequest {
@@ -105,4 +105,11 @@ export function parseRawResponse(text: string): {
     headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
   }
   return { status: Number(statusLine.split(' ')[1]), headers, body };
+}
+
+/** Resolves once `server` has stopped listening (a graceful close has begun its drain), or after 5 s. */
+export async function untilNotListening(server: Server): Promise<void> {
+  for (let i = 0; i < 1000 && server.listening; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

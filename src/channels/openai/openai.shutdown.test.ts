@@ -7,7 +7,11 @@ import {
   handMadeToken,
   startTestGateway,
 } from '../../test-support/gateway-harness.js';
-import { parseRawResponse, readUntilClosed } from '../../test-support/raw-http.js';
+import {
+  parseRawResponse,
+  readUntilClosed,
+  untilNotListening,
+} from '../../test-support/raw-http.js';
 
 /*
  * `/v1` while the gateway shuts down: a completion already in progress is answered, and one that
@@ -58,9 +62,7 @@ describe('OpenAI-compatible API during shutdown', () => {
     // Until the drain begins the gateway still serves (a balancer learns of the shutdown from
     // /readyz first); the drain stops the listener and keeps this busy connection open.
     const server = gateway.handle.app.server;
-    for (let i = 0; i < 1000 && server.listening; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await untilNotListening(server);
     expect(server.listening).toBe(false);
     socket.write(completionRequest('too late'));
     const text = await received;
