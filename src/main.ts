@@ -323,6 +323,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     });
     shutdown.onShutdown(() => removeRuntimeInfo(home, process.pid));
     const url = listeningUrl(bind.address, (app.server.address() as AddressInfo).port);
+    let closed: Promise<void> | undefined;
     const handle: GatewayHandle = {
       app,
       url,
@@ -332,11 +333,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       instanceId,
       tunnelUrl: currentTunnelUrl,
       reloads,
-      close: () => {
-        // /readyz turns 503 first, so a load balancer stops sending before the drain begins.
-        shuttingDown = true;
-        return shutdown.run(logger);
-      },
+      close: () =>
+        (closed ??= (async () => {
+          // /readyz turns 503 first. For `shutdown_delay_secs` requests are still served, so a
+          // load balancer that polls it stops sending before the drain refuses anything.
+          shuttingDown = true;
+          const delaySecs = config.gateway.shutdown_delay_secs;
+          if (delaySecs > 0) {
+            logger.info({ delaySecs }, 'not ready; the drain begins after the shutdown delay');
+            await new Promise((resolve) => setTimeout(resolve, delaySecs * 1000));
+          }
+          await shutdown.run(logger);
+        })()),
       reopenAuditLog: () => path.auditLogs.reopen(),
     };
     options.onRunning?.(handle);

@@ -2,10 +2,19 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GatewayHandle } from './gateway-handle.js';
 import { gracefulStop, shutdownDeadlineMs, SHUTDOWN_GRACE_MS } from './process-signals.js';
 
-function handleClosing(close: () => Promise<void>, shutdownTimeoutSecs = 10): GatewayHandle {
+function handleClosing(
+  close: () => Promise<void>,
+  shutdownTimeoutSecs = 10,
+  shutdownDelaySecs = 0,
+): GatewayHandle {
   return {
     close,
-    config: { gateway: { shutdown_timeout_secs: shutdownTimeoutSecs } },
+    config: {
+      gateway: {
+        shutdown_timeout_secs: shutdownTimeoutSecs,
+        shutdown_delay_secs: shutdownDelaySecs,
+      },
+    },
   } as unknown as GatewayHandle;
 }
 
@@ -64,5 +73,10 @@ describe('gracefulStop', () => {
   it('gives the whole close twice the shutdown timeout and a grace for the stores', () => {
     const handle = handleClosing(() => Promise.resolve(), 7);
     expect(shutdownDeadlineMs(handle)).toBe(14_000 + SHUTDOWN_GRACE_MS);
+  });
+
+  it('adds the shutdown delay, during which nothing drains yet', () => {
+    const handle = handleClosing(() => Promise.resolve(), 7, 20);
+    expect(shutdownDeadlineMs(handle)).toBe(34_000 + SHUTDOWN_GRACE_MS);
   });
 });

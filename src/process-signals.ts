@@ -1,8 +1,9 @@
 import type { GatewayHandle } from './gateway-handle.js';
 
 /**
- * Added to twice `gateway.shutdown_timeout_secs` for the whole close: the HTTP drain and the
- * channels' stop may each take the timeout, and the stores then write what is queued.
+ * Added to twice `gateway.shutdown_timeout_secs` (and to `gateway.shutdown_delay_secs`) for the
+ * whole close: the HTTP drain and the channels' stop may each take the timeout, and the stores
+ * then write what is queued.
  */
 export const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -40,7 +41,9 @@ export function gracefulStop(handle: GatewayHandle, options: GracefulStopOptions
 
 /** The deadline of the whole close for a gateway's config (see SHUTDOWN_GRACE_MS). */
 export function shutdownDeadlineMs(handle: GatewayHandle): number {
-  return 2 * handle.config.gateway.shutdown_timeout_secs * 1000 + SHUTDOWN_GRACE_MS;
+  const { shutdown_delay_secs: delaySecs, shutdown_timeout_secs: timeoutSecs } =
+    handle.config.gateway;
+  return (delaySecs + 2 * timeoutSecs) * 1000 + SHUTDOWN_GRACE_MS;
 }
 
 /**

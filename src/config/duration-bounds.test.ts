@@ -34,11 +34,17 @@ function unitOf(key: string): number | undefined {
 interface DurationKey {
   section: string;
   key: string;
+  /** 1 for a timeout or an interval; 0 for a wait that may be left out (a delay). */
+  min: number;
   max: number;
 }
 
 function maxOf(schema: z.ZodType): number | undefined {
   return schema instanceof z.ZodNumber && schema.maxValue !== null ? schema.maxValue : undefined;
+}
+
+function minOf(schema: z.ZodType): number | undefined {
+  return schema instanceof z.ZodNumber && schema.minValue !== null ? schema.minValue : undefined;
 }
 
 const durations: DurationKey[] = listLeaves(configSchema).flatMap((leaf) => {
@@ -48,7 +54,14 @@ const durations: DurationKey[] = listLeaves(configSchema).flatMap((leaf) => {
     .slice(0, -1)
     .map((segment) => (segment === RECORD_KEY ? 'echo' : segment))
     .join('.');
-  return [{ section, key, max: maxOf(leaf.schema.inner) ?? Number.POSITIVE_INFINITY }];
+  return [
+    {
+      section,
+      key,
+      min: minOf(leaf.schema.inner) ?? Number.NEGATIVE_INFINITY,
+      max: maxOf(leaf.schema.inner) ?? Number.POSITIVE_INFINITY,
+    },
+  ];
 });
 
 function load(section: string, assignment: string) {
@@ -72,6 +85,7 @@ describe('duration keys are bounded by what a timer can honour', () => {
     expect(durations.map((entry) => `${entry.section}.${entry.key}`)).toEqual(
       expect.arrayContaining([
         'gateway.request_timeout_secs',
+        'gateway.shutdown_delay_secs',
         'channels_config.web.handshake_timeout_secs',
         'providers.echo.timeout_secs',
         'inbox.retry_max_ms',
@@ -83,6 +97,13 @@ describe('duration keys are bounded by what a timer can honour', () => {
     expect(max * (unitOf(key) ?? 1)).toBeLessThanOrEqual(MAX_TIMER_MS);
   });
 
+  it.each(durations)(
+    '$section.$key refuses negatives, and 0 unless it is a delay',
+    ({ key, min }) => {
+      expect(min).toBe(key.endsWith('_delay_secs') ? 0 : 1);
+    },
+  );
+
   it.each(durations)('$section.$key accepts its maximum', ({ section, key, max }) => {
     const parts = section.split('.');
     let value: unknown = load(section, `${key} = ${max}`).config;
@@ -91,17 +112,17 @@ describe('duration keys are bounded by what a timer can honour', () => {
   });
 
   const refused = durations.flatMap((entry) =>
-    [String(entry.max + 1), 'inf', '-inf', 'nan', '-1', '2147484', '2147483648']
-      .filter((written) => !(Number(written) >= 1 && Number(written) <= entry.max))
+    [String(entry.max + 1), 'inf', '-inf', 'nan', '0', '-1', '2147484', '2147483648']
+      .filter((written) => !(Number(written) >= entry.min && Number(written) <= entry.max))
       .map((written) => ({ ...entry, written })),
   );
   it.each(refused)(
     '$section.$key = $written is refused with the key, the value and the range',
-    ({ section, key, max, written }) => {
+    ({ section, key, min, max, written }) => {
       const shown =
         written === 'nan' || written.endsWith('inf') ? written : String(Number(written));
       expect(loadError(section, `${key} = ${written}`)).toBe(
-        `config error: ${section}.${key} = ${shown} — expected an integer 1–${max}`,
+        `config error: ${section}.${key} = ${shown} — expected an integer ${min}–${max}`,
       );
     },
   );

@@ -5,6 +5,7 @@ import {
   nonNegativeInt,
   secret,
   durationSecs,
+  delaySecs,
   httpUrl,
   cidr,
   hostName,
@@ -102,10 +103,15 @@ export const gatewaySchema = z
     max_body_bytes: positiveInt
       .default(65536)
       .describe('Largest accepted request body in bytes (413)'),
+    shutdown_delay_secs: delaySecs
+      .default(0)
+      .describe(
+        'On SIGINT/SIGTERM, how long /readyz answers 503 while requests are still served, before the drain begins (0: at once)',
+      ),
     shutdown_timeout_secs: durationSecs
       .default(10)
       .describe(
-        'On SIGINT/SIGTERM, how long in-flight requests may finish; the whole close gets twice this plus 5 s, then exits 1',
+        'On SIGINT/SIGTERM, how long in-flight requests may finish; the whole close gets twice this plus the shutdown delay and 5 s, then exits 1',
       ),
     instance_id: z
       .string()

@@ -14,6 +14,8 @@ export const MAX_TIMER_MS = 2_147_483_647;
 export const MAX_TIMER_SECS = Math.floor(MAX_TIMER_MS / 1000);
 // Every duration key is bounded so a setTimeout built from it fires when it says it will.
 export const durationSecs = positiveInt.max(MAX_TIMER_SECS);
+/** A wait in seconds that may be left out: 0 means none. */
+export const delaySecs = nonNegativeInt.max(MAX_TIMER_SECS);
 export const durationMs = positiveInt.max(MAX_TIMER_MS);
 export const httpUrl = z.url({ protocol: /^https?$/ });
 /** An IPv4 or IPv6 network in CIDR notation; a bare address means a single host. */
