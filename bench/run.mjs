@@ -11,7 +11,8 @@
 // p99 the median of theirs.
 //
 // Usage: node bench/run.mjs [--json] [--rounds N] [--duration SECS] [--slice SECS]
-//                           [--warmup SECS] [--turn-warmup SECS] [--connections N] [--only NAME,…]
+//                           [--warmup SECS] [--turn-warmup SECS] [--turn-warmup-turns N]
+//                           [--connections N] [--only NAME,…]
 import { LOAD_CPU } from './cpus.mjs';
 import { LOAD_TOOL, loadRun } from './load.mjs';
 import {
@@ -34,10 +35,15 @@ const ROUNDS = Number(option('rounds', process.env.BENCH_ROUNDS ?? 5));
 const DURATION = Number(option('duration', process.env.BENCH_DURATION_SECS ?? 5));
 const SLICE = Number(option('slice', process.env.BENCH_SLICE_SECS ?? 1));
 // Warm-up of each side in each round, discarded. Sequential chat turns take longer to reach a
-// steady state than a load of thousands of requests per second: through the gateway a turn's
-// latency settles after about 4 s of turns.
+// steady state than a load of thousands of requests per second. V8 optimizes a function after it
+// has run enough, so what a fresh process needs is a number of turns, not of seconds: through the
+// gateway a turn's latency settles after 5,000–6,000 turns (12 s on a slow VM, under 5 s on a
+// fast one; docs/benchmarks.md, "Warm-up"). Chat-turn warm-up lasts both so long and so many turns.
 const WARMUP = Number(option('warmup', process.env.BENCH_WARMUP_SECS ?? 2));
 const TURN_WARMUP = Number(option('turn-warmup', process.env.BENCH_TURN_WARMUP_SECS ?? 5));
+const TURN_WARMUP_TURNS = Number(
+  option('turn-warmup-turns', process.env.BENCH_TURN_WARMUP_TURNS ?? 10_000),
+);
 const CONNECTIONS = Number(option('connections', process.env.BENCH_CONNECTIONS ?? 50));
 const ONLY = option('only', undefined)?.split(',');
 // Whole seconds: wrk reads its duration as an integer.
@@ -48,14 +54,18 @@ if (
     SLICE >= 1 &&
     WARMUP >= 0 &&
     TURN_WARMUP >= 0 &&
+    TURN_WARMUP_TURNS >= 0 &&
     CONNECTIONS >= 1
   ) ||
-  ![ROUNDS, DURATION, SLICE, WARMUP, TURN_WARMUP, CONNECTIONS].every(Number.isInteger) ||
+  ![ROUNDS, DURATION, SLICE, WARMUP, TURN_WARMUP, TURN_WARMUP_TURNS, CONNECTIONS].every(
+    Number.isInteger,
+  ) ||
   DURATION % SLICE !== 0
 ) {
   console.error(
     '--rounds, --duration, --slice (seconds) and --connections must be positive whole numbers, ' +
-      '--duration a multiple of --slice, --warmup and --turn-warmup (seconds) whole numbers',
+      '--duration a multiple of --slice, --warmup, --turn-warmup (seconds) and --turn-warmup-turns ' +
+      'whole numbers',
   );
   process.exit(2);
 }
@@ -176,6 +186,7 @@ function scenarios() {
       kind: 'ratio',
       servers: ['baseline', 'sqlite'],
       warmupSecs: TURN_WARMUP,
+      warmupTurns: TURN_WARMUP_TURNS,
       bare: ({ baseline }, secs) => wsTurns(baseline.url, undefined, secs),
       gate: ({ sqlite }, secs) => wsTurns(sqlite.url, sqlite.token, secs),
     },
@@ -185,6 +196,7 @@ function scenarios() {
       kind: 'added',
       servers: ['llm', 'chat'],
       warmupSecs: TURN_WARMUP,
+      warmupTurns: TURN_WARMUP_TURNS,
       bare: directCall(false),
       gate: ({ chat }, secs) =>
         turns(`${chat.url}/webhook`, bearer(chat.token), WEBHOOK_BODY, secs),
@@ -196,6 +208,7 @@ function scenarios() {
       kind: 'added',
       servers: ['llm', 'chat'],
       warmupSecs: TURN_WARMUP,
+      warmupTurns: TURN_WARMUP_TURNS,
       bare: ({ llm }, secs) =>
         turns(`${llm.url}/chat/completions`, json, CONVERSATION_TURN_BODY, secs),
       gate: ({ chat }, secs) =>
@@ -212,6 +225,7 @@ function scenarios() {
       kind: 'added',
       servers: ['llm', 'chat'],
       warmupSecs: TURN_WARMUP,
+      warmupTurns: TURN_WARMUP_TURNS,
       available: async ({ chat }) => {
         const response = await fetch(`${chat.url}/v1/models`, { headers: bearer(chat.token) });
         await response.arrayBuffer();
@@ -234,6 +248,7 @@ function scenarios() {
       kind: 'added',
       servers: ['llm', 'proxy'],
       warmupSecs: TURN_WARMUP,
+      warmupTurns: TURN_WARMUP_TURNS,
       bare: directCall(true),
       gate: ({ proxy }, secs) =>
         turns(`${proxy.url}/chat/completions`, json, CHAT_BODY(true), secs),
@@ -290,9 +305,31 @@ function merged(runs) {
   };
 }
 
+/**
+ * Runs one side for `secs` or, with `turns`, in 1 s pieces until both `secs` have passed and
+ * `turns` turns were made. Returns the first second's figures (those of a fresh process), if any.
+ */
+async function warmUp(run, servers, secs, turns) {
+  if (turns === 0) {
+    if (secs > 0) await run(servers, secs);
+    return undefined;
+  }
+  const started = performance.now();
+  let made = 0;
+  let first;
+  while (made < turns || performance.now() - started < secs * 1000) {
+    const piece = await run(servers, 1);
+    first ??= piece;
+    made += piece.rps;
+  }
+  return first;
+}
+
 async function measure(scenario) {
   const bare = [];
   const gate = [];
+  // Chat turns only: the first second of each side's warm-up, when its processes were fresh.
+  const firstSeconds = { bare: [], gate: [] };
   for (let round = 0; round < ROUNDS; round++) {
     const { servers, stop } = await startRound(scenario, round);
     try {
@@ -302,9 +339,10 @@ async function measure(scenario) {
       }
       // Fresh processes: both sides get the same warm-up before anything is measured.
       const warmup = scenario.warmupSecs ?? WARMUP;
-      if (warmup > 0) {
-        await scenario.bare(servers, warmup);
-        await scenario.gate(servers, warmup);
+      const warmupTurns = scenario.warmupTurns ?? 0;
+      for (const side of ['bare', 'gate']) {
+        const first = await warmUp(scenario[side], servers, warmup, warmupTurns);
+        if (warmupTurns > 0) firstSeconds[side].push(first);
       }
       const slices = { bare: [], gate: [] };
       for (const side of sliceOrder(DURATION / SLICE, round)) {
@@ -319,7 +357,11 @@ async function measure(scenario) {
     const g = gate.at(-1);
     log(
       `  ${scenario.name} round ${round + 1}/${ROUNDS}: bare ${b.rps.toFixed(0)}/s p50 ${b.p50.toFixed(3)} ms, ` +
-        `gatehouse ${g.rps.toFixed(0)}/s p50 ${g.p50.toFixed(3)} ms`,
+        `gatehouse ${g.rps.toFixed(0)}/s p50 ${g.p50.toFixed(3)} ms` +
+        (firstSeconds.gate.length > 0
+          ? ` (first second: bare ${firstSeconds.bare.at(-1).p50.toFixed(3)} ms, ` +
+            `gatehouse ${firstSeconds.gate.at(-1).p50.toFixed(3)} ms)`
+          : ''),
     );
   }
   const side = (runs) => ({
@@ -335,6 +377,11 @@ async function measure(scenario) {
   };
   result.bare = side(bare);
   result.gatehouse = side(gate);
+  if (firstSeconds.gate.length > 0) {
+    // Not a goal figure: how a process that has served few turns yet answers (unoptimized code).
+    result.bare.firstSecondP50 = median(firstSeconds.bare.map((run) => run.p50));
+    result.gatehouse.firstSecondP50 = median(firstSeconds.gate.map((run) => run.p50));
+  }
   if (scenario.kind === 'ratio') {
     result.ratio = spread(gate.map((g, i) => g.rps / bare[i].rps));
   } else {
@@ -376,6 +423,7 @@ const machine = {
   sliceSecs: SLICE,
   warmupSecs: WARMUP,
   turnWarmupSecs: TURN_WARMUP,
+  turnWarmupTurns: TURN_WARMUP_TURNS,
   freshProcessesPerRound: true,
   connections: CONNECTIONS,
   loadCpu: LOAD_CPU ?? null,
@@ -383,7 +431,8 @@ const machine = {
 log(
   `gatehouse bench: ${ROUNDS} rounds × ${DURATION} s per side in alternating ${SLICE} s slices ` +
     `(fresh processes, ${WARMUP} s ` +
-    `warm-up each, ${TURN_WARMUP} s for chat turns), ${CONNECTIONS} connections, ` +
+    `warm-up each; for chat turns ${TURN_WARMUP} s and ${TURN_WARMUP_TURNS} turns), ` +
+    `${CONNECTIONS} connections, ` +
     `load by ${LOAD_TOOL}, node ${process.version}, ${machine.cpus} × ${machine.cpu}, ` +
     (LOAD_CPU === undefined
       ? 'load generator not pinned to a CPU'
