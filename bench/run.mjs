@@ -37,8 +37,9 @@ const SLICE = Number(option('slice', process.env.BENCH_SLICE_SECS ?? 1));
 // Warm-up of each side in each round, discarded. Sequential chat turns take longer to reach a
 // steady state than a load of thousands of requests per second. V8 optimizes a function after it
 // has run enough, so what a fresh process needs is a number of turns, not of seconds: through the
-// gateway a turn's latency settles after 5,000–6,000 turns (12 s on a slow VM, under 5 s on a
-// fast one; docs/benchmarks.md, "Warm-up"). Chat-turn warm-up lasts both so long and so many turns.
+// gateway a turn's latency settles after 5,000–6,000 turns (about 12 s on a slow VM answering
+// 500–1,000 turns a second; docs/benchmarks.md, "Warm-up of chat turns"). Chat-turn warm-up lasts
+// both so long and so many turns.
 const WARMUP = Number(option('warmup', process.env.BENCH_WARMUP_SECS ?? 2));
 const TURN_WARMUP = Number(option('turn-warmup', process.env.BENCH_TURN_WARMUP_SECS ?? 5));
 const TURN_WARMUP_TURNS = Number(
