@@ -11,9 +11,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { createClient } from 'redis';
+import { refuseOtherBenchProcesses } from './others.mjs';
 
 const DURATION_SECS = Number(process.env.BENCH_DURATION_SECS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 48);
+refuseOtherBenchProcesses();
 const REDIS_URL = process.env.GATEHOUSE_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LIMIT = 300;
 const JWT_SECRET = randomBytes(32).toString('hex');

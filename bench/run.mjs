@@ -25,6 +25,7 @@ import {
 import { median, spread } from './stats.mjs';
 import { httpTurn, openWsSession, timedTurns } from './turns.mjs';
 import { cpus } from 'node:os';
+import { refuseOtherBenchProcesses } from './others.mjs';
 
 function option(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
@@ -70,6 +71,7 @@ if (
   );
   process.exit(2);
 }
+refuseOtherBenchProcesses();
 const log = (line) => (JSON_OUTPUT ? process.stderr : process.stdout).write(`${line}\n`);
 
 const WEBHOOK_BODY = JSON.stringify({ message: 'hello bench' });

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startBaseline, startGateway, stopChild } from './processes.mjs';
 import { spread } from './stats.mjs';
+import { refuseOtherBenchProcesses } from './others.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 function option(name, fallback) {
@@ -39,6 +40,7 @@ if (!(IDLE_SECS >= 0)) {
   console.error('--idle must be a number of seconds');
   process.exit(2);
 }
+refuseOtherBenchProcesses();
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { refuseOtherBenchProcesses } from './others.mjs';
 
 const JSON_OUTPUT = process.argv.includes('--json');
 const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
@@ -26,6 +27,7 @@ if (!existsSync(cli)) {
   console.error(`${cli} not found: run \`npm run build\` first`);
   process.exit(2);
 }
+refuseOtherBenchProcesses();
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
