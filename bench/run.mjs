@@ -323,6 +323,7 @@ async function warmUp(run, servers, secs, turns) {
   while (made < turns || performance.now() - started < secs * 1000) {
     const piece = await run(servers, 1);
     first ??= piece;
+    // A 1 s piece: its turns per second are its turns.
     made += piece.rps;
   }
   return first;
